@@ -1,1 +1,33 @@
-export const x = 1;
+/**
+ * @wstack/core: the WebSocket protocol (RFC 6455) without I/O. Bytes in,
+ * events out; calls in, bytes out. Every transport of wstack drives it.
+ */
+export { CloseCode, HandshakeError, ProtocolError, UsageError } from './errors.js';
+export type { HandshakeErrorCode, ProtocolErrorCode, UsageErrorCode } from './errors.js';
+export { Opcode, MAX_CONTROL_PAYLOAD } from './frame.js';
+export type { FrameHeader } from './frame.js';
+export { isValidCloseCode, encodeClosePayload, parseClosePayload, MAX_CLOSE_REASON_BYTES } from './close.js';
+export type { CloseInfo } from './close.js';
+export { Utf8Validator, isUtf8 } from './utf8.js';
+export { randomMaskSource } from './mask-source.js';
+export type { MaskSource } from './mask-source.js';
+export { xorMask, wasmMaskAvailable } from './mask.js';
+export { encodeFrame, encodeTextFrame, MERGE_THRESHOLD } from './serializer.js';
+export type { FrameOptions } from './serializer.js';
+export { FrameParser } from './parser.js';
+export type { FrameParserOptions, FramePiece } from './parser.js';
+export { Protocol, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_MAX_FRAGMENTS } from './protocol.js';
+export type { ProtocolOptions, ProtocolEvent, ProtocolState, Role } from './protocol.js';
+export type { MessageEvent } from './message.js';
+export {
+  WEBSOCKET_GUID,
+  SUPPORTED_VERSIONS,
+  SUPPORTED_VERSIONS_HEADER,
+  generateKey,
+  isValidKey,
+  acceptKey,
+  checkVersion,
+} from './handshake.js';
+export { isToken, parseProtocols, parseExtensions, formatExtensions } from './header-values.js';
+export type { ExtensionOffer, ExtensionParamValue } from './header-values.js';
+export { selectSubprotocol, checkSubprotocolAnswer, checkExtensionsAnswer } from './negotiate.js';

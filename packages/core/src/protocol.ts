@@ -1,0 +1,286 @@
+/**
+ * The WebSocket protocol as a state machine without I/O (RFC 6455 §5–§7).
+ *
+ * Bytes in (`receiveData`, `receiveEof`) become events out
+ * (`eventsReceived`); calls (`sendText`, `ping`, `close`, …) become bytes out
+ * (`dataToSend`). `outputEnded` tells the transport to end its write side once
+ * those bytes are written. Each transport does its own handshake and then
+ * builds this object in the OPEN state.
+ */
+import { encodeClosePayload, parseClosePayload, type CloseInfo } from './close.js';
+import { CloseCode, ProtocolError, UsageError } from './errors.js';
+import { MAX_CONTROL_PAYLOAD, Opcode } from './frame.js';
+import { randomMaskSource, type MaskSource } from './mask-source.js';
+import { MessageAssembler, type MessageEvent } from './message.js';
+import { FrameParser, type FramePiece } from './parser.js';
+import { encodeFrame, encodeTextFrame } from './serializer.js';
+
+export type Role = 'client' | 'server';
+
+/**
+ * OPEN: data flows both ways. CLOSING: this side sent a close frame and waits
+ * for the peer's. CLOSED: the close handshake is complete, the connection
+ * failed, or the peer's stream ended.
+ */
+export type ProtocolState = 'OPEN' | 'CLOSING' | 'CLOSED';
+
+export interface ProtocolOptions {
+  role: Role;
+  /** Largest message accepted, in bytes; checked on each frame header. Default 64 MiB. */
+  maxMessageSize?: number;
+  /** Largest frame accepted, in bytes. Default: maxMessageSize. */
+  maxFrameSize?: number;
+  /** Most frames one message may span. Default 65536. */
+  maxFragments?: number;
+  /** Answer each ping with a pong of the same payload (§5.5.2). Default true. */
+  autoPong?: boolean;
+  /** Masking keys for a client's frames. Default: pooled crypto-random bytes. */
+  maskSource?: MaskSource;
+}
+
+export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+export const DEFAULT_MAX_FRAGMENTS = 65536;
+
+export type ProtocolEvent =
+  | MessageEvent
+  | { type: 'ping'; data: Buffer }
+  | { type: 'pong'; data: Buffer }
+  /** The peer's close frame. */
+  | { type: 'close'; code: number; reason: string }
+  /** The peer broke the protocol; the connection has been failed with `error.closeCode`. */
+  | { type: 'error'; error: ProtocolError };
+
+type Payload = string | Uint8Array;
+
+const EMPTY = Buffer.alloc(0);
+
+export class Protocol {
+  readonly role: Role;
+  private readonly autoPong: boolean;
+  private readonly mask: MaskSource | undefined;
+  private readonly parser: FrameParser;
+  private readonly assembler: MessageAssembler;
+  private events: ProtocolEvent[] = [];
+  private output: Buffer[] = [];
+  private stateValue: ProtocolState = 'OPEN';
+  /** A fragmented message is being sent: only continuations may follow. */
+  private sendingFragments = false;
+  /** Input after the peer's close frame, after EOF, or after a failure is discarded. */
+  private inputEnded = false;
+  private outputEndedValue = false;
+  private closeSentValue: CloseInfo | undefined;
+  private closeReceivedValue: CloseInfo | undefined;
+  private closeSentFirstValue = false;
+
+  constructor(options: ProtocolOptions) {
+    this.role = options.role;
+    this.autoPong = options.autoPong ?? true;
+    this.mask = options.role === 'client' ? (options.maskSource ?? randomMaskSource) : undefined;
+    const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.parser = new FrameParser({
+      expectMasked: options.role === 'server',
+      maxFrameSize: options.maxFrameSize ?? maxMessageSize,
+    });
+    this.assembler = new MessageAssembler({
+      maxMessageSize,
+      maxFragments: options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
+    });
+  }
+
+  get state(): ProtocolState {
+    return this.stateValue;
+  }
+
+  /** The transport should end its write side after writing `dataToSend()`. */
+  get outputEnded(): boolean {
+    return this.outputEndedValue;
+  }
+
+  /** The close frame this side sent, if any. */
+  get closeSent(): CloseInfo | undefined {
+    return this.closeSentValue;
+  }
+
+  /** The close frame the peer sent, if any. */
+  get closeReceived(): CloseInfo | undefined {
+    return this.closeReceivedValue;
+  }
+
+  /** True when this side sent its close frame before the peer's arrived. */
+  get closeSentFirst(): boolean {
+    return this.closeSentFirstValue;
+  }
+
+  /**
+   * The WebSocket Connection Close Code (§7.1.5): the code of the peer's
+   * close frame (1005 if it had none), or 1006 when none arrived.
+   */
+  get closeCode(): number {
+    return this.closeReceivedValue?.code ?? CloseCode.ABNORMAL;
+  }
+
+  /** The WebSocket Connection Close Reason (§7.1.6). */
+  get closeReason(): string {
+    return this.closeReceivedValue?.reason ?? '';
+  }
+
+  /** Feeds bytes from the transport. The protocol owns the chunk from now on. */
+  receiveData(chunk: Uint8Array): void {
+    if (this.inputEnded) return;
+    this.parser.push(chunk);
+    try {
+      let piece: FramePiece | null;
+      while (!this.inputEnded && (piece = this.parser.next()) !== null) {
+        if (piece.header.opcode >= Opcode.CLOSE) {
+          this.receiveControl(piece.header.opcode, piece.data);
+        } else {
+          const message = this.assembler.add(piece);
+          if (message !== null) this.events.push(message);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.events.push({ type: 'error', error });
+      this.fail(error.closeCode);
+    }
+  }
+
+  /** The transport's read side ended (TCP FIN, END_STREAM, QUIC FIN). */
+  receiveEof(): void {
+    this.inputEnded = true;
+    this.stateValue = 'CLOSED';
+    this.outputEndedValue = true;
+  }
+
+  /** Events since the last call. */
+  eventsReceived(): ProtocolEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  /** Bytes to write since the last call, in order. */
+  dataToSend(): Buffer[] {
+    const output = this.output;
+    this.output = [];
+    return output;
+  }
+
+  /** Sends a text message, or its first fragment when `fin` is false. */
+  sendText(data: Payload, fin = true): void {
+    this.sendData(Opcode.TEXT, data, fin);
+  }
+
+  /** Sends a binary message, or its first fragment when `fin` is false. */
+  sendBinary(data: Payload, fin = true): void {
+    this.sendData(Opcode.BINARY, data, fin);
+  }
+
+  /** Sends the next fragment of the message in progress (§5.4). */
+  sendContinuation(data: Payload, fin: boolean): void {
+    this.sendData(Opcode.CONTINUATION, data, fin);
+  }
+
+  ping(data: Payload = EMPTY): void {
+    this.sendControl(Opcode.PING, data);
+  }
+
+  pong(data: Payload = EMPTY): void {
+    this.sendControl(Opcode.PONG, data);
+  }
+
+  /**
+   * Starts the closing handshake (§7.1.2). Without a code the close frame has
+   * no body, which the peer reads as 1005. Does nothing once a close frame
+   * was sent: a close is sent exactly once.
+   */
+  close(code?: number, reason?: string): void {
+    const body = encodeClosePayload(code, reason);
+    if (this.closeSentValue !== undefined || this.outputEndedValue) return;
+    this.sendClose(body);
+    this.closeSentFirstValue = true;
+    this.stateValue = 'CLOSING';
+  }
+
+  /**
+   * Fails the connection (§7.1.7): sends a close frame with `code` unless
+   * one was sent, discards further input and ends the output.
+   */
+  fail(code: number, reason?: string): void {
+    const body = encodeClosePayload(code, reason);
+    if (this.closeSentValue === undefined && !this.outputEndedValue) {
+      this.sendClose(body);
+      if (this.closeReceivedValue === undefined) this.closeSentFirstValue = true;
+    }
+    this.inputEnded = true;
+    this.stateValue = 'CLOSED';
+    this.outputEndedValue = true;
+  }
+
+  private receiveControl(opcode: number, data: Buffer): void {
+    if (opcode === Opcode.PING) {
+      this.events.push({ type: 'ping', data });
+      // §5.5.3: no pong once this side has sent its close frame.
+      if (this.autoPong && this.closeSentValue === undefined) this.pong(data);
+    } else if (opcode === Opcode.PONG) {
+      this.events.push({ type: 'pong', data });
+    } else {
+      this.receiveClose(data);
+    }
+  }
+
+  private receiveClose(data: Buffer): void {
+    const info = parseClosePayload(data);
+    this.closeReceivedValue = info;
+    // §5.5.1: nothing after a close frame is read.
+    this.inputEnded = true;
+    this.events.push({ type: 'close', code: info.code, reason: info.reason });
+    if (this.closeSentValue === undefined) {
+      // §5.5.1: answer with a close frame, echoing the status code.
+      this.sendClose(info.code === CloseCode.NO_STATUS ? EMPTY : encodeClosePayload(info.code));
+    }
+    this.stateValue = 'CLOSED';
+    // §7.1.1: the server closes the underlying connection first; a client
+    // waits for it (its transport applies a timeout).
+    if (this.role === 'server') this.outputEndedValue = true;
+  }
+
+  private sendData(opcode: number, data: Payload, fin: boolean): void {
+    this.assertCanSend();
+    if (opcode === Opcode.CONTINUATION) {
+      if (!this.sendingFragments) {
+        throw new UsageError('INVALID_STATE', 'no fragmented message in progress to continue');
+      }
+    } else if (this.sendingFragments) {
+      throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: send its continuations first');
+    }
+    this.sendingFragments = !fin;
+    this.write(opcode, data, fin);
+  }
+
+  private sendControl(opcode: number, data: Payload): void {
+    this.assertCanSend();
+    const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (length > MAX_CONTROL_PAYLOAD) {
+      throw new UsageError('INVALID_ARGUMENT', `control frame payload of ${length} bytes, at most 125 allowed`);
+    }
+    this.write(opcode, data, true);
+  }
+
+  private sendClose(body: Buffer): void {
+    this.closeSentValue = parseClosePayload(body);
+    this.write(Opcode.CLOSE, body, true);
+  }
+
+  private write(opcode: number, data: Payload, fin: boolean): void {
+    const options = { fin, mask: this.mask };
+    const frames = typeof data === 'string' ? encodeTextFrame(opcode, data, options) : encodeFrame(opcode, data, options);
+    for (const frame of frames) this.output.push(frame);
+  }
+
+  private assertCanSend(): void {
+    if (this.closeSentValue !== undefined || this.outputEndedValue) {
+      throw new UsageError('INVALID_STATE', `cannot send: the connection is ${this.stateValue}`);
+    }
+  }
+}
