@@ -64,12 +64,23 @@ export class ProtocolError extends Error {
 }
 
 export type HandshakeErrorCode =
+  /** A header value breaks its grammar. */
   | 'INVALID_HEADER'
+  /** Server: not a WebSocket upgrade (method, Upgrade or Connection, Host, pseudo-headers). */
+  | 'INVALID_REQUEST'
   | 'INVALID_KEY'
   | 'UNSUPPORTED_VERSION'
+  /** Client: the server answered with a status other than 101 (HTTP/1.1) or 200 (HTTP/2, HTTP/3). */
+  | 'UNEXPECTED_STATUS'
+  /** Client: the 101 answer lacks `Upgrade: websocket` or `Connection: Upgrade`. */
+  | 'INVALID_UPGRADE'
   | 'INVALID_ACCEPT'
   | 'INVALID_SUBPROTOCOL'
-  | 'INVALID_EXTENSION';
+  | 'INVALID_EXTENSION'
+  /** The handshake did not finish in time. */
+  | 'TIMEOUT'
+  /** Client: the peer cannot carry WebSockets this way (e.g. no extended CONNECT); try another transport. */
+  | 'NOT_SUPPORTED';
 
 /** A handshake that cannot go on; `status` is the HTTP status a server answers with. */
 export class HandshakeError extends Error {

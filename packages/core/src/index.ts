@@ -31,3 +31,12 @@ export {
 export { isToken, parseProtocols, parseExtensions, formatExtensions } from './header-values.js';
 export type { ExtensionOffer, ExtensionParamValue } from './header-values.js';
 export { selectSubprotocol, checkSubprotocolAnswer, checkExtensionsAnswer } from './negotiate.js';
+export { WebSocketConnection, ReadyState, TimeoutError, DEFAULT_HIGH_WATER_MARK, DEFAULT_CLOSE_TIMEOUT, toBuffer } from './connection.js';
+export type { ConnectionOptions, ConnectionEvents, CloseDetails, Negotiated, ReadyStateValue, SendData, SendOptions, Message } from './connection.js';
+export { MessageWriter } from './message-writer.js';
+export type { FragmentData } from './message-writer.js';
+export type { Carrier, CarrierEvents, Transport } from './carrier.js';
+export { createMemoryCarrierPair } from './memory-carrier.js';
+export type { MemoryCarrierOptions } from './memory-carrier.js';
+export { decideUpgrade, reject, statusText, DEFAULT_HANDSHAKE_TIMEOUT } from './upgrade-policy.js';
+export type { UpgradeRequest, Rejection, AuthResult, ConnectionHandler, ServerPolicy, ServerOptions, Acceptance, Decision } from './upgrade-policy.js';

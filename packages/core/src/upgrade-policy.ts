@@ -1,0 +1,138 @@
+/**
+ * The server's decision on a WebSocket request, the same for every
+ * transport: route by path, check the Origin, authenticate, choose a
+ * subprotocol. Each transport validates its own framing of the request
+ * (HTTP/1.1 upgrade headers, HTTP/2 and HTTP/3 pseudo-headers), builds an
+ * UpgradeRequest, and asks `decideUpgrade`.
+ */
+import type { Transport } from './carrier.js';
+import type { ConnectionOptions, WebSocketConnection } from './connection.js';
+import type { ExtensionOffer } from './header-values.js';
+import { selectSubprotocol } from './negotiate.js';
+
+export interface UpgradeRequest {
+  transport: Transport;
+  /** The request target: path and query, e.g. '/chat?room=1'. */
+  path: string;
+  /** The pathname alone, e.g. '/chat'. */
+  pathname: string;
+  /** Host (HTTP/1.1) or :authority (HTTP/2, HTTP/3). */
+  authority: string;
+  origin: string | undefined;
+  /** Header fields with lowercase names; repeated fields joined with ', '. */
+  headers: Readonly<Record<string, string>>;
+  /** Subprotocols the client offered, in its order of preference. */
+  protocols: readonly string[];
+  /** Extensions the client offered. */
+  extensions: readonly ExtensionOffer[];
+  remoteAddress: string | undefined;
+}
+
+/** An HTTP answer that refuses the WebSocket. */
+export interface Rejection {
+  status: number;
+  body?: string;
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** What `authenticate` may return: true or nothing to accept, false for 403, or a rejection of its own. */
+export type AuthResult = boolean | undefined | void | Rejection;
+
+export type ConnectionHandler = (connection: WebSocketConnection, request: UpgradeRequest) => void;
+
+export interface ServerPolicy {
+  /** Receives every WebSocket whose path has no entry in `routes`. */
+  handler?: ConnectionHandler;
+  /** Handlers by pathname; a path with neither a route nor a `handler` is refused with 404. */
+  routes?: Readonly<Record<string, ConnectionHandler>>;
+  /** Origins allowed (exact match), or a check. Default: any origin. A refused origin gets 403. */
+  origins?: readonly string[] | ((origin: string | undefined, request: UpgradeRequest) => boolean);
+  /**
+   * Subprotocols the server speaks, in no particular order (the client's
+   * preference decides), or a function that picks one of the offers. Default: none.
+   */
+  protocols?: readonly string[] | ((offered: readonly string[], request: UpgradeRequest) => string | null | undefined);
+  /** May be async; an exception gives 500. It runs within `handshakeTimeout`. */
+  authenticate?: (request: UpgradeRequest) => AuthResult | Promise<AuthResult>;
+  /** Milliseconds the whole handshake may take, hooks included; then 408. Default 10 s. */
+  handshakeTimeout?: number;
+}
+
+export type ServerOptions = ServerPolicy & ConnectionOptions;
+
+export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
+
+export interface Acceptance {
+  handler: ConnectionHandler;
+  /** '' for none. */
+  protocol: string;
+}
+
+export type Decision = { accept: Acceptance } | { reject: Rejection; error?: unknown };
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  426: 'Upgrade Required',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+};
+
+/** The reason phrase for a status, for HTTP/1.1 answers and default bodies. */
+export function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? 'Error';
+}
+
+export function reject(status: number, body: string = statusText(status), headers?: Record<string, string>): Rejection {
+  return headers === undefined ? { status, body } : { status, body, headers };
+}
+
+/** Applies the server's policy to a well-formed WebSocket request. Never throws. */
+export async function decideUpgrade(request: UpgradeRequest, policy: ServerPolicy): Promise<Decision> {
+  const handler = policy.routes?.[request.pathname] ?? policy.handler;
+  if (handler === undefined) return { reject: reject(404) };
+  try {
+    if (!originAllowed(request, policy.origins)) return { reject: reject(403, 'Origin not allowed') };
+    if (policy.authenticate !== undefined) {
+      const result = await withTimeout(policy.authenticate(request), policy.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
+      if (result === TIMED_OUT) return { reject: reject(408) };
+      if (result === false) return { reject: reject(403) };
+      if (typeof result === 'object' && result !== null) return { reject: result };
+    }
+    return { accept: { handler, protocol: chooseProtocol(request, policy.protocols) } };
+  } catch (error) {
+    return { reject: reject(500), error };
+  }
+}
+
+function originAllowed(request: UpgradeRequest, origins: ServerPolicy['origins']): boolean {
+  if (origins === undefined) return true;
+  if (typeof origins === 'function') return origins(request.origin, request);
+  return request.origin !== undefined && origins.includes(request.origin);
+}
+
+function chooseProtocol(request: UpgradeRequest, protocols: ServerPolicy['protocols']): string {
+  if (protocols === undefined || request.protocols.length === 0) return '';
+  const chosen = typeof protocols === 'function' ? protocols(request.protocols, request) : selectSubprotocol(request.protocols, protocols);
+  if (chosen === null || chosen === undefined || chosen === '') return '';
+  // The answer must be one of the offers (RFC 6455 §4.2.2): a hook that picks anything else is a server bug.
+  if (!request.protocols.includes(chosen)) throw new Error(`protocols hook chose ${JSON.stringify(chosen)}, which the client did not offer`);
+  return chosen;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+function withTimeout<T>(value: T | Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  if (!(value instanceof Promise)) return Promise.resolve(value);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms).unref();
+  });
+  return Promise.race([value, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,120 @@
+/**
+ * WebSocket client over HTTP/1.1 (RFC 6455 §4.1): sends the opening
+ * handshake, checks the server's answer, and hands back a connection.
+ */
+import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import {
+  acceptKey,
+  checkExtensionsAnswer,
+  checkSubprotocolAnswer,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  generateKey,
+  HandshakeError,
+  WebSocketConnection,
+  type ConnectionOptions,
+} from '@wstack/core';
+import { hasToken } from './request-checks.js';
+import { SocketCarrier } from './socket-carrier.js';
+
+export interface Http1ClientOptions extends ConnectionOptions {
+  /** Subprotocols to offer, in order of preference. */
+  protocols?: readonly string[];
+  /** Sent as the Origin header. */
+  origin?: string;
+  /** Extra request headers. */
+  headers?: OutgoingHttpHeaders;
+  /** Milliseconds to wait for the server's answer. Default 10 s. */
+  handshakeTimeout?: number;
+  /** TLS options for wss:// (ca, servername, rejectUnauthorized, cert, key, …). */
+  tls?: TlsConnectionOptions;
+  signal?: AbortSignal;
+}
+
+/** Parses a WebSocket URL; http(s) is taken as ws(s), as the WHATWG standard does. */
+export function parseWebSocketUrl(input: string | URL): URL {
+  const url = new URL(input);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError(`not a WebSocket URL: ${url.href}`);
+  if (url.hash !== '') throw new TypeError(`a WebSocket URL has no fragment: ${url.href}`);
+  return url;
+}
+
+/** Opens a WebSocket over HTTP/1.1 to a ws:// or wss:// URL. */
+export function connect(input: string | URL, options: Http1ClientOptions = {}): Promise<WebSocketConnection> {
+  const url = parseWebSocketUrl(input);
+  const secure = url.protocol === 'wss:';
+  const key = generateKey();
+  const protocols = options.protocols ?? [];
+  const headers: OutgoingHttpHeaders = {
+    ...options.headers,
+    Connection: 'Upgrade',
+    Upgrade: 'websocket',
+    'Sec-WebSocket-Key': key,
+    'Sec-WebSocket-Version': '13',
+  };
+  if (protocols.length !== 0) headers['Sec-WebSocket-Protocol'] = protocols.join(', ');
+  if (options.origin !== undefined) headers.Origin = options.origin;
+  const request = (secure ? httpsRequest : httpRequest)({
+    ...(secure ? options.tls : undefined),
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port || (secure ? 443 : 80),
+    path: url.pathname + url.search,
+    headers,
+    agent: false,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return new Promise((resolve, reject) => {
+    const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    const timer = setTimeout(() => {
+      request.destroy(new HandshakeError('TIMEOUT', `no handshake answer from ${url.host} within ${timeout} ms`));
+    }, timeout);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    request.on('error', fail);
+    request.on('response', (response: IncomingMessage) => {
+      // Anything but 101: read a little of the body for the error message.
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (text: string) => {
+        if (body.length < 512) body += text;
+      });
+      response.on('end', () => {
+        const snippet = body.trim().slice(0, 200);
+        fail(new HandshakeError('UNEXPECTED_STATUS', `server answered ${response.statusCode}${snippet ? `: ${snippet}` : ''}`, response.statusCode));
+      });
+      response.on('error', fail);
+    });
+    request.on('upgrade', (response: IncomingMessage, socket: Socket, head: Buffer) => {
+      clearTimeout(timer);
+      try {
+        const answer = checkAnswer(response, key, protocols);
+        const carrier = new SocketCarrier(socket, head, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
+        resolve(new WebSocketConnection('client', carrier, { ...answer, path: url.pathname + url.search }, options));
+      } catch (error) {
+        socket.destroy();
+        reject(error);
+      }
+    });
+    request.end();
+  });
+}
+
+/** The client's checks of the 101 answer (RFC 6455 §4.1, items 1–6 of the answer's validation). */
+function checkAnswer(response: IncomingMessage, key: string, protocols: readonly string[]): { protocol: string; extensions: string } {
+  const headers = response.headers;
+  if (!hasToken(headers.upgrade, 'websocket')) throw new HandshakeError('INVALID_UPGRADE', 'the answer lacks Upgrade: websocket');
+  if (!hasToken(headers.connection, 'upgrade')) throw new HandshakeError('INVALID_UPGRADE', 'the answer lacks Connection: Upgrade');
+  if (headers['sec-websocket-accept'] !== acceptKey(key)) {
+    throw new HandshakeError('INVALID_ACCEPT', `Sec-WebSocket-Accept is ${JSON.stringify(headers['sec-websocket-accept'] ?? null)}, expected ${acceptKey(key)}`);
+  }
+  const protocol = checkSubprotocolAnswer(protocols, headers['sec-websocket-protocol']);
+  const extensions = checkExtensionsAnswer([], headers['sec-websocket-extensions']);
+  return { protocol, extensions };
+}

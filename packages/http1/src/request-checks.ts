@@ -1,0 +1,110 @@
+/**
+ * Is this HTTP/1.1 request a valid WebSocket opening handshake (RFC 6455
+ * §4.2.1)? Pure checks over the parsed request; the answer is either the
+ * transport-neutral UpgradeRequest with the client's key, or the HTTP
+ * rejection to send.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  checkVersion,
+  HandshakeError,
+  isValidKey,
+  parseExtensions,
+  parseProtocols,
+  reject,
+  SUPPORTED_VERSIONS_HEADER,
+  type ExtensionOffer,
+  type Rejection,
+  type UpgradeRequest,
+} from '@wstack/core';
+
+export interface HeaderLimits {
+  /** Most header fields a request may have; more gets 431. Default 100. */
+  maxHeaderCount?: number;
+  /** Most bytes of header names and values together; more gets 431. Default 16 KiB. */
+  maxHeaderBytes?: number;
+}
+
+export const DEFAULT_MAX_HEADER_COUNT = 100;
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+
+/** The parts of node:http's IncomingMessage that the checks read. */
+export interface RequestHead {
+  method?: string | undefined;
+  url?: string | undefined;
+  httpVersionMajor: number;
+  httpVersionMinor: number;
+  headers: IncomingHttpHeaders;
+  rawHeaders: string[];
+  socket: { remoteAddress?: string | undefined };
+}
+
+export type CheckedRequest = { request: UpgradeRequest; key: string } | { reject: Rejection };
+
+/** Whether a comma-separated header holds `token`, compared case-insensitively (RFC 9110 §5.6.1). */
+export function hasToken(value: string | undefined, token: string): boolean {
+  if (value === undefined) return false;
+  for (const item of value.split(',')) {
+    if (item.trim().toLowerCase() === token) return true;
+  }
+  return false;
+}
+
+export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}): CheckedRequest {
+  const fieldCount = head.rawHeaders.length / 2;
+  let fieldBytes = 0;
+  for (const text of head.rawHeaders) fieldBytes += text.length;
+  if (fieldCount > (limits.maxHeaderCount ?? DEFAULT_MAX_HEADER_COUNT) || fieldBytes > (limits.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES)) {
+    return { reject: reject(431) };
+  }
+  if (head.method !== 'GET') return { reject: reject(405, 'A WebSocket handshake is a GET request', { Allow: 'GET' }) };
+  if (head.httpVersionMajor < 1 || (head.httpVersionMajor === 1 && head.httpVersionMinor < 1)) {
+    return { reject: reject(400, 'A WebSocket handshake needs HTTP/1.1 or later') };
+  }
+  const headers = head.headers;
+  if (!hasToken(headers.upgrade, 'websocket')) return { reject: reject(400, 'Upgrade: websocket is missing') };
+  if (!hasToken(headers.connection, 'upgrade')) return { reject: reject(400, 'Connection: Upgrade is missing') };
+  if (headers.host === undefined || headers.host === '') return { reject: reject(400, 'Host is missing') };
+  const key = headers['sec-websocket-key'];
+  if (!isValidKey(key)) return { reject: reject(400, 'Sec-WebSocket-Key must be 16 bytes in base64') };
+  let protocols: string[] = [];
+  let extensions: ExtensionOffer[] = [];
+  try {
+    checkVersion(single(headers['sec-websocket-version']));
+    const protocolHeader = single(headers['sec-websocket-protocol']);
+    if (protocolHeader !== undefined) protocols = parseProtocols(protocolHeader);
+    const extensionHeader = single(headers['sec-websocket-extensions']);
+    if (extensionHeader !== undefined) extensions = parseExtensions(extensionHeader);
+  } catch (error) {
+    const { status, message } = error as HandshakeError;
+    return status === 426
+      ? { reject: reject(426, 'Unsupported Sec-WebSocket-Version', { 'Sec-WebSocket-Version': SUPPORTED_VERSIONS_HEADER }) }
+      : { reject: reject(status, message) };
+  }
+  const path = head.url ?? '/';
+  const query = path.indexOf('?');
+  const request: UpgradeRequest = {
+    transport: 'http/1.1',
+    path,
+    pathname: query === -1 ? path : path.slice(0, query),
+    authority: headers.host,
+    origin: single(headers.origin),
+    headers: flatten(headers),
+    protocols,
+    extensions,
+    remoteAddress: head.socket.remoteAddress,
+  };
+  return { request, key };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function flatten(headers: IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = single(value)!;
+  }
+  return flat;
+}
