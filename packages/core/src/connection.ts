@@ -139,7 +139,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       });
     }
     if (options.idleTimeout) {
-      this.idleTimer = setTimeout(() => this.closeIfOpen(CloseCode.GOING_AWAY, 'idle timeout'), options.idleTimeout).unref();
+      this.idleTimer = setTimeout(() => this.closeIfOpen(CloseCode.GOING_AWAY, 'idle timeout'), options.idleTimeout);
     }
     carrier.attach({
       data: (chunk) => this.receive(chunk),
@@ -347,7 +347,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (this.closeTimer !== undefined) return;
     this.closeTimer = setTimeout(() => {
       this.abortWith(new TimeoutError('CLOSE_TIMEOUT', `the connection did not close within ${this.closeTimeout} ms`));
-    }, this.closeTimeout).unref();
+    }, this.closeTimeout);
   }
 
   private closeIfOpen(code: number, reason?: string): void {

@@ -19,7 +19,7 @@ export class Keepalive {
     private readonly timeout: number,
     private readonly actions: KeepaliveActions,
   ) {
-    this.pingTimer = setInterval(() => this.tick(), interval).unref();
+    this.pingTimer = setInterval(() => this.tick(), interval);
   }
 
   /** Anything from the peer proves it alive. */
@@ -43,6 +43,6 @@ export class Keepalive {
     }
     if (this.pongTimer !== undefined) return;
     this.actions.ping();
-    this.pongTimer = setTimeout(() => this.actions.silent(), this.timeout).unref();
+    this.pongTimer = setTimeout(() => this.actions.silent(), this.timeout);
   }
 }

@@ -14,6 +14,9 @@ export interface MemoryCarrierOptions {
   highWaterMark?: number;
 }
 
+/** Bytes delivered per turn of the event loop. */
+const SEGMENT = 256 * 1024;
+
 class MemoryCarrier implements Carrier {
   readonly transport: Transport;
   readonly endsAfterCloseFrame: boolean;
@@ -91,12 +94,22 @@ class MemoryCarrier implements Carrier {
 
   private deliver(): void {
     if (this.events === undefined || this.closed) return;
-    while (!this.paused && this.inbox.length !== 0 && !this.closed) {
-      const chunk = this.inbox.shift()!;
+    // Like a network, at most a segment's worth per turn: large writes arrive in pieces.
+    let budget = SEGMENT;
+    while (!this.paused && this.inbox.length !== 0 && !this.closed && budget > 0) {
+      let chunk = this.inbox[0]!;
+      if (chunk.length > budget) {
+        this.inbox[0] = chunk.subarray(budget);
+        chunk = chunk.subarray(0, budget);
+      } else {
+        this.inbox.shift();
+      }
+      budget -= chunk.length;
       this.inboxBytes -= chunk.length;
       this.peer.drainIfBelow();
       this.events.data(chunk);
     }
+    if (this.inbox.length !== 0 && !this.paused) this.schedule();
     if (this.inbox.length !== 0 || this.closed) return;
     if (this.peerEnded && !this.endDelivered) {
       this.endDelivered = true;
