@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Carrier, Transport } from './carrier.js';
+import { encodeClosePayload } from './close.js';
 import { CloseCode, ProtocolError, UsageError } from './errors.js';
 import { Keepalive } from './keepalive.js';
 import { MessageQueue, type Message } from './message-queue.js';
@@ -111,6 +112,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private state: ReadyStateValue = ReadyState.OPEN;
   private writable = true;
   private carrierEnded = false;
+  /** terminate() was called: deliver nothing more. */
+  private aborted = false;
   private failure: Error | undefined;
   private closeDetailsValue: CloseDetails | undefined;
   private queue: MessageQueue | undefined;
@@ -230,8 +233,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    * not be sent.
    */
   close(code?: number, reason?: string): void {
-    if (this.state === ReadyState.CLOSED) {
-      this.engine.close(code, reason); // still checks the arguments
+    if (this.state === ReadyState.CLOSED || this.aborted) {
+      encodeClosePayload(code, reason); // still checks the arguments
       return;
     }
     this.engine.close(code, reason);
@@ -240,9 +243,14 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.startCloseTimer();
   }
 
-  /** Tears the connection down at once, without a closing handshake (close code 1006). */
+  /**
+   * Tears the connection down at once, without a closing handshake (close
+   * code 1006). Nothing more is delivered; the close event follows.
+   */
   terminate(): void {
     if (this.state === ReadyState.CLOSED) return;
+    this.aborted = true;
+    this.state = ReadyState.CLOSING;
     this.carrier.abort();
   }
 
@@ -294,7 +302,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
   private dispatch(events: ProtocolEvent[]): void {
     for (const event of events) {
-      if (this.state === ReadyState.CLOSED) return;
+      if (this.aborted || this.state === ReadyState.CLOSED) return;
       switch (event.type) {
         case 'message':
           this.idleTimer?.refresh();

@@ -42,9 +42,14 @@ const octets = (bytes: Buffer) => der(0x04, bytes);
 const bits = (bytes: Buffer) => der(0x03, Buffer.from([0]), bytes);
 const utf8 = (text: string) => der(0x0c, Buffer.from(text, 'utf8'));
 
-function integer(bytes: Buffer): Buffer {
-  // A leading 1 bit would read as negative: prefix a zero byte.
-  return der(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+/** A non-negative INTEGER whose first byte is below 0x80 and, unless alone, not zero (minimal DER). */
+const integer = (bytes: Buffer) => der(0x02, bytes);
+
+/** 16 random bytes with the first in 0x40–0x7f: positive, and minimal without a padding byte. */
+function serialNumber(): Buffer {
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x3f) | 0x40;
+  return serial;
 }
 
 function oid(dotted: string): Buffer {
@@ -108,7 +113,7 @@ export function createDevCert(options: DevCertOptions = {}): DevCert {
   );
   const tbs = sequence(
     explicit(0, integer(Buffer.from([2]))), // v3
-    integer(randomBytes(16)),
+    integer(serialNumber()),
     ECDSA_WITH_SHA256,
     name,
     sequence(time(new Date(now - 60 * 60 * 1000)), time(new Date(now + (options.days ?? 14) * 24 * 60 * 60 * 1000))),

@@ -132,7 +132,7 @@ function withTimeout<T>(value: T | Promise<T>, ms: number): Promise<T | typeof T
   if (!(value instanceof Promise)) return Promise.resolve(value);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms).unref();
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
   });
   return Promise.race([value, timeout]).finally(() => clearTimeout(timer));
 }
