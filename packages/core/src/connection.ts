@@ -67,6 +67,8 @@ export interface ConnectionEvents {
   /** Emitted only when a listener exists; the same error is in the close details. */
   error: [error: Error];
   close: [details: CloseDetails];
+  /** Node's own: a listener is being added. */
+  newListener: [event: string | symbol, listener: (...args: unknown[]) => void];
 }
 
 export type SendData = string | Buffer | ArrayBuffer | ArrayBufferView;
@@ -114,6 +116,11 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private carrierEnded = false;
   /** terminate() was called: deliver nothing more. */
   private aborted = false;
+  /** Messages that arrived before anyone consumed messages. */
+  private held: Message[] | undefined;
+  private heldBytes = 0;
+  private pausedForHeld = false;
+  private releasing = false;
   private failure: Error | undefined;
   private closeDetailsValue: CloseDetails | undefined;
   private queue: MessageQueue | undefined;
@@ -277,6 +284,17 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       stop: () => this.closeIfOpen(CloseCode.NORMAL),
     });
     this.queue = queue;
+    if (this.held !== undefined) {
+      // Held messages go first, before the end.
+      const held = this.held;
+      this.held = undefined;
+      this.off('newListener', WebSocketConnection.releaseOnMessageListener);
+      for (const message of held) queue.push(message);
+      if (this.pausedForHeld) {
+        this.pausedForHeld = false;
+        this.carrier.resume();
+      }
+    }
     if (this.closeDetailsValue !== undefined) queue.finish(this.closeDetailsValue);
     return queue;
   }
@@ -306,8 +324,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       switch (event.type) {
         case 'message':
           this.idleTimer?.refresh();
-          this.queue?.push(event);
-          this.emit('message', event.data, event.binary);
+          if (this.held !== undefined || (this.queue === undefined && this.listenerCount('message') === 0)) this.hold(event);
+          else this.deliver(event);
           break;
         case 'ping':
           this.emit('ping', event.data);
@@ -324,6 +342,55 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
           break;
       }
     }
+  }
+
+  private deliver(message: Message): void {
+    this.queue?.push(message);
+    this.emit('message', message.data, message.binary);
+  }
+
+  /**
+   * Nobody consumes messages yet (the application attaches its listener
+   * after `await connect(…)`, say): keep them, with backpressure, until a
+   * 'message' listener or an iterator arrives.
+   */
+  private hold(message: Message): void {
+    if (this.held === undefined) {
+      this.held = [];
+      this.heldBytes = 0;
+      this.on('newListener', WebSocketConnection.releaseOnMessageListener);
+    }
+    this.held.push(message);
+    this.heldBytes += message.data.length;
+    if (!this.pausedForHeld && this.heldBytes >= this.highWaterMark) {
+      this.pausedForHeld = true;
+      this.carrier.pause();
+    }
+  }
+
+  /** A 'newListener' listener shared by all connections: a 'message' listener releases held messages. */
+  private static readonly releaseOnMessageListener = function (this: WebSocketConnection, event: string | symbol): void {
+    if (event === 'message') this.releaseHeld();
+  };
+
+  /** Hands the held messages over once the new consumer is in place. */
+  private releaseHeld(): void {
+    if (this.held === undefined || this.releasing) return;
+    this.releasing = true;
+    queueMicrotask(() => {
+      const held = this.held!;
+      this.held = undefined;
+      this.releasing = false;
+      this.off('newListener', WebSocketConnection.releaseOnMessageListener);
+      for (const message of held) {
+        if (this.aborted) break;
+        this.deliver(message);
+      }
+      if (this.pausedForHeld) {
+        this.pausedForHeld = false;
+        this.carrier.resume();
+      }
+    });
   }
 
   private fail(error: ProtocolError | TimeoutError): void {

@@ -349,3 +349,62 @@ t.test('the idle timer counts received messages too', async (t) => {
   client.close();
   await closed(server);
 });
+
+t.test('messages that arrive before anyone listens are held, then delivered in order', async (t) => {
+  t.test('to the first message listener, with backpressure meanwhile', async (t) => {
+    const { client, server } = pair({ server: { highWaterMark: 8 } });
+    for (let i = 0; i < 4; i++) client.send(`message ${i}`);
+    await sleep(10);
+    server.on('error', () => undefined);
+    await sleep(5);
+    const seen: string[] = [];
+    server.on('message', (data) => seen.push(data.toString()));
+    server.on('message', () => undefined);
+    t.same(seen, [], 'released after the listener is in place, not during on()');
+    await sleep(10);
+    t.same(seen, ['message 0', 'message 1', 'message 2', 'message 3']);
+    client.send('after');
+    await sleep(5);
+    t.equal(seen.at(-1), 'after');
+    client.close();
+    await closed(server);
+  });
+
+  t.test('to an iterator, before the end', async (t) => {
+    // Below the high-water mark reading goes on, so the close arrives too.
+    const { client, server } = pair();
+    client.send('one');
+    client.send('two');
+    client.close();
+    await closed(server);
+    const seen: string[] = [];
+    for await (const message of server) seen.push(message.data.toString());
+    t.same(seen, ['one', 'two']);
+  });
+
+  t.test('an iterator takes over held messages and resumes reading', async (t) => {
+    const { client, server } = pair({ server: { highWaterMark: 4 } });
+    client.send('12345');
+    client.send('6');
+    await sleep(10);
+    const iterator = server[Symbol.asyncIterator]();
+    t.equal((await iterator.next()).value?.data.toString(), '12345');
+    t.equal((await iterator.next()).value?.data.toString(), '6');
+    client.close();
+    t.equal((await iterator.next()).done, true);
+  });
+
+  t.test('terminate during the release stops it', async (t) => {
+    const { client, server } = pair();
+    client.send('a');
+    client.send('b');
+    await sleep(10);
+    const seen: string[] = [];
+    server.on('message', (data) => {
+      seen.push(data.toString());
+      server.terminate();
+    });
+    await closed(server);
+    t.same(seen, ['a']);
+  });
+});

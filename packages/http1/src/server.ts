@@ -90,7 +90,7 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
   listen(options: ListenOptions = {}): Promise<AddressInfo> {
     const answer426 = (_req: IncomingMessage, res: ServerResponse) => {
       const body = 'This is a WebSocket endpoint.\n';
-      res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade', 'Content-Length': Buffer.byteLength(body) });
+      res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade, close', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     };
     const server = options.tls ? createHttpsServer(options.tls, answer426) : createHttpServer(answer426);
