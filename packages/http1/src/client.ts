@@ -45,7 +45,7 @@ export function parseWebSocketUrl(input: string | URL): URL {
 }
 
 /** Opens a WebSocket over HTTP/1.1 to a ws:// or wss:// URL. */
-export function connect(input: string | URL, options: Http1ClientOptions = {}): Promise<WebSocketConnection> {
+export async function connect(input: string | URL, options: Http1ClientOptions = {}): Promise<WebSocketConnection> {
   const url = parseWebSocketUrl(input);
   const secure = url.protocol === 'wss:';
   const key = generateKey();
@@ -79,7 +79,12 @@ export function connect(input: string | URL, options: Http1ClientOptions = {}): 
     };
     request.on('error', fail);
     request.on('response', (response: IncomingMessage) => {
-      // Anything but 101: read a little of the body for the error message.
+      // node:http passes a 101 here (not to 'upgrade') when Upgrade or Connection is missing.
+      if (response.statusCode === 101) {
+        request.destroy();
+        return fail(new HandshakeError('INVALID_UPGRADE', 'the 101 answer lacks Upgrade: websocket or Connection: Upgrade'));
+      }
+      // Anything else: read a little of the body for the error message.
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (text: string) => {

@@ -22,3 +22,4 @@ export function runConformanceSuite(t: Test, transport: TransportUnderTest): voi
     flowTests(t, transport);
   });
 }
+export { CHROMIUM, CHROMIUM_FLAGS, hasChromium, launchChromium, requirePeer } from './peers.js';
