@@ -1,0 +1,163 @@
+/** The wstack command line, run as a child process the way a person runs it. */
+import t from 'tap';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDevCert } from '@wstack/core/dev-cert';
+import { connect, WebSocketServer } from '@wstack/http1';
+import { closed, nextMessage } from '@wstack/testkit';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
+
+interface Running {
+  child: ChildProcess;
+  lines: string[];
+  /** Resolves with the first line that matches. */
+  line(pattern: RegExp): Promise<string>;
+}
+
+function start(args: string[], input?: string): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const waiters: [RegExp, (line: string) => void][] = [];
+  const take = (text: string) => {
+    for (const line of text.split('\n').filter(Boolean)) {
+      lines.push(line);
+      for (const waiter of [...waiters]) {
+        if (waiter[0].test(line)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter[1](line);
+        }
+      }
+    }
+  };
+  child.stdout!.setEncoding('utf8').on('data', take);
+  child.stderr!.setEncoding('utf8').on('data', take);
+  if (input !== undefined) child.stdin!.end(input);
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return {
+    child,
+    lines,
+    line: (pattern) => {
+      const seen = lines.find((line) => pattern.test(line));
+      return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => waiters.push([pattern, resolve]));
+    },
+  };
+}
+
+async function exitCode(running: Running): Promise<number> {
+  if (running.child.exitCode !== null) return running.child.exitCode;
+  const [code] = await once(running.child, 'exit');
+  return code as number;
+}
+
+t.test('serve --no-tls: echoes, logs each WebSocket, shuts down gracefully on SIGTERM', async (t) => {
+  const server = start(['serve', '--echo', '--no-tls', '--port', '0']);
+  const listening = await server.line(/^listening on ws:\/\/127\.0\.0\.1:\d+\/ \(http\/1\.1\)$/);
+  const port = Number(/:(\d+)\//.exec(listening)![1]);
+  const client = await connect(`ws://127.0.0.1:${port}/chat?x=1`);
+  client.send('hello');
+  t.equal((await nextMessage(client)).data.toString(), 'hello');
+  t.equal(await server.line(/^ws open/), 'ws open http/1.1 /chat?x=1');
+  client.close(1000);
+  await closed(client);
+  t.equal(await server.line(/^ws close/), 'ws close http/1.1 /chat?x=1 1000');
+  const second = await connect(`ws://127.0.0.1:${port}/`);
+  server.child.kill('SIGTERM');
+  t.equal((await closed(second)).code, 1001, 'open WebSockets get 1001 on shutdown');
+  t.equal(await exitCode(server), 0);
+  t.ok(server.lines.includes('shutting down'));
+});
+
+t.test('serve with TLS: a development certificate by default, or the given files', async (t) => {
+  const dev = start(['serve', '--port', '0']);
+  await dev.line(/^development certificate: SPKI sha256 [A-Za-z0-9+/]{43}=$/);
+  const url = (await dev.line(/^listening on wss:/)).split(' ')[2]!;
+  const client = await connect(url, { tls: { rejectUnauthorized: false } });
+  t.equal(client.transport, 'http/1.1');
+  client.close();
+  dev.child.kill('SIGINT');
+  t.equal(await exitCode(dev), 0);
+
+  const folder = mkdtempSync(join(tmpdir(), 'wstack-cli-'));
+  const cert = createDevCert();
+  writeFileSync(join(folder, 'cert.pem'), cert.cert);
+  writeFileSync(join(folder, 'key.pem'), cert.key);
+  const files = start(['serve', '--port', '0', '--cert', join(folder, 'cert.pem'), '--key', join(folder, 'key.pem')]);
+  const fileUrl = (await files.line(/^listening on wss:/)).split(' ')[2]!;
+  const verified = await connect(fileUrl, { tls: { ca: cert.cert } });
+  verified.send('verified');
+  t.equal((await nextMessage(verified)).data.toString(), 'verified');
+  verified.close();
+  t.notOk(files.lines.some((line) => line.startsWith('development certificate')), 'no development certificate when files are given');
+  files.child.kill('SIGTERM');
+  await exitCode(files);
+});
+
+t.test('connect: standard input goes out line by line, messages are printed', async (t) => {
+  const server = new WebSocketServer({
+    protocols: ['p'],
+    handler: (connection) => {
+      connection.send(Buffer.from([0xde, 0xad]));
+      connection.on('message', (data) => connection.send(`echo: ${data}`));
+    },
+  });
+  const { port } = await server.listen();
+  t.teardown(() => server.close());
+  const run = start(['connect', `ws://127.0.0.1:${port}/`, '--protocol', 'p'], 'one\ntwo\n');
+  t.equal(await exitCode(run), 0);
+  t.match(run.lines, ['connected over http/1.1, subprotocol p']);
+  for (const line of ['<binary 2 bytes: dead>', 'echo: one', 'echo: two', 'closed: 1000']) t.ok(run.lines.includes(line), line);
+});
+
+t.test('connect to wss://: verification by default, --ca and --insecure', async (t) => {
+  const cert = createDevCert();
+  const server = new WebSocketServer({ handler: (connection) => connection.on('message', (data, binary) => connection.send(data, { binary })) });
+  const { port } = await server.listen({ tls: { cert: cert.cert, key: cert.key } });
+  t.teardown(() => server.close());
+  const url = `wss://127.0.0.1:${port}/`;
+  const untrusted = start(['connect', url], '');
+  t.equal(await exitCode(untrusted), 1);
+  t.match(untrusted.lines.join('\n'), /certificate problem \(DEPTH_ZERO_SELF_SIGNED_CERT\).*--ca FILE or --insecure/);
+  const folder = mkdtempSync(join(tmpdir(), 'wstack-cli-'));
+  writeFileSync(join(folder, 'ca.pem'), cert.cert);
+  for (const flags of [['--ca', join(folder, 'ca.pem')], ['--insecure']]) {
+    const run = start(['connect', url, ...flags], 'secure\n');
+    t.equal(await exitCode(run), 0, flags[0]);
+    t.ok(run.lines.includes('secure'));
+  }
+});
+
+t.test('bad usage exits with 2 and says why; failures exit with 1', async (t) => {
+  const usage: [string[], RegExp][] = [
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [[], /Usage: wstack <command>/],
+    [['serve', '--port', 'x'], /--port must be a number/],
+    [['serve', '--no-tls', '--cert', 'a', '--key', 'b'], /exclude each other/],
+    [['serve', '--cert', 'a'], /go together/],
+    [['serve', '--bogus'], /Unknown option '--bogus'/],
+    [['connect'], /connect takes one URL/],
+    [['connect', 'ws://127.0.0.1:1/', '--transport', 'h9'], /unknown or unavailable transport "h9"/],
+    [['connect', 'ws://127.0.0.1:1/', '--ca', 'x', '--insecure'], /exclude each other/],
+  ];
+  for (const [args, message] of usage) {
+    const run = start(args);
+    t.equal(await exitCode(run), 2, args.join(' ') || '(nothing)');
+    t.match(run.lines.join('\n'), message);
+  }
+  const refused = start(['connect', 'ws://127.0.0.1:1/'], '');
+  t.equal(await exitCode(refused), 1);
+  t.match(refused.lines.join('\n'), /ECONNREFUSED/);
+  const notWebSocket = start(['connect', 'ftp://x/'], '');
+  t.equal(await exitCode(notWebSocket), 1);
+  t.match(notWebSocket.lines.join('\n'), /not a WebSocket URL/);
+  for (const args of [['--help'], ['serve', '--help'], ['connect', '--help']]) {
+    const run = start(args);
+    t.equal(await exitCode(run), 0, args.join(' '));
+    t.match(run.lines.join('\n'), /Usage: wstack/);
+  }
+});
