@@ -18,9 +18,10 @@ import { encodeFrame, encodeTextFrame } from './serializer.js';
 export type Role = 'client' | 'server';
 
 /**
- * OPEN: data flows both ways. CLOSING: this side sent a close frame and waits
- * for the peer's. CLOSED: the close handshake is complete, the connection
- * failed, or the peer's stream ended.
+ * OPEN: data flows both ways. CLOSING: one close frame has gone one way (this
+ * side waits for the peer's, or owes its answer in the next dataToSend()).
+ * CLOSED: the close handshake is complete, the connection failed, or the
+ * peer's stream ended.
  */
 export type ProtocolState = 'OPEN' | 'CLOSING' | 'CLOSED';
 
@@ -71,6 +72,12 @@ export class Protocol {
   private closeSentValue: CloseInfo | undefined;
   private closeReceivedValue: CloseInfo | undefined;
   private closeSentFirstValue = false;
+  /**
+   * The answer to the peer's close frame, produced by the next dataToSend():
+   * whatever the application sends in answer to messages that came before
+   * the close (in the same chunk, say) still goes out ahead of it.
+   */
+  private closeReply: Buffer | undefined;
 
   constructor(options: ProtocolOptions) {
     this.role = options.role;
@@ -161,6 +168,12 @@ export class Protocol {
 
   /** Bytes to write since the last call, in order. */
   dataToSend(): Buffer[] {
+    if (this.closeReply !== undefined) {
+      const body = this.closeReply;
+      this.closeReply = undefined;
+      this.sendClose(body);
+      this.handshakeDone();
+    }
     const output = this.output;
     this.output = [];
     return output;
@@ -197,7 +210,10 @@ export class Protocol {
   close(code?: number, reason?: string): void {
     const body = encodeClosePayload(code, reason);
     if (this.closeSentValue !== undefined || this.outputEndedValue) return;
+    // Said before the answer to the peer's close went out: this close is the answer.
+    this.closeReply = undefined;
     this.sendClose(body);
+    if (this.closeReceivedValue !== undefined) return this.handshakeDone();
     this.closeSentFirstValue = true;
     this.stateValue = 'CLOSING';
   }
@@ -209,6 +225,7 @@ export class Protocol {
   fail(code: number, reason?: string): void {
     const body = encodeClosePayload(code, reason);
     if (this.closeSentValue === undefined && !this.outputEndedValue) {
+      this.closeReply = undefined;
       this.sendClose(body);
       if (this.closeReceivedValue === undefined) this.closeSentFirstValue = true;
     }
@@ -235,10 +252,14 @@ export class Protocol {
     // §5.5.1: nothing after a close frame is read.
     this.inputEnded = true;
     this.events.push({ type: 'close', code: info.code, reason: info.reason });
-    if (this.closeSentValue === undefined) {
-      // §5.5.1: answer with a close frame, echoing the status code.
-      this.sendClose(info.code === CloseCode.NO_STATUS ? EMPTY : encodeClosePayload(info.code));
-    }
+    if (this.closeSentValue !== undefined) return this.handshakeDone();
+    // §5.5.1: answer with a close frame echoing the status code, in the next dataToSend().
+    this.closeReply = info.code === CloseCode.NO_STATUS ? EMPTY : encodeClosePayload(info.code);
+    this.stateValue = 'CLOSING';
+  }
+
+  /** Both close frames have been sent. */
+  private handshakeDone(): void {
     this.stateValue = 'CLOSED';
     // §7.1.1: the server closes the underlying connection first; a client
     // waits for it (its transport applies a timeout).

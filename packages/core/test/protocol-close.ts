@@ -15,11 +15,14 @@ t.test('server closes first; client echoes; server ends the transport', async (t
   t.notOk(server.outputEnded, 'the server waits for the answer');
   for (const chunk of server.dataToSend()) client.receiveData(chunk);
   t.same(plain(client.eventsReceived()), [{ type: 'close', code: 1000, reason: 'done' }]);
+  t.equal(client.state, 'CLOSING', 'the answer is owed until the next dataToSend()');
+  t.equal(client.closeSent, undefined);
+  const answer = client.dataToSend();
   t.equal(client.state, 'CLOSED');
   t.notOk(client.closeSentFirst);
   t.notOk(client.outputEnded, 'a client waits for the server to end the transport (§7.1.1)');
   t.same(client.closeSent, { code: 1000, reason: '' });
-  for (const chunk of client.dataToSend()) server.receiveData(chunk);
+  for (const chunk of answer) server.receiveData(chunk);
   t.same(plain(server.eventsReceived()), [{ type: 'close', code: 1000, reason: '' }]);
   t.equal(server.state, 'CLOSED');
   t.ok(server.outputEnded, 'the server ends the transport after the handshake');
@@ -111,4 +114,30 @@ t.test('the application fails the connection', async (t) => {
   answered.fail(1011);
   t.notOk(answered.closeSentFirst, 'the peer closed first');
   t.equal(answered.dataToSend().length, 1);
+});
+
+t.test('messages that came with the peer\'s close can still be answered, ahead of the close answer', async (t) => {
+  const server = new Protocol({ role: 'server' });
+  server.receiveData(Buffer.concat([clientFrame(Opcode.TEXT, 'question'), clientFrame(Opcode.CLOSE, hex('03 e8'))]));
+  t.same(plain(server.eventsReceived()), [{ type: 'text', data: 'question' }, { type: 'close', code: 1000, reason: '' }]);
+  server.sendText('answer');
+  t.same(Buffer.concat(server.dataToSend()), Buffer.concat([rawFrame(Opcode.TEXT, Buffer.from('answer')), hex('88 02 03 e8')]));
+  t.equal(server.state, 'CLOSED');
+  t.ok(server.outputEnded);
+  t.throws(() => server.sendText('too late'), { code: 'INVALID_STATE' });
+});
+
+t.test('close() or fail() before the answer went out is the answer', async (t) => {
+  const server = new Protocol({ role: 'server' });
+  server.receiveData(clientFrame(Opcode.CLOSE, hex('03 e8')));
+  server.close(4000, 'mine');
+  t.same(Buffer.concat(server.dataToSend()), Buffer.concat([hex('88 06 0f a0'), Buffer.from('mine')]));
+  t.notOk(server.closeSentFirst, 'the peer closed first');
+  t.equal(server.state, 'CLOSED');
+  t.ok(server.outputEnded);
+  const failing = new Protocol({ role: 'client', maskSource: fixedMask });
+  failing.receiveData(serverClose('03 e8'));
+  failing.fail(1011);
+  t.same(failing.closeSent, { code: 1011, reason: '' });
+  t.equal(failing.dataToSend().length, 1, 'one close frame');
 });
