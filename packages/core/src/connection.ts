@@ -4,96 +4,36 @@
  * into the protocol, the protocol's events come out as events (or through
  * async iteration), and calls become bytes for the carrier.
  */
+import { isUtf8 } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import type { Carrier, Transport } from './carrier.js';
 import { encodeClosePayload } from './close.js';
+import {
+  DEFAULT_CLOSE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  ReadyState,
+  TimeoutError,
+  toBuffer,
+  type CloseDetails,
+  type ConnectionEvents,
+  type ConnectionOptions,
+  type Negotiated,
+  type ReadyStateValue,
+  type SendData,
+  type SendOptions,
+} from './connection-types.js';
+import { PerMessageDeflate } from './deflate.js';
 import { CloseCode, ProtocolError, UsageError } from './errors.js';
+import { MAX_CONTROL_PAYLOAD } from './frame.js';
 import { Keepalive } from './keepalive.js';
+import type { MessageEvent } from './message.js';
 import { MessageQueue, type Message } from './message-queue.js';
-import { MessageWriter } from './message-writer.js';
-import { Protocol, type ProtocolEvent, type ProtocolOptions, type Role } from './protocol.js';
+import { MessageWriter, type FragmentData } from './message-writer.js';
+import { Outbound } from './outbound.js';
+import { Protocol, type ProtocolEvent, type Role } from './protocol.js';
 
+export * from './connection-types.js';
 export type { Message };
-
-export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
-export type ReadyStateValue = (typeof ReadyState)[keyof typeof ReadyState];
-
-export interface ConnectionOptions extends Omit<ProtocolOptions, 'role'> {
-  /**
-   * Bytes buffered (unsent, or received but not consumed by an async
-   * iterator) above which `send` returns false and reading pauses.
-   * Default 128 KiB.
-   */
-  highWaterMark?: number;
-  /** Send a ping after this many ms without hearing from the peer; 0 (default) turns keepalive off. */
-  pingInterval?: number;
-  /** Abort the connection when nothing arrives this many ms after a keepalive ping. Default: pingInterval. */
-  pongTimeout?: number;
-  /** Close with 1001 after this many ms without a message in either direction; 0 (default) is off. */
-  idleTimeout?: number;
-  /** After sending a close frame, abort the carrier if it is not closed within this many ms. Default 10 s. */
-  closeTimeout?: number;
-}
-
-export const DEFAULT_HIGH_WATER_MARK = 128 * 1024;
-export const DEFAULT_CLOSE_TIMEOUT = 10_000;
-
-/** What the handshake settled, handed to the connection by the transport. */
-export interface Negotiated {
-  /** The subprotocol in use, '' for none. */
-  protocol?: string;
-  /** The extensions in use, as the handshake's header value; '' for none. */
-  extensions?: string;
-  /** The request target, e.g. '/chat?room=1'. */
-  path?: string;
-}
-
-export interface CloseDetails {
-  /** The WebSocket Connection Close Code (RFC 6455 §7.1.5): the peer's, or 1005, or 1006. */
-  code: number;
-  reason: string;
-  /** Both close frames were exchanged (§7.1.4). */
-  wasClean: boolean;
-  /** Why the connection failed, when it did: a ProtocolError, a carrier error, a timeout. */
-  error?: Error;
-}
-
-export interface ConnectionEvents {
-  message: [data: Buffer, binary: boolean];
-  ping: [data: Buffer];
-  pong: [data: Buffer];
-  /** The send buffer fell below the high-water mark after `send` returned false. */
-  drain: [];
-  /** Emitted only when a listener exists; the same error is in the close details. */
-  error: [error: Error];
-  close: [details: CloseDetails];
-  /** Node's own: a listener is being added. */
-  newListener: [event: string | symbol, listener: (...args: unknown[]) => void];
-}
-
-export type SendData = string | Buffer | ArrayBuffer | ArrayBufferView;
-
-export interface SendOptions {
-  /** Send as binary; default: true for bytes, false for strings. */
-  binary?: boolean;
-}
-
-/** Raised on the connection when keepalive, idle or close timers run out. */
-export class TimeoutError extends Error {
-  override readonly name = 'TimeoutError';
-  constructor(
-    readonly code: 'PONG_TIMEOUT' | 'CLOSE_TIMEOUT',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export function toBuffer(data: Exclude<SendData, string>): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
 
 export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   static readonly CONNECTING = ReadyState.CONNECTING;
@@ -111,16 +51,31 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private readonly engine: Protocol;
   private readonly highWaterMark: number;
   private readonly closeTimeout: number;
+  private readonly maxMessageSize: number;
   private state: ReadyStateValue = ReadyState.OPEN;
-  private writable = true;
+  /** The carrier took the last write without complaint (or drained since). */
+  private carrierWritable = true;
+  /** `send` returned false: 'drain' is owed. */
+  private needDrain = false;
   private carrierEnded = false;
   /** terminate() was called: deliver nothing more. */
   private aborted = false;
+  /** A message in fragments is being sent: no other message may start. */
+  private fragmenting = false;
   /** Messages that arrived before anyone consumed messages. */
   private held: Message[] | undefined;
   private heldBytes = 0;
   private pausedForHeld = false;
   private releasing = false;
+  /** permessage-deflate, when negotiated; with it, sends go through `outbound` in order. */
+  private readonly deflate: PerMessageDeflate | undefined;
+  private readonly outbound: Outbound | undefined;
+  /** Events waiting behind a compressed message that is being inflated. */
+  private inbound: ProtocolEvent[] | undefined;
+  private inboundBytes = 0;
+  private pausedForInbound = false;
+  /** The carrier closed while messages that had arrived were still inflating: the close event waits for them. */
+  private closedBehindInbound: { error: Error | undefined } | undefined;
   private failure: Error | undefined;
   private closeDetailsValue: CloseDetails | undefined;
   private queue: MessageQueue | undefined;
@@ -138,7 +93,16 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.path = negotiated.path ?? '';
     this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
-    this.engine = new Protocol({ ...options, role });
+    this.engine = new Protocol({ ...options, role, perMessageDeflate: negotiated.deflate !== undefined });
+    this.maxMessageSize = this.engine.maxMessageSize;
+    if (negotiated.deflate !== undefined) {
+      this.deflate = new PerMessageDeflate(negotiated.deflate, role, options.compression);
+      this.outbound = new Outbound({
+        flush: () => this.flush(),
+        progressed: () => this.maybeDrain(),
+        failed: (error) => this.abortWith(error),
+      });
+    }
     if (options.pingInterval) {
       const timeout = options.pongTimeout ?? options.pingInterval;
       this.keepalive = new Keepalive(options.pingInterval, timeout, {
@@ -154,7 +118,10 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     carrier.attach({
       data: (chunk) => this.receive(chunk),
       end: () => this.receiveEnd(),
-      drain: () => this.drain(),
+      drain: () => {
+        this.carrierWritable = true;
+        this.maybeDrain();
+      },
       close: (error) => this.closed(error),
     });
   }
@@ -163,9 +130,9 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     return this.state;
   }
 
-  /** Bytes queued to send but not yet handed to the network. */
+  /** Bytes queued to send (waiting for compression, or in the carrier) but not yet handed to the network. */
   get bufferedAmount(): number {
-    return this.carrier.bufferedAmount;
+    return this.carrier.bufferedAmount + (this.outbound?.queuedBytes ?? 0);
   }
 
   /** How the connection ended, once the close event has fired. */
@@ -176,40 +143,65 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   /**
    * Sends a message. Returns false when the send buffer is at or above the
    * high-water mark: wait for 'drain' (or `await drained()`) before more.
+   * With permessage-deflate, messages of at least the threshold are
+   * compressed (unless `compress: false`); the order of sends is kept.
    */
   send(data: SendData, options?: SendOptions): boolean {
     this.assertOpen();
-    if (typeof data === 'string') {
-      if (options?.binary) this.engine.sendBinary(Buffer.from(data));
-      else this.engine.sendText(data);
-    } else if (options?.binary === false) {
-      this.engine.sendText(toBuffer(data));
-    } else {
-      this.engine.sendBinary(toBuffer(data));
-    }
+    if (this.fragmenting) throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: end it first');
+    const binary = options?.binary ?? typeof data !== 'string';
     this.idleTimer?.refresh();
-    return this.flush();
+    const deflate = this.deflate;
+    if (deflate === undefined) {
+      this.sendPlain(data, binary);
+      this.flush();
+      return this.sendResult();
+    }
+    const bytes = options?.compress === false ? undefined : typeof data === 'string' ? Buffer.from(data) : toBuffer(data);
+    if (bytes !== undefined && bytes.length >= deflate.threshold) {
+      this.outbound!.enqueue(bytes.length, async () => {
+        const compressed = await deflate.compress(bytes, true);
+        if (!this.engineCanSend()) return;
+        if (binary) this.engine.sendBinary(compressed, true, true);
+        else this.engine.sendText(compressed, true, true);
+      });
+    } else {
+      this.outbound!.enqueue(0, () => this.sendPlain(bytes ?? data, binary));
+    }
+    return this.sendResult();
   }
 
   /**
    * Starts a message sent in fragments (RFC 6455 §5.4): each `write` sends
    * one frame, `end` the final one. No other message may be sent meanwhile.
+   * With permessage-deflate the whole message is compressed unless
+   * `compress: false`.
    */
   sendFragments(options?: SendOptions): MessageWriter {
     this.assertOpen();
+    if (this.fragmenting) throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: end it first');
+    this.fragmenting = true;
+    const deflate = options?.compress === false ? undefined : this.deflate;
     return new MessageWriter(options?.binary ?? true, (data, binary, first, fin) => {
       this.assertOpen();
-      if (!first) this.engine.sendContinuation(data, fin);
-      else if (binary) this.engine.sendBinary(data, fin);
-      else this.engine.sendText(data, fin);
       this.idleTimer?.refresh();
-      return this.flush();
+      if (fin) this.fragmenting = false;
+      if (deflate === undefined) {
+        this.enqueue(0, () => this.sendFragment(data, binary, first, fin, false));
+      } else {
+        const bytes = typeof data === 'string' ? Buffer.from(data) : toBuffer(data);
+        this.outbound!.enqueue(bytes.length, async () => {
+          const compressed = await deflate.compress(bytes, fin);
+          if (this.engineCanSend()) this.sendFragment(compressed, binary, first, fin, true);
+        });
+      }
+      return this.sendResult();
     });
   }
 
-  /** Resolves once the send buffer is below the high-water mark (at once if it is). */
+  /** Resolves once the send buffer is below the high-water mark (at once if it is), or the connection closed. */
   drained(): Promise<void> {
-    if (this.writable || this.state === ReadyState.CLOSED) return Promise.resolve();
+    if (this.sendResult() || this.state === ReadyState.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.off('drain', done);
@@ -222,32 +214,27 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   ping(data?: SendData): void {
-    this.assertOpen();
-    this.engine.ping(data === undefined || typeof data === 'string' ? data : toBuffer(data));
-    this.flush();
+    const payload = this.controlPayload(data);
+    this.enqueue(0, () => this.engine.ping(payload));
   }
 
   pong(data?: SendData): void {
-    this.assertOpen();
-    this.engine.pong(data === undefined || typeof data === 'string' ? data : toBuffer(data));
-    this.flush();
+    const payload = this.controlPayload(data);
+    this.enqueue(0, () => this.engine.pong(payload));
   }
 
   /**
-   * Starts the closing handshake (RFC 6455 §7.1.2). Without a code the close
-   * frame has no body. Does nothing once a close frame was sent or the
-   * connection is closed. Throws UsageError for a code or reason that may
-   * not be sent.
+   * Starts the closing handshake (RFC 6455 §7.1.2), after everything sent
+   * before. Without a code the close frame has no body. Does nothing once a
+   * close was started or the connection is closed. Throws UsageError for a
+   * code or reason that may not be sent.
    */
   close(code?: number, reason?: string): void {
-    if (this.state === ReadyState.CLOSED || this.aborted) {
-      encodeClosePayload(code, reason); // still checks the arguments
-      return;
-    }
-    this.engine.close(code, reason);
+    encodeClosePayload(code, reason); // checks the arguments in every state
+    if (this.state === ReadyState.CLOSED || this.aborted || this.closeTimer !== undefined) return;
     this.state = ReadyState.CLOSING;
-    this.flush();
     this.startCloseTimer();
+    this.enqueue(0, () => this.engine.close(code, reason));
   }
 
   /**
@@ -258,6 +245,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (this.state === ReadyState.CLOSED) return;
     this.aborted = true;
     this.state = ReadyState.CLOSING;
+    this.outbound?.stop();
     this.carrier.abort();
   }
 
@@ -299,6 +287,60 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     return queue;
   }
 
+  /** Runs a send step now, or in order behind compression when permessage-deflate is on. */
+  private enqueue(size: number, step: () => void): void {
+    if (this.outbound !== undefined) return this.outbound.enqueue(size, step);
+    step();
+    this.flush();
+  }
+
+  private sendPlain(data: SendData, binary: boolean): void {
+    if (typeof data === 'string') {
+      if (binary) this.engine.sendBinary(Buffer.from(data));
+      else this.engine.sendText(data);
+    } else if (binary) {
+      this.engine.sendBinary(toBuffer(data));
+    } else {
+      this.engine.sendText(toBuffer(data));
+    }
+  }
+
+  private sendFragment(data: FragmentData, binary: boolean, first: boolean, fin: boolean, compressed: boolean): void {
+    if (!first) this.engine.sendContinuation(data, fin);
+    else if (binary) this.engine.sendBinary(data, fin, compressed);
+    else this.engine.sendText(data, fin, compressed);
+  }
+
+  /** Checks a ping or pong payload now, even if the frame goes out later. */
+  private controlPayload(data: SendData | undefined): string | Buffer | undefined {
+    this.assertOpen();
+    const payload = data === undefined || typeof data === 'string' ? data : toBuffer(data);
+    const length = payload === undefined ? 0 : typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    if (length > MAX_CONTROL_PAYLOAD) {
+      throw new UsageError('INVALID_ARGUMENT', `control frame payload of ${length} bytes, at most ${MAX_CONTROL_PAYLOAD} allowed`);
+    }
+    return payload;
+  }
+
+  /** The protocol still takes data: no close frame went out and the output has not ended. */
+  private engineCanSend(): boolean {
+    return this.engine.closeSent === undefined && !this.engine.outputEnded;
+  }
+
+  /** What `send` returns: false, and 'drain' owed, at or above the high-water mark. */
+  private sendResult(): boolean {
+    if (this.carrierWritable && (this.outbound?.queuedBytes ?? 0) < this.highWaterMark) return true;
+    this.needDrain = true;
+    return false;
+  }
+
+  private maybeDrain(): void {
+    if (this.needDrain && this.carrierWritable && (this.outbound?.queuedBytes ?? 0) < this.highWaterMark) {
+      this.needDrain = false;
+      this.emit('drain');
+    }
+  }
+
   /** Aborts the carrier with `error`, which the close details will carry. */
   private abortWith(error: Error): void {
     this.failure ??= error;
@@ -321,27 +363,115 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private dispatch(events: ProtocolEvent[]): void {
     for (const event of events) {
       if (this.aborted || this.state === ReadyState.CLOSED) return;
-      switch (event.type) {
-        case 'message':
-          this.idleTimer?.refresh();
-          if (this.held !== undefined || (this.queue === undefined && this.listenerCount('message') === 0)) this.hold(event);
-          else this.deliver(event);
-          break;
-        case 'ping':
-          this.emit('ping', event.data);
-          break;
-        case 'pong':
-          this.emit('pong', event.data);
-          break;
-        case 'close':
-          this.state = ReadyState.CLOSING;
-          this.startCloseTimer();
-          break;
-        case 'error':
-          this.fail(event.error);
-          break;
+      if (this.inbound !== undefined) {
+        this.waitInbound(event);
+      } else if (event.type === 'message' && event.compressed) {
+        this.inbound = [];
+        this.inboundBytes = 0;
+        // Messages that came before the peer's close are delivered (and may be answered) before the close is answered.
+        this.engine.holdCloseAnswer(true);
+        this.waitInbound(event);
+        this.inflateNext();
+      } else {
+        this.handle(event);
       }
     }
+  }
+
+  private handle(event: ProtocolEvent): void {
+    switch (event.type) {
+      case 'message':
+        this.idleTimer?.refresh();
+        if (this.held !== undefined || (this.queue === undefined && this.listenerCount('message') === 0)) this.hold(event);
+        else this.deliver(event);
+        break;
+      case 'ping':
+        this.emit('ping', event.data);
+        break;
+      case 'pong':
+        this.emit('pong', event.data);
+        break;
+      case 'close':
+        this.state = ReadyState.CLOSING;
+        this.startCloseTimer();
+        // Sends still being compressed go out before the answer to the close.
+        if (this.outbound !== undefined && !this.outbound.idle) {
+          this.engine.holdCloseAnswer(true);
+          this.releaseCloseAnswer();
+        }
+        break;
+      case 'error':
+        this.fail(event.error);
+        break;
+    }
+  }
+
+  /** Queues an event behind the message being inflated; reading pauses when too much waits. */
+  private waitInbound(event: ProtocolEvent): void {
+    this.inbound!.push(event);
+    if (event.type === 'message') this.inboundBytes += event.data.length;
+    if (!this.pausedForInbound && this.inboundBytes >= this.highWaterMark) {
+      this.pausedForInbound = true;
+      this.carrier.pause();
+    }
+  }
+
+  /** Inflates the compressed message at the head of the inbound queue, then delivers what follows it. */
+  private inflateNext(): void {
+    const message = this.inbound![0] as MessageEvent;
+    this.deflate!.decompress(message.data, this.maxMessageSize).then(
+      (data) => {
+        if (this.aborted || this.inbound === undefined) return;
+        // Text is checked once inflated (RFC 7692 §6: RSV1 messages carry compressed UTF-8).
+        if (!message.binary && !isUtf8(data)) return this.failWith(new ProtocolError('INVALID_UTF8', 'inflated text message is not valid UTF-8'));
+        this.inbound.shift();
+        this.inboundBytes -= message.data.length;
+        this.handle({ type: 'message', binary: message.binary, data, compressed: false });
+        while (this.inbound.length !== 0) {
+          if (this.aborted) return;
+          const next = this.inbound[0]!;
+          if (next.type === 'message' && next.compressed) return this.inflateNext();
+          this.inbound.shift();
+          if (next.type === 'message') this.inboundBytes -= next.data.length;
+          this.handle(next);
+        }
+        this.inbound = undefined;
+        this.releaseCloseAnswer();
+        if (this.pausedForInbound) {
+          this.pausedForInbound = false;
+          this.carrier.resume();
+        }
+        this.flush();
+        this.closeIfCarrierGone();
+      },
+      (error: ProtocolError) => {
+        if (!this.aborted && this.inbound !== undefined) this.failWith(error);
+      },
+    );
+  }
+
+  /** Lets the close answer out, behind whatever sends are still queued. */
+  private releaseCloseAnswer(): void {
+    if (this.outbound !== undefined && !this.outbound.idle) this.outbound.enqueue(0, () => this.engine.holdCloseAnswer(false));
+    else this.engine.holdCloseAnswer(false);
+  }
+
+  /** A failure found by the connection rather than the parser: fail as the protocol would (§7.1.7). */
+  private failWith(error: ProtocolError): void {
+    this.inbound = undefined;
+    this.engine.holdCloseAnswer(false);
+    this.engine.fail(error.closeCode);
+    this.fail(error);
+    this.flush();
+    this.closeIfCarrierGone();
+  }
+
+  /** The carrier closed while messages were inflating: now that they are out, close. */
+  private closeIfCarrierGone(): void {
+    const gone = this.closedBehindInbound;
+    if (gone === undefined) return;
+    this.closedBehindInbound = undefined;
+    this.closed(gone.error);
   }
 
   private deliver(message: Message): void {
@@ -401,21 +531,16 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Writes what the protocol produced; ends the carrier when the protocol says so. */
-  private flush(): boolean {
+  private flush(): void {
     const chunks = this.engine.dataToSend();
-    if (chunks.length !== 0 && !this.carrierEnded && !this.carrier.write(chunks)) this.writable = false;
+    if (chunks.length !== 0 && !this.carrierEnded && !this.carrier.write(chunks)) this.carrierWritable = false;
     const closeSent = this.engine.closeSent !== undefined;
-    if (!this.carrierEnded && (this.engine.outputEnded || (closeSent && this.carrier.endsAfterCloseFrame))) {
+    // Never end while the answer to the peer's close is still owed.
+    const ended = (this.engine.outputEnded && !this.engine.closeAnswerPending) || (closeSent && this.carrier.endsAfterCloseFrame);
+    if (!this.carrierEnded && ended) {
       this.carrierEnded = true;
       this.carrier.end();
     }
-    return this.writable;
-  }
-
-  private drain(): void {
-    if (this.writable) return;
-    this.writable = true;
-    this.emit('drain');
   }
 
   private startCloseTimer(): void {
@@ -431,10 +556,18 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
   private closed(error: Error | undefined): void {
     if (this.state === ReadyState.CLOSED) return;
+    // Messages that arrived before the end are delivered before the close event.
+    if (this.inbound !== undefined && !this.aborted) {
+      this.closedBehindInbound = { error };
+      return;
+    }
     this.state = ReadyState.CLOSED;
     clearTimeout(this.closeTimer);
     clearTimeout(this.idleTimer);
     this.keepalive?.stop();
+    this.outbound?.stop();
+    this.deflate?.close();
+    this.inbound = undefined;
     const sent = this.engine.closeSent;
     const received = this.engine.closeReceived;
     const wasClean = sent !== undefined && received !== undefined && !(this.failure instanceof ProtocolError);

@@ -23,6 +23,8 @@ export const CloseCode = {
 const protocolErrorCloseCodes = {
   // §5.2: RSV bits set without an extension that defines them.
   RSV_NOT_NEGOTIATED: CloseCode.PROTOCOL_ERROR,
+  // RFC 7692 §6: RSV1 marks the first frame of a compressed message, never a continuation or control frame.
+  RSV1_MISPLACED: CloseCode.PROTOCOL_ERROR,
   // §5.2: opcodes 3-7 and 0xB-0xF are reserved.
   RESERVED_OPCODE: CloseCode.PROTOCOL_ERROR,
   // §5.5: control frames are never fragmented and carry at most 125 bytes.
@@ -41,6 +43,8 @@ const protocolErrorCloseCodes = {
   INVALID_CLOSE_CODE: CloseCode.PROTOCOL_ERROR,
   // §8.1: text must be valid UTF-8, and so must a close reason (§5.5.1).
   INVALID_UTF8: CloseCode.INVALID_PAYLOAD,
+  // RFC 7692 §7.2.2: a compressed message that does not inflate.
+  INVALID_COMPRESSED_DATA: CloseCode.INVALID_PAYLOAD,
   // Local limits (§10.4): refuse what is too big before committing memory.
   FRAME_TOO_LARGE: CloseCode.MESSAGE_TOO_BIG,
   MESSAGE_TOO_LARGE: CloseCode.MESSAGE_TOO_BIG,

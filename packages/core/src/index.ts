@@ -30,7 +30,20 @@ export {
 } from './handshake.js';
 export { isToken, parseProtocols, parseExtensions, formatExtensions } from './header-values.js';
 export type { ExtensionOffer, ExtensionParamValue } from './header-values.js';
-export { selectSubprotocol, checkSubprotocolAnswer, checkExtensionsAnswer } from './negotiate.js';
+export {
+  selectSubprotocol,
+  checkSubprotocolAnswer,
+  clientExtensionOffer,
+  checkClientExtensions,
+  acceptServerExtensions,
+  compressionOptions,
+} from './negotiate.js';
+export type { PerMessageDeflateOptions, PerMessageDeflateSetting, AgreedExtensions } from './negotiate.js';
+export { PERMESSAGE_DEFLATE, acceptDeflateOffer, deflateOffer, acceptDeflateAnswer, checkDeflateNegotiation } from './deflate-negotiation.js';
+export type { DeflateParams, DeflateNegotiation, DeflateAcceptance } from './deflate-negotiation.js';
+export { PerMessageDeflate, DEFAULT_COMPRESSION_THRESHOLD } from './deflate.js';
+export type { CompressionOptions } from './deflate.js';
+export { Limiter, zlibLimiter } from './zlib-limiter.js';
 export { WebSocketConnection, ReadyState, TimeoutError, DEFAULT_HIGH_WATER_MARK, DEFAULT_CLOSE_TIMEOUT, toBuffer } from './connection.js';
 export type { ConnectionOptions, ConnectionEvents, CloseDetails, Negotiated, ReadyStateValue, SendData, SendOptions, Message } from './connection.js';
 export { MessageWriter } from './message-writer.js';

@@ -12,6 +12,8 @@ import { Utf8Validator } from './utf8.js';
 
 export interface MessageLimits {
   maxMessageSize: number;
+  /** For compressed messages (RSV1), whose inflated size is checked while inflating. */
+  maxCompressedSize: number;
   maxFragments: number;
 }
 
@@ -19,6 +21,8 @@ export interface MessageEvent {
   type: 'message';
   binary: boolean;
   data: Buffer;
+  /** RSV1 was set (RFC 7692 §6): `data` is still compressed, and text is checked once inflated. */
+  compressed: boolean;
 }
 
 export class MessageAssembler {
@@ -26,6 +30,7 @@ export class MessageAssembler {
   private readonly utf8 = new Utf8Validator();
   private inProgress = false;
   private binary = false;
+  private compressed = false;
   private size = 0;
   private fragments = 0;
   private pieces: Buffer[] = [];
@@ -37,18 +42,19 @@ export class MessageAssembler {
   /** Takes a piece of a data frame; returns the message it completes, if any. */
   add(piece: FramePiece): MessageEvent | null {
     const { header, data } = piece;
-    if (piece.first) this.startFrame(header.opcode, header.length);
-    if (!this.binary && !this.checkText(piece)) {
+    if (piece.first) this.startFrame(header.opcode, header.length, header.rsv);
+    if (!this.binary && !this.compressed && !this.checkText(piece)) {
       throw new ProtocolError('INVALID_UTF8', 'text message is not valid UTF-8');
     }
     if (data.length !== 0) this.pieces.push(data);
     if (!piece.last || !header.fin) return null;
-    if (!this.binary && !this.utf8.complete) {
+    if (!this.binary && !this.compressed && !this.utf8.complete) {
       throw new ProtocolError('INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
     }
     const message: MessageEvent = {
       type: 'message',
       binary: this.binary,
+      compressed: this.compressed,
       data: this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.size),
     };
     this.inProgress = false;
@@ -56,7 +62,7 @@ export class MessageAssembler {
     return message;
   }
 
-  private startFrame(opcode: number, length: number): void {
+  private startFrame(opcode: number, length: number, rsv: number): void {
     if (opcode === Opcode.CONTINUATION) {
       if (!this.inProgress) {
         throw new ProtocolError('UNEXPECTED_CONTINUATION', 'continuation frame without a message in progress');
@@ -67,6 +73,7 @@ export class MessageAssembler {
       }
       this.inProgress = true;
       this.binary = opcode === Opcode.BINARY;
+      this.compressed = rsv !== 0;
       this.size = 0;
       this.fragments = 0;
       this.utf8.reset();
@@ -75,8 +82,9 @@ export class MessageAssembler {
       throw new ProtocolError('TOO_MANY_FRAGMENTS', `message of more than ${this.limits.maxFragments} fragments`);
     }
     this.size += length;
-    if (this.size > this.limits.maxMessageSize) {
-      throw new ProtocolError('MESSAGE_TOO_LARGE', `message of ${this.size} bytes or more, limit ${this.limits.maxMessageSize}`);
+    const limit = this.compressed ? this.limits.maxCompressedSize : this.limits.maxMessageSize;
+    if (this.size > limit) {
+      throw new ProtocolError('MESSAGE_TOO_LARGE', `message of ${this.size} bytes or more, limit ${limit}`);
     }
   }
 

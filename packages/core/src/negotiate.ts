@@ -3,8 +3,17 @@
  * to an offer, and whether the client accepts the server's answer. Pure
  * functions over header values; the transports carry the headers.
  */
+import type { CompressionOptions } from './deflate.js';
+import {
+  acceptDeflateAnswer,
+  acceptDeflateOffer,
+  checkDeflateNegotiation,
+  deflateOffer,
+  type DeflateNegotiation,
+  type DeflateParams,
+} from './deflate-negotiation.js';
 import { HandshakeError } from './errors.js';
-import { parseExtensions, parseProtocols } from './header-values.js';
+import { parseExtensions, parseProtocols, type ExtensionOffer } from './header-values.js';
 
 /**
  * Server: the subprotocol to answer with, or null for none. The client lists
@@ -28,16 +37,55 @@ export function checkSubprotocolAnswer(offered: readonly string[], answer: strin
   return answered[0]!;
 }
 
+/** permessage-deflate settings of an endpoint: what to negotiate, and how to compress. */
+export interface PerMessageDeflateOptions extends DeflateNegotiation, CompressionOptions {}
+
+/** `true` means the defaults; false or undefined, no compression. */
+export type PerMessageDeflateSetting = boolean | PerMessageDeflateOptions | undefined;
+
+function deflateSettings(setting: PerMessageDeflateSetting): PerMessageDeflateOptions | undefined {
+  if (setting === undefined || setting === false) return undefined;
+  const options = setting === true ? {} : setting;
+  checkDeflateNegotiation(options);
+  return options;
+}
+
+/** Client: the `Sec-WebSocket-Extensions` value to offer, if any. */
+export function clientExtensionOffer(setting: PerMessageDeflateSetting): string | undefined {
+  const options = deflateSettings(setting);
+  return options === undefined ? undefined : deflateOffer(options);
+}
+
+export interface AgreedExtensions {
+  /** The extensions in use, as the answer stated them; '' for none. */
+  extensions: string;
+  deflate?: DeflateParams;
+}
+
 /**
- * Client: checks the extensions of the server's answer against the names
- * offered (§4.1, item 5), and returns them as given.
+ * Client: checks the server's `Sec-WebSocket-Extensions` against the offer
+ * (RFC 6455 §4.1; RFC 7692 §7.1): an extension that was not offered, or a
+ * permessage-deflate answer the offer did not allow, fails the handshake.
  */
-export function checkExtensionsAnswer(offered: readonly string[], answer: string | undefined): string {
-  if (answer === undefined) return '';
-  for (const { name } of parseExtensions(answer)) {
-    if (!offered.includes(name)) {
-      throw new HandshakeError('INVALID_EXTENSION', `the server answered with extension ${name}, which was not offered`);
-    }
+export function checkClientExtensions(setting: PerMessageDeflateSetting, answer: string | undefined): AgreedExtensions {
+  if (answer === undefined) return { extensions: '' };
+  const extensions = parseExtensions(answer);
+  const options = deflateSettings(setting);
+  if (options === undefined) {
+    throw new HandshakeError('INVALID_EXTENSION', `the server answered with extension ${extensions[0]!.name}, which was not offered`);
   }
-  return answer;
+  const deflate = acceptDeflateAnswer(extensions, options);
+  return deflate === null ? { extensions: '' } : { extensions: answer, deflate };
+}
+
+/** Server: the answer to the client's extension offers; '' and no deflate when none is accepted. */
+export function acceptServerExtensions(setting: PerMessageDeflateSetting, offers: readonly ExtensionOffer[]): AgreedExtensions {
+  const options = deflateSettings(setting);
+  const accepted = options === undefined ? null : acceptDeflateOffer(offers, options);
+  return accepted === null ? { extensions: '' } : { extensions: accepted.response, deflate: accepted.params };
+}
+
+/** The compression options within a setting, for the connection. */
+export function compressionOptions(setting: PerMessageDeflateSetting): CompressionOptions | undefined {
+  return deflateSettings(setting);
 }

@@ -21,6 +21,8 @@ export interface FrameParserOptions {
   expectMasked: boolean;
   /** Largest payload accepted in one frame. */
   maxFrameSize: number;
+  /** permessage-deflate is in use: RSV1 may mark a message's first frame (RFC 7692 §6). */
+  allowRsv1?: boolean;
 }
 
 export interface FramePiece {
@@ -39,6 +41,7 @@ const EMPTY = Buffer.alloc(0);
 export class FrameParser {
   private readonly expectMasked: boolean;
   private readonly maxFrameSize: number;
+  private readonly allowRsv1: boolean;
   private readonly chunks: Buffer[] = [];
   /** Read position in chunks[0]. */
   private offset = 0;
@@ -57,6 +60,7 @@ export class FrameParser {
   constructor(options: FrameParserOptions) {
     this.expectMasked = options.expectMasked;
     this.maxFrameSize = options.maxFrameSize;
+    this.allowRsv1 = options.allowRsv1 ?? false;
   }
 
   push(chunk: Uint8Array): void {
@@ -106,7 +110,10 @@ export class FrameParser {
     // Everything that the first two bytes can prove wrong fails here, before
     // the rest of the header arrives.
     if (rsv !== 0) {
-      throw new ProtocolError('RSV_NOT_NEGOTIATED', `RSV bits ${rsv.toString(2).padStart(3, '0')} set without a negotiated extension`);
+      if (rsv !== 4 || !this.allowRsv1) {
+        throw new ProtocolError('RSV_NOT_NEGOTIATED', `RSV bits ${rsv.toString(2).padStart(3, '0')} set without a negotiated extension`);
+      }
+      if (isControl(opcode) || opcode === 0) throw new ProtocolError('RSV1_MISPLACED', `RSV1 set on a ${opcode === 0 ? 'continuation' : 'control'} frame`);
     }
     if ((opcode > 0x2 && opcode < 0x8) || opcode > 0xa) {
       throw new ProtocolError('RESERVED_OPCODE', `reserved opcode 0x${opcode.toString(16)}`);

@@ -13,6 +13,7 @@ import { MAX_CONTROL_PAYLOAD, Opcode } from './frame.js';
 import { randomMaskSource, type MaskSource } from './mask-source.js';
 import { MessageAssembler, type MessageEvent } from './message.js';
 import { FrameParser, type FramePiece } from './parser.js';
+import { compressedBound } from './deflate.js';
 import { encodeFrame, encodeTextFrame } from './serializer.js';
 
 export type Role = 'client' | 'server';
@@ -37,6 +38,8 @@ export interface ProtocolOptions {
   autoPong?: boolean;
   /** Masking keys for a client's frames. Default: pooled crypto-random bytes. */
   maskSource?: MaskSource;
+  /** permessage-deflate was negotiated: RSV1 marks compressed messages both ways (RFC 7692 §6). */
+  perMessageDeflate?: boolean;
 }
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
@@ -58,6 +61,8 @@ const EMPTY = Buffer.alloc(0);
 export class Protocol {
   readonly role: Role;
   private readonly autoPong: boolean;
+  private readonly perMessageDeflate: boolean;
+  private readonly maxMessageSizeValue: number;
   private readonly mask: MaskSource | undefined;
   private readonly parser: FrameParser;
   private readonly assembler: MessageAssembler;
@@ -78,18 +83,26 @@ export class Protocol {
    * the close (in the same chunk, say) still goes out ahead of it.
    */
   private closeReply: Buffer | undefined;
+  private closeReplyHeld = false;
 
   constructor(options: ProtocolOptions) {
     this.role = options.role;
     this.autoPong = options.autoPong ?? true;
+    this.perMessageDeflate = options.perMessageDeflate ?? false;
     this.mask = options.role === 'client' ? (options.maskSource ?? randomMaskSource) : undefined;
     const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.maxMessageSizeValue = maxMessageSize;
+    // Compressed frames may be a little larger than the message they carry; its inflated size is checked as it inflates.
+    const deflate = options.perMessageDeflate ?? false;
+    const maxFrameSize = options.maxFrameSize ?? maxMessageSize;
     this.parser = new FrameParser({
       expectMasked: options.role === 'server',
-      maxFrameSize: options.maxFrameSize ?? maxMessageSize,
+      maxFrameSize: deflate ? compressedBound(maxFrameSize) : maxFrameSize,
+      allowRsv1: deflate,
     });
     this.assembler = new MessageAssembler({
       maxMessageSize,
+      maxCompressedSize: compressedBound(maxMessageSize),
       maxFragments: options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
     });
   }
@@ -159,6 +172,25 @@ export class Protocol {
     this.outputEndedValue = true;
   }
 
+  /**
+   * While held, the answer to the peer's close waits even through
+   * dataToSend(): the caller still has messages that came before the close
+   * to deliver (permessage-deflate inflates them asynchronously).
+   */
+  holdCloseAnswer(held: boolean): void {
+    this.closeReplyHeld = held;
+  }
+
+  /** The answer to the peer's close is still owed (held, or not yet taken by dataToSend()). */
+  get closeAnswerPending(): boolean {
+    return this.closeReply !== undefined;
+  }
+
+  /** Largest message accepted, in bytes. */
+  get maxMessageSize(): number {
+    return this.maxMessageSizeValue;
+  }
+
   /** Events since the last call. */
   eventsReceived(): ProtocolEvent[] {
     const events = this.events;
@@ -168,7 +200,7 @@ export class Protocol {
 
   /** Bytes to write since the last call, in order. */
   dataToSend(): Buffer[] {
-    if (this.closeReply !== undefined) {
+    if (this.closeReply !== undefined && !this.closeReplyHeld) {
       const body = this.closeReply;
       this.closeReply = undefined;
       this.sendClose(body);
@@ -179,19 +211,22 @@ export class Protocol {
     return output;
   }
 
-  /** Sends a text message, or its first fragment when `fin` is false. */
-  sendText(data: Payload, fin = true): void {
-    this.sendData(Opcode.TEXT, data, fin);
+  /**
+   * Sends a text message, or its first fragment when `fin` is false.
+   * `compressed` sets RSV1: `data` is already compressed (RFC 7692 §6).
+   */
+  sendText(data: Payload, fin = true, compressed = false): void {
+    this.sendData(Opcode.TEXT, data, fin, compressed);
   }
 
   /** Sends a binary message, or its first fragment when `fin` is false. */
-  sendBinary(data: Payload, fin = true): void {
-    this.sendData(Opcode.BINARY, data, fin);
+  sendBinary(data: Payload, fin = true, compressed = false): void {
+    this.sendData(Opcode.BINARY, data, fin, compressed);
   }
 
   /** Sends the next fragment of the message in progress (§5.4). */
   sendContinuation(data: Payload, fin: boolean): void {
-    this.sendData(Opcode.CONTINUATION, data, fin);
+    this.sendData(Opcode.CONTINUATION, data, fin, false);
   }
 
   ping(data: Payload = EMPTY): void {
@@ -266,8 +301,9 @@ export class Protocol {
     if (this.role === 'server') this.outputEndedValue = true;
   }
 
-  private sendData(opcode: number, data: Payload, fin: boolean): void {
+  private sendData(opcode: number, data: Payload, fin: boolean, compressed: boolean): void {
     this.assertCanSend();
+    if (compressed && !this.perMessageDeflate) throw new UsageError('INVALID_STATE', 'permessage-deflate was not negotiated');
     if (opcode === Opcode.CONTINUATION) {
       if (!this.sendingFragments) {
         throw new UsageError('INVALID_STATE', 'no fragmented message in progress to continue');
@@ -276,7 +312,7 @@ export class Protocol {
       throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: send its continuations first');
     }
     this.sendingFragments = !fin;
-    this.write(opcode, data, fin);
+    this.write(opcode, data, fin, compressed ? 4 : 0);
   }
 
   private sendControl(opcode: number, data: Payload): void {
@@ -293,8 +329,8 @@ export class Protocol {
     this.write(Opcode.CLOSE, body, true);
   }
 
-  private write(opcode: number, data: Payload, fin: boolean): void {
-    const options = { fin, mask: this.mask };
+  private write(opcode: number, data: Payload, fin: boolean, rsv = 0): void {
+    const options = { fin, rsv, mask: this.mask };
     const frames = typeof data === 'string' ? encodeTextFrame(opcode, data, options) : encodeFrame(opcode, data, options);
     for (const frame of frames) this.output.push(frame);
   }

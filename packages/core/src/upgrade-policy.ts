@@ -7,8 +7,9 @@
  */
 import type { Transport } from './carrier.js';
 import type { ConnectionOptions, WebSocketConnection } from './connection.js';
+import type { DeflateParams } from './deflate-negotiation.js';
 import type { ExtensionOffer } from './header-values.js';
-import { selectSubprotocol } from './negotiate.js';
+import { acceptServerExtensions, selectSubprotocol, type PerMessageDeflateSetting } from './negotiate.js';
 
 export interface UpgradeRequest {
   transport: Transport;
@@ -56,6 +57,11 @@ export interface ServerPolicy {
   authenticate?: (request: UpgradeRequest) => AuthResult | Promise<AuthResult>;
   /** Milliseconds the whole handshake may take, hooks included; then 408. Default 10 s. */
   handshakeTimeout?: number;
+  /**
+   * permessage-deflate (RFC 7692): true to accept it with the defaults, or
+   * its negotiation and compression options. Default: off.
+   */
+  perMessageDeflate?: PerMessageDeflateSetting;
 }
 
 export type ServerOptions = ServerPolicy & ConnectionOptions;
@@ -66,6 +72,10 @@ export interface Acceptance {
   handler: ConnectionHandler;
   /** '' for none. */
   protocol: string;
+  /** The `Sec-WebSocket-Extensions` answer; '' for none. */
+  extensions: string;
+  /** The agreed permessage-deflate parameters, when accepted. */
+  deflate?: DeflateParams;
 }
 
 export type Decision = { accept: Acceptance } | { reject: Rejection; error?: unknown };
@@ -105,7 +115,8 @@ export async function decideUpgrade(request: UpgradeRequest, policy: ServerPolic
       if (result === false) return { reject: reject(403) };
       if (typeof result === 'object' && result !== null) return { reject: result };
     }
-    return { accept: { handler, protocol: chooseProtocol(request, policy.protocols) } };
+    const protocol = chooseProtocol(request, policy.protocols);
+    return { accept: { handler, protocol, ...acceptServerExtensions(policy.perMessageDeflate, request.extensions) } };
   } catch (error) {
     return { reject: reject(500), error };
   }

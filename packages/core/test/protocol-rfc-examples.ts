@@ -61,7 +61,7 @@ t.test('64KiB binary message in a single unmasked frame', async (t) => {
   const wire = Buffer.concat([hex('82 7f 00 00 00 00 00 01 00 00'), binary64k]);
   const { events } = receive({ role: 'client' }, wire);
   t.equal(events.length, 1);
-  t.same(events[0], { type: 'message', binary: true, data: binary64k });
+  t.same(events[0], { type: 'message', binary: true, compressed: false, data: binary64k });
   const server = new Protocol({ role: 'server' });
   server.sendBinary(binary64k);
   const out = server.dataToSend();

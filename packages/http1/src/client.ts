@@ -8,14 +8,17 @@ import type { Socket } from 'node:net';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import {
   acceptKey,
-  checkExtensionsAnswer,
+  checkClientExtensions,
   checkSubprotocolAnswer,
+  clientExtensionOffer,
+  compressionOptions,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   generateKey,
   HandshakeError,
   WebSocketConnection,
   type ConnectionOptions,
+  type PerMessageDeflateSetting,
 } from '@wstack/core';
 import { hasToken } from './request-checks.js';
 import { SocketCarrier } from './socket-carrier.js';
@@ -29,6 +32,8 @@ export interface Http1ClientOptions extends ConnectionOptions {
   headers?: OutgoingHttpHeaders;
   /** Milliseconds to wait for the server's answer. Default 10 s. */
   handshakeTimeout?: number;
+  /** Offer permessage-deflate (RFC 7692): true for the defaults, or its options. Default: off. */
+  perMessageDeflate?: PerMessageDeflateSetting;
   /** TLS options for wss:// (ca, servername, rejectUnauthorized, cert, key, …). */
   tls?: TlsConnectionOptions;
   signal?: AbortSignal;
@@ -58,6 +63,8 @@ export async function connect(input: string | URL, options: Http1ClientOptions =
     'Sec-WebSocket-Version': '13',
   };
   if (protocols.length !== 0) headers['Sec-WebSocket-Protocol'] = protocols.join(', ');
+  const offer = clientExtensionOffer(options.perMessageDeflate);
+  if (offer !== undefined) headers['Sec-WebSocket-Extensions'] = offer;
   if (options.origin !== undefined) headers.Origin = options.origin;
   const request = (secure ? httpsRequest : httpRequest)({
     ...(secure ? options.tls : undefined),
@@ -99,9 +106,10 @@ export async function connect(input: string | URL, options: Http1ClientOptions =
     request.on('upgrade', (response: IncomingMessage, socket: Socket, head: Buffer) => {
       clearTimeout(timer);
       try {
-        const answer = checkAnswer(response, key, protocols);
+        const answer = checkAnswer(response, key, protocols, options.perMessageDeflate);
         const carrier = new SocketCarrier(socket, head, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
-        resolve(new WebSocketConnection('client', carrier, { ...answer, path: url.pathname + url.search }, options));
+        const compression = compressionOptions(options.perMessageDeflate);
+        resolve(new WebSocketConnection('client', carrier, { ...answer, path: url.pathname + url.search }, { ...options, compression }));
       } catch (error) {
         socket.destroy();
         reject(error);
@@ -112,7 +120,7 @@ export async function connect(input: string | URL, options: Http1ClientOptions =
 }
 
 /** The client's checks of the 101 answer (RFC 6455 §4.1, items 1–6 of the answer's validation). */
-function checkAnswer(response: IncomingMessage, key: string, protocols: readonly string[]): { protocol: string; extensions: string } {
+function checkAnswer(response: IncomingMessage, key: string, protocols: readonly string[], deflate: PerMessageDeflateSetting) {
   const headers = response.headers;
   if (!hasToken(headers.upgrade, 'websocket')) throw new HandshakeError('INVALID_UPGRADE', 'the answer lacks Upgrade: websocket');
   if (!hasToken(headers.connection, 'upgrade')) throw new HandshakeError('INVALID_UPGRADE', 'the answer lacks Connection: Upgrade');
@@ -120,6 +128,6 @@ function checkAnswer(response: IncomingMessage, key: string, protocols: readonly
     throw new HandshakeError('INVALID_ACCEPT', `Sec-WebSocket-Accept is ${JSON.stringify(headers['sec-websocket-accept'] ?? null)}, expected ${acceptKey(key)}`);
   }
   const protocol = checkSubprotocolAnswer(protocols, headers['sec-websocket-protocol']);
-  const extensions = checkExtensionsAnswer([], headers['sec-websocket-extensions']);
-  return { protocol, extensions };
+  const { extensions, deflate: params } = checkClientExtensions(deflate, headers['sec-websocket-extensions']);
+  return { protocol, extensions, ...(params ? { deflate: params } : {}) };
 }

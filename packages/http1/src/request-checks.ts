@@ -73,13 +73,20 @@ export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}
     checkVersion(single(headers['sec-websocket-version']));
     const protocolHeader = single(headers['sec-websocket-protocol']);
     if (protocolHeader !== undefined) protocols = parseProtocols(protocolHeader);
-    const extensionHeader = single(headers['sec-websocket-extensions']);
-    if (extensionHeader !== undefined) extensions = parseExtensions(extensionHeader);
   } catch (error) {
     const { status, message } = error as HandshakeError;
     return status === 426
       ? { reject: reject(426, 'Unsupported Sec-WebSocket-Version', { 'Sec-WebSocket-Version': SUPPORTED_VERSIONS_HEADER }) }
       : { reject: reject(status, message) };
+  }
+  // An offer the server cannot read is declined, not refused (RFC 7692 §7.1): no extension is used.
+  const extensionHeader = single(headers['sec-websocket-extensions']);
+  if (extensionHeader !== undefined) {
+    try {
+      extensions = parseExtensions(extensionHeader);
+    } catch {
+      extensions = [];
+    }
   }
   const path = head.url ?? '/';
   const query = path.indexOf('?');

@@ -10,6 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   CloseCode,
+  compressionOptions,
   decideUpgrade,
   DEFAULT_HIGH_WATER_MARK,
   reject,
@@ -71,11 +72,16 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
       if (socket.destroyed) return;
       if ('reject' in decision) return this.refuse(socket, decision.reject, request, decision.error);
       if (this.closing) return this.refuse(socket, reject(503, 'Server shutting down'), request, undefined);
-      const { handler, protocol } = decision.accept;
-      socket.write(switchingProtocols(key, protocol, ''));
+      const { handler, protocol, extensions, deflate } = decision.accept;
+      socket.write(switchingProtocols(key, protocol, extensions));
       socket.off('error', onError);
       const carrier = new SocketCarrier(socket as Socket, head, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
-      const connection = new WebSocketConnection('server', carrier, { protocol, path: request.path }, this.options);
+      const connection = new WebSocketConnection(
+        'server',
+        carrier,
+        { protocol, extensions, path: request.path, ...(deflate ? { deflate } : {}) },
+        { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
+      );
       this.connections.add(connection);
       connection.on('close', () => this.connections.delete(connection));
       handler(connection, request);

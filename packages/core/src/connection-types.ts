@@ -1,0 +1,96 @@
+/**
+ * The types around WebSocketConnection: its options, events, close details,
+ * what a transport hands it after the handshake, and the timeout error.
+ */
+import type { CompressionOptions } from './deflate.js';
+import type { DeflateParams } from './deflate-negotiation.js';
+import type { ProtocolOptions } from './protocol.js';
+
+export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
+export type ReadyStateValue = (typeof ReadyState)[keyof typeof ReadyState];
+
+export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'perMessageDeflate'> {
+  /**
+   * Bytes buffered (unsent, or received but not consumed by an async
+   * iterator) above which `send` returns false and reading pauses.
+   * Default 128 KiB.
+   */
+  highWaterMark?: number;
+  /** Send a ping after this many ms without hearing from the peer; 0 (default) turns keepalive off. */
+  pingInterval?: number;
+  /** Abort the connection when nothing arrives this many ms after a keepalive ping. Default: pingInterval. */
+  pongTimeout?: number;
+  /** Close with 1001 after this many ms without a message in either direction; 0 (default) is off. */
+  idleTimeout?: number;
+  /** After sending a close frame, abort the carrier if it is not closed within this many ms. Default 10 s. */
+  closeTimeout?: number;
+  /** How messages are compressed when permessage-deflate was negotiated. */
+  compression?: CompressionOptions;
+}
+
+export const DEFAULT_HIGH_WATER_MARK = 128 * 1024;
+export const DEFAULT_CLOSE_TIMEOUT = 10_000;
+
+/** What the handshake settled, handed to the connection by the transport. */
+export interface Negotiated {
+  /** The subprotocol in use, '' for none. */
+  protocol?: string;
+  /** The extensions in use, as the handshake's header value; '' for none. */
+  extensions?: string;
+  /** The request target, e.g. '/chat?room=1'. */
+  path?: string;
+  /** The agreed permessage-deflate parameters, when it was negotiated. */
+  deflate?: DeflateParams;
+}
+
+export interface CloseDetails {
+  /** The WebSocket Connection Close Code (RFC 6455 §7.1.5): the peer's, or 1005, or 1006. */
+  code: number;
+  reason: string;
+  /** Both close frames were exchanged (§7.1.4). */
+  wasClean: boolean;
+  /** Why the connection failed, when it did: a ProtocolError, a carrier error, a timeout. */
+  error?: Error;
+}
+
+export interface ConnectionEvents {
+  message: [data: Buffer, binary: boolean];
+  ping: [data: Buffer];
+  pong: [data: Buffer];
+  /** The send buffer fell below the high-water mark after `send` returned false. */
+  drain: [];
+  /** Emitted only when a listener exists; the same error is in the close details. */
+  error: [error: Error];
+  close: [details: CloseDetails];
+  /** Node's own: a listener is being added. */
+  newListener: [event: string | symbol, listener: (...args: unknown[]) => void];
+}
+
+export type SendData = string | Buffer | ArrayBuffer | ArrayBufferView;
+
+export interface SendOptions {
+  /** Send as binary; default: true for bytes, false for strings. */
+  binary?: boolean;
+  /**
+   * With permessage-deflate negotiated, messages of at least the threshold
+   * are compressed; false sends this one as it is. Default true.
+   */
+  compress?: boolean;
+}
+
+/** Raised on the connection when keepalive, idle or close timers run out. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(
+    readonly code: 'PONG_TIMEOUT' | 'CLOSE_TIMEOUT',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function toBuffer(data: Exclude<SendData, string>): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
