@@ -96,6 +96,9 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.engine = new Protocol({ ...options, role, perMessageDeflate: negotiated.deflate !== undefined });
     this.maxMessageSize = this.engine.maxMessageSize;
     if (negotiated.deflate !== undefined) {
+      // Sends may wait for compression: the answer to the peer's close waits
+      // until its close event is handled, behind whatever was sent before.
+      this.engine.holdCloseAnswer(true);
       this.deflate = new PerMessageDeflate(negotiated.deflate, role, options.compression);
       this.outbound = new Outbound({
         flush: () => this.flush(),
@@ -368,8 +371,6 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       } else if (event.type === 'message' && event.compressed) {
         this.inbound = [];
         this.inboundBytes = 0;
-        // Messages that came before the peer's close are delivered (and may be answered) before the close is answered.
-        this.engine.holdCloseAnswer(true);
         this.waitInbound(event);
         this.inflateNext();
       } else {
@@ -395,10 +396,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
         this.state = ReadyState.CLOSING;
         this.startCloseTimer();
         // Sends still being compressed go out before the answer to the close.
-        if (this.outbound !== undefined && !this.outbound.idle) {
-          this.engine.holdCloseAnswer(true);
-          this.releaseCloseAnswer();
-        }
+        if (this.outbound !== undefined) this.releaseCloseAnswer();
         break;
       case 'error':
         this.fail(event.error);
@@ -436,7 +434,6 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
           this.handle(next);
         }
         this.inbound = undefined;
-        this.releaseCloseAnswer();
         if (this.pausedForInbound) {
           this.pausedForInbound = false;
           this.carrier.resume();

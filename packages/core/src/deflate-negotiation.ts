@@ -150,18 +150,17 @@ export function deflateOffer(options: DeflateNegotiation = {}): string {
 }
 
 /**
- * Client: the agreed parameters from the server's answer to `deflateOffer(options)`,
- * or null when the server declined. Anything the offer did not allow fails the
- * handshake (§7.1).
+ * Client: the agreed parameters from the server's `Sec-WebSocket-Extensions`
+ * answer to `deflateOffer(options)`. Anything the offer did not allow fails
+ * the handshake (§7.1).
  */
-export function acceptDeflateAnswer(answer: readonly ExtensionOffer[], options: DeflateNegotiation = {}): DeflateParams | null {
+export function acceptDeflateAnswer(answer: readonly ExtensionOffer[], options: DeflateNegotiation = {}): DeflateParams {
   const fail = (why: string): never => {
     throw new HandshakeError('INVALID_EXTENSION', `invalid permessage-deflate answer: ${why}`);
   };
   const elements = answer.filter((extension) => extension.name === PERMESSAGE_DEFLATE);
   if (answer.length !== elements.length) fail(`extension ${answer.find((e) => e.name !== PERMESSAGE_DEFLATE)!.name} was not offered`);
-  if (elements.length === 0) return null;
-  if (elements.length > 1) fail('permessage-deflate accepted twice');
+  if (elements.length !== 1) fail(elements.length === 0 ? 'no extension in the answer' : 'permessage-deflate accepted twice');
   const stated = readParams(elements[0]!.params, false);
   if (stated === undefined) return fail(`parameters ${JSON.stringify(elements[0]!.params)} are unknown, repeated or out of range`);
   if (options.serverNoContextTakeover && !stated.serverNoContextTakeover) fail('server_no_context_takeover was asked for and not granted');

@@ -207,7 +207,7 @@ export class PerMessageDeflate {
           };
           const onData = (chunk: Buffer) => {
             size += chunk.length;
-            if (size > limit) return finish(new ProtocolError('MESSAGE_TOO_LARGE', `message inflates to more than ${limit} bytes`));
+            if (size > limit) return finish(new ProtocolError('MESSAGE_TOO_LARGE', `message inflates to more than ${limit} bytes (stopped after ${size})`));
             chunks.push(chunk);
           };
           const onError = (error: Error) => finish(new ProtocolError('INVALID_COMPRESSED_DATA', `compressed data is invalid: ${error.message}`));

@@ -74,8 +74,7 @@ export function checkClientExtensions(setting: PerMessageDeflateSetting, answer:
   if (options === undefined) {
     throw new HandshakeError('INVALID_EXTENSION', `the server answered with extension ${extensions[0]!.name}, which was not offered`);
   }
-  const deflate = acceptDeflateAnswer(extensions, options);
-  return deflate === null ? { extensions: '' } : { extensions: answer, deflate };
+  return { extensions: answer, deflate: acceptDeflateAnswer(extensions, options) };
 }
 
 /** Server: the answer to the client's extension offers; '' and no deflate when none is accepted. */

@@ -38,7 +38,6 @@ export class Outbound {
 
   /** Runs `step` now if the queue is idle, else after everything before it. */
   enqueue(size: number, step: Step): void {
-    if (this.stopped) return;
     this.queuedBytes += size;
     if (!this.idle) {
       this.waiting.push({ step, size });

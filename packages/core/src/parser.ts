@@ -22,7 +22,7 @@ export interface FrameParserOptions {
   /** Largest payload accepted in one frame. */
   maxFrameSize: number;
   /** permessage-deflate is in use: RSV1 may mark a message's first frame (RFC 7692 §6). */
-  allowRsv1?: boolean;
+  allowRsv1: boolean;
 }
 
 export interface FramePiece {
@@ -60,7 +60,7 @@ export class FrameParser {
   constructor(options: FrameParserOptions) {
     this.expectMasked = options.expectMasked;
     this.maxFrameSize = options.maxFrameSize;
-    this.allowRsv1 = options.allowRsv1 ?? false;
+    this.allowRsv1 = options.allowRsv1;
   }
 
   push(chunk: Uint8Array): void {

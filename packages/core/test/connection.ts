@@ -408,3 +408,11 @@ t.test('messages that arrive before anyone listens are held, then delivered in o
     t.same(seen, ['a']);
   });
 });
+
+t.test('control payloads are checked when ping or pong is called', async (t) => {
+  const { client } = pair();
+  t.throws(() => client.ping(Buffer.alloc(126)), { code: 'INVALID_ARGUMENT' });
+  t.throws(() => client.pong('é'.repeat(63)), { code: 'INVALID_ARGUMENT' });
+  client.ping(Buffer.alloc(125));
+  client.terminate();
+});

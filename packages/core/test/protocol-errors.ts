@@ -134,3 +134,28 @@ t.test('an error that is not the peer\'s fault is not turned into a close: it pr
   t.same(protocol.eventsReceived(), [{ type: 'ping', data: Buffer.alloc(0) }]);
   t.equal(protocol.state, 'OPEN');
 });
+
+t.test('with permessage-deflate, RSV1 belongs on the first frame of a data message only', async (t) => {
+  const deflate = { role: 'server' as const, perMessageDeflate: true };
+  const cases: [string, Buffer[], string][] = [
+    ['RSV1 on a ping', [clientFrame(Opcode.PING, 'a', { rsv: 4 })], 'RSV1_MISPLACED'],
+    ['RSV1 on a continuation', [clientFrame(Opcode.TEXT, 'a', { fin: false, rsv: 4 }), clientFrame(Opcode.CONTINUATION, 'b', { rsv: 4 })], 'RSV1_MISPLACED'],
+    ['RSV2 even so', [clientFrame(Opcode.TEXT, 'a', { rsv: 2 })], 'RSV_NOT_NEGOTIATED'],
+  ];
+  for (const [name, chunks, code] of cases) {
+    const { events } = receive(deflate, ...chunks);
+    t.match(plain(events).at(-1), { type: 'error', code, closeCode: 1002 }, name);
+  }
+  const { events } = receive(deflate, clientFrame(Opcode.BINARY, Buffer.from([0xff]), { rsv: 4 }));
+  t.match(events, [{ type: 'message', compressed: true, binary: true }], 'RSV1 on a first frame marks it compressed; its bytes are not checked here');
+  const { events: text } = receive(deflate, clientFrame(Opcode.TEXT, Buffer.from([0xff]), { rsv: 4 }));
+  t.match(text, [{ type: 'message', compressed: true, binary: false }], 'compressed text is checked once inflated, not before');
+});
+
+t.test('sending compressed frames needs permessage-deflate', async (t) => {
+  const plainProtocol = new Protocol({ role: 'server' });
+  t.throws(() => plainProtocol.sendText('x', true, true), { name: 'UsageError', code: 'INVALID_STATE' });
+  const deflate = new Protocol({ role: 'server', perMessageDeflate: true });
+  deflate.sendBinary(Buffer.from([1]), true, true);
+  t.equal(deflate.dataToSend()[0]![0], 0xc2, 'FIN, RSV1, binary');
+});
