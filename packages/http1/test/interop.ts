@@ -135,3 +135,67 @@ t.test('headless Chromium over ws:// and wss://', async (t) => {
   }
   t.same(connections, ['http/1.1', 'http/1.1']);
 });
+
+t.test('permessage-deflate with ws, both ways, every parameter set', async (t) => {
+  const variants = [true, { serverNoContextTakeover: true, clientNoContextTakeover: true }, { serverMaxWindowBits: 9, clientMaxWindowBits: 10 }] as const;
+  for (const options of variants) {
+    const label = JSON.stringify(options);
+    // ws client → our server
+    const server = new WebSocketServer({ perMessageDeflate: options, handler: (c) => c.on('message', (data, binary) => c.send(data, { binary })) });
+    const { port } = await server.listen();
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: true });
+    await once(socket, 'open');
+    t.match(socket.extensions, /permessage-deflate/, `ws negotiated with our server: ${label}`);
+    const text = 'the same words again and again '.repeat(5000);
+    for (let i = 0; i < 3; i++) {
+      socket.send(text);
+      const [echo] = (await once(socket, 'message')) as [Buffer];
+      t.equal(echo.toString(), text, `${label}: round ${i}`);
+    }
+    socket.close();
+    await server.close();
+    // our client → ws server
+    const wss = new WsServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { threshold: 0 } });
+    await once(wss, 'listening');
+    wss.on('connection', (s) => s.on('message', (data, binary) => s.send(data, { binary })));
+    const client = await connect(`ws://127.0.0.1:${(wss.address() as { port: number }).port}/`, { perMessageDeflate: options });
+    t.match(client.extensions, /^permessage-deflate/, `ws server accepted our offer: ${label} → ${client.extensions}`);
+    for (let i = 0; i < 3; i++) {
+      client.send(text);
+      t.equal((await nextMessage(client)).data.toString(), text);
+    }
+    client.close();
+    await closed(client);
+    wss.close();
+  }
+});
+
+t.test('headless Chromium negotiates permessage-deflate with our server', async (t) => {
+  if (!requirePeer(t, 'chromium', hasChromium(), 'apt-get install chromium')) return;
+  const server = new WebSocketServer({ perMessageDeflate: true, handler: (c) => c.on('message', (data, binary) => c.send(data, { binary })) });
+  const { port } = await server.listen();
+  t.teardown(() => server.close());
+  const extensions: string[] = [];
+  server.on('connection', (connection) => extensions.push(connection.extensions));
+  const browser = await launchChromium();
+  t.teardown(() => browser.close());
+  const page = await browser.newPage();
+  const result = await page.evaluate(async (url) => {
+    const ws = new WebSocket(url);
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = () => reject(new Error('WebSocket error'));
+    });
+    const text = 'compress me '.repeat(20000);
+    const echoed = await new Promise<string>((resolve) => {
+      ws.onmessage = (e) => resolve(e.data as string);
+      ws.send(text);
+    });
+    const close = new Promise<number>((resolve) => (ws.onclose = (e) => resolve(e.code)));
+    ws.close(1000);
+    return { extensions: ws.extensions, same: echoed === text, code: await close };
+  }, `ws://127.0.0.1:${port}/`);
+  t.match(result, { same: true, code: 1000 });
+  t.match(result.extensions, /^permessage-deflate/, `Chromium sees: ${result.extensions}`);
+  t.match(extensions, [/^permessage-deflate/], `the server agreed: ${extensions[0]}`);
+});

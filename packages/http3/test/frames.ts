@@ -32,7 +32,7 @@ t.test('frame types of RFC 9114 §7.2 and RFC 9218', async (t) => {
 t.test('reserved values 0x1f * N + 0x21', async (t) => {
   t.equal(reservedValue(0), 0x21n);
   t.equal(reservedValue(1), 0x40n);
-  t.equal(reservedValue(0x2108421084210n), 0x3ffffffffffffffen, 'the largest, 2^62 - 2');
+  t.equal(reservedValue(0x210842108421083n), 0x3ffffffffffffffen, 'the largest, 2^62 - 2');
   for (const v of [0x21, 0x40, 0x5f, 0x21n, 0x3ffffffffffffffen]) t.ok(isReservedValue(v), `${v}`);
   for (const v of [0, 0x20, 0x22, 0x41, 0x3fffffffffffffffn]) t.notOk(isReservedValue(v), `${v}`);
 });

@@ -3,7 +3,9 @@
  * the number of cases, runs each one (echoing every message back as it
  * came), then asks the server to write its reports.
  *
- *   pnpm autobahn:client --url ws://127.0.0.1:9001 --agent wstack [--transport h1] [--cases 1.1.1,2.*]
+ *   pnpm autobahn:client --url ws://127.0.0.1:9001 --agent wstack [--transport h1] [--no-deflate]
+ *
+ * permessage-deflate is offered unless --no-deflate (sections 12 and 13 need it).
  */
 import { parseArgs } from 'node:util';
 import { connect, type Http1ClientOptions } from '@wstack/http1';
@@ -14,6 +16,7 @@ const { values } = parseArgs({
     url: { type: 'string', default: 'ws://127.0.0.1:9001' },
     agent: { type: 'string', default: 'wstack' },
     transport: { type: 'string', default: 'h1' },
+    'no-deflate': { type: 'boolean' },
   },
 });
 if (values.transport !== 'h1') {
@@ -22,7 +25,7 @@ if (values.transport !== 'h1') {
 }
 const base = values.url!.replace(/\/$/, '');
 const agent = encodeURIComponent(values.agent!);
-const options: Http1ClientOptions = { maxMessageSize: 64 * 1024 * 1024, closeTimeout: 5000 };
+const options: Http1ClientOptions = { maxMessageSize: 64 * 1024 * 1024, closeTimeout: 5000, perMessageDeflate: !values['no-deflate'] };
 
 function finished(connection: WebSocketConnection): Promise<number> {
   return new Promise((resolve) => connection.once('close', ({ code }) => resolve(code)));

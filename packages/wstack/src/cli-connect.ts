@@ -5,14 +5,15 @@ import { connect as connectHttp1 } from '@wstack/http1';
 import { parseArgs } from 'node:util';
 import { HELP, parsed, UsageFailure } from './cli-args.js';
 
-export const CONNECT_USAGE = `Usage: wstack connect URL [--transport h1] [--ca FILE | --insecure] [--protocol P]
+export const CONNECT_USAGE = `Usage: wstack connect URL [--transport h1] [--ca FILE | --insecure] [--protocol P] [--deflate]
 
 Sends each line of standard input as a text message and prints each message received.
 
   --transport h1  the transport to use (for now: h1, HTTP/1.1)
   --ca FILE       trust this CA certificate (PEM) for wss://
   --insecure      do not verify the server's certificate
-  --protocol P    offer subprotocol P (repeatable)`;
+  --protocol P    offer subprotocol P (repeatable)
+  --deflate       offer permessage-deflate`;
 
 export interface ConnectIo {
   input: NodeJS.ReadableStream;
@@ -26,6 +27,7 @@ export async function connectCommand(args: string[], io: ConnectIo): Promise<num
     ca: { type: 'string' },
     insecure: { type: 'boolean' },
     protocol: { type: 'string', multiple: true },
+    deflate: { type: 'boolean' },
   } }), CONNECT_USAGE);
   if (values.help) {
     io.log(CONNECT_USAGE);
@@ -35,8 +37,9 @@ export async function connectCommand(args: string[], io: ConnectIo): Promise<num
   if (values.transport !== 'h1') throw new UsageFailure(`unknown or unavailable transport ${JSON.stringify(values.transport)}\n\n${CONNECT_USAGE}`);
   if (values.ca && values.insecure) throw new UsageFailure('--ca and --insecure exclude each other');
   const tls = values.insecure ? { rejectUnauthorized: false } : values.ca ? { ca: readFileSync(values.ca, 'utf8') } : undefined;
-  const connection = await connectHttp1(positionals[0]!, { ...(tls ? { tls } : {}), protocols: values.protocol ?? [] });
-  io.log(`connected over ${connection.transport}${connection.protocol ? `, subprotocol ${connection.protocol}` : ''}`);
+  const connection = await connectHttp1(positionals[0]!, { ...(tls ? { tls } : {}), protocols: values.protocol ?? [], perMessageDeflate: values.deflate === true });
+  const details = [connection.protocol && `subprotocol ${connection.protocol}`, connection.extensions && `extensions ${connection.extensions}`].filter(Boolean);
+  io.log(`connected over ${connection.transport}${details.length ? `, ${details.join(', ')}` : ''}`);
   connection.on('message', (data, binary) => io.print(binary ? `<binary ${data.length} bytes: ${data.subarray(0, 32).toString('hex')}>` : data.toString()));
   const lines = createInterface({ input: io.input });
   lines.on('line', (line) => {
@@ -45,8 +48,8 @@ export async function connectCommand(args: string[], io: ConnectIo): Promise<num
   lines.on('close', () => {
     if (connection.readyState === 1) connection.close(1000);
   });
-  const details = await new Promise<{ code: number; reason: string; wasClean: boolean }>((resolve) => connection.once('close', resolve));
+  const end = await new Promise<{ code: number; reason: string; wasClean: boolean }>((resolve) => connection.once('close', resolve));
   lines.close();
-  io.log(`closed: ${details.code}${details.reason ? ` ${details.reason}` : ''}`);
-  return details.wasClean ? 0 : 1;
+  io.log(`closed: ${end.code}${end.reason ? ` ${end.reason}` : ''}`);
+  return end.wasClean ? 0 : 1;
 }

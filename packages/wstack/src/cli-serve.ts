@@ -5,7 +5,7 @@ import { WebSocketServer } from '@wstack/http1';
 import { parseArgs } from 'node:util';
 import { HELP, parsed, port, UsageFailure } from './cli-args.js';
 
-export const SERVE_USAGE = `Usage: wstack serve [--port N] [--host H] [--no-tls | --cert FILE --key FILE] [--echo]
+export const SERVE_USAGE = `Usage: wstack serve [--port N] [--host H] [--no-tls | --cert FILE --key FILE] [--echo] [--no-deflate]
 
 Serves WebSockets on any path and prints a line per WebSocket event:
   ws open <transport> <path>
@@ -15,7 +15,8 @@ Serves WebSockets on any path and prints a line per WebSocket event:
   --host H       address to listen on (default 127.0.0.1)
   --no-tls       plain ws:// instead of wss://
   --cert, --key  PEM files for TLS; without them a development certificate is made
-  --echo         echo every message back (the default, and for now the only behaviour)`;
+  --echo         echo every message back (the default, and for now the only behaviour)
+  --no-deflate   decline permessage-deflate (accepted by default)`;
 
 export async function serve(args: string[], log: (line: string) => void): Promise<() => Promise<void>> {
   const { values } = parsed(() => parseArgs({ args, strict: true, options: { ...HELP,
@@ -25,6 +26,7 @@ export async function serve(args: string[], log: (line: string) => void): Promis
     cert: { type: 'string' },
     key: { type: 'string' },
     echo: { type: 'boolean' },
+    'no-deflate': { type: 'boolean' },
   } }), SERVE_USAGE);
   if (values.help) {
     log(SERVE_USAGE);
@@ -45,9 +47,10 @@ export async function serve(args: string[], log: (line: string) => void): Promis
     }
   }
   const server = new WebSocketServer({
+    perMessageDeflate: values['no-deflate'] !== true,
     handler(connection, request) {
       const { transport } = connection;
-      log(`ws open ${transport} ${request.path}`);
+      log(`ws open ${transport} ${request.path}${connection.extensions ? ` (${connection.extensions})` : ''}`);
       connection.on('message', (data, binary) => {
         if (connection.readyState === 1) connection.send(data, { binary });
       });

@@ -63,6 +63,10 @@ t.test('serve --no-tls: echoes, logs each WebSocket, shuts down gracefully on SI
   client.send('hello');
   t.equal((await nextMessage(client)).data.toString(), 'hello');
   t.equal(await server.line(/^ws open/), 'ws open http/1.1 /chat?x=1');
+  const compressed = await connect(`ws://127.0.0.1:${port}/deflate`, { perMessageDeflate: true });
+  t.equal(compressed.extensions, 'permessage-deflate', 'serve accepts permessage-deflate by default');
+  t.equal(await server.line(/^ws open http\/1\.1 \/deflate/), 'ws open http/1.1 /deflate (permessage-deflate)');
+  compressed.close();
   client.close(1000);
   await closed(client);
   t.equal(await server.line(/^ws close/), 'ws close http/1.1 /chat?x=1 1000');
@@ -101,6 +105,7 @@ t.test('serve with TLS: a development certificate by default, or the given files
 t.test('connect: standard input goes out line by line, messages are printed', async (t) => {
   const server = new WebSocketServer({
     protocols: ['p'],
+    perMessageDeflate: true,
     handler: (connection) => {
       connection.send(Buffer.from([0xde, 0xad]));
       connection.on('message', (data) => connection.send(`echo: ${data}`));
@@ -108,9 +113,9 @@ t.test('connect: standard input goes out line by line, messages are printed', as
   });
   const { port } = await server.listen();
   t.teardown(() => server.close());
-  const run = start(['connect', `ws://127.0.0.1:${port}/`, '--protocol', 'p'], 'one\ntwo\n');
+  const run = start(['connect', `ws://127.0.0.1:${port}/`, '--protocol', 'p', '--deflate'], 'one\ntwo\n');
   t.equal(await exitCode(run), 0);
-  t.match(run.lines, ['connected over http/1.1, subprotocol p']);
+  t.match(run.lines, ['connected over http/1.1, subprotocol p, extensions permessage-deflate']);
   for (const line of ['<binary 2 bytes: dead>', 'echo: one', 'echo: two', 'closed: 1000']) t.ok(run.lines.includes(line), line);
 });
 
