@@ -55,10 +55,21 @@ function compressionWindow(bits: number): number {
   return bits === 8 ? 9 : bits;
 }
 
+/**
+ * Every write is sync-flushed (RFC 7692 §7.2.1 compresses each message with
+ * a sync flush): one write per message is one trip through the thread pool,
+ * where a write and a separate flush would be two.
+ */
+const SYNC_FLUSH = { flush: constants.Z_SYNC_FLUSH };
+
+/** Below this, a compressed message and the tail are joined into one write. */
+const JOIN_TAIL_BELOW = 64 * 1024;
+
 interface DeflatePoolKey {
   windowBits: number;
   level: number;
   memLevel: number;
+  flush: number;
 }
 
 /** Idle zlib streams of directions without context takeover, by their settings. */
@@ -84,7 +95,7 @@ function returnDeflate(key: DeflatePoolKey, stream: DeflateRaw): void {
 }
 
 function borrowInflate(windowBits: number): InflateRaw {
-  return inflatePool.get(windowBits)?.pop() ?? createInflateRaw({ windowBits });
+  return inflatePool.get(windowBits)?.pop() ?? createInflateRaw({ windowBits, ...SYNC_FLUSH });
 }
 
 function returnInflate(windowBits: number, stream: InflateRaw): void {
@@ -128,6 +139,7 @@ export class PerMessageDeflate {
       windowBits: compressionWindow(params[`${ours}MaxWindowBits`]),
       level: options.level ?? constants.Z_DEFAULT_COMPRESSION,
       memLevel: options.memLevel ?? 8,
+      ...SYNC_FLUSH,
     };
     this.keepDeflateContext = !params[`${ours}NoContextTakeover`];
     this.keepInflateContext = !params[`${theirs}NoContextTakeover`];
@@ -159,8 +171,7 @@ export class PerMessageDeflate {
           };
           stream.on('data', onData);
           stream.once('error', onError);
-          stream.write(data);
-          stream.flush(constants.Z_SYNC_FLUSH, () => {
+          stream.write(data, () => {
             this.deflating = false;
             stream.off('data', onData);
             stream.off('error', onError);
@@ -187,7 +198,7 @@ export class PerMessageDeflate {
     return zlibLimiter.run(
       () =>
         new Promise<Buffer>((resolve, reject) => {
-          const stream = (this.inflater ??= this.keepInflateContext ? createInflateRaw({ windowBits: this.inflateWindow }) : borrowInflate(this.inflateWindow));
+          const stream = (this.inflater ??= this.keepInflateContext ? createInflateRaw({ windowBits: this.inflateWindow, ...SYNC_FLUSH }) : borrowInflate(this.inflateWindow));
           this.inflating = true;
           const chunks: Buffer[] = [];
           let size = 0;
@@ -219,9 +230,7 @@ export class PerMessageDeflate {
           stream.on('data', onData);
           stream.on('error', onError);
           stream.once('end', onEnd);
-          stream.write(data);
-          stream.write(TAIL);
-          stream.flush(() => {
+          const done = () => {
             if (settled) return;
             finish();
             if (this.closed) this.closeStreams();
@@ -233,7 +242,13 @@ export class PerMessageDeflate {
               returnInflate(this.inflateWindow, stream);
             }
             resolve(Buffer.concat(chunks, size));
-          });
+          };
+          if (data.length < JOIN_TAIL_BELOW) {
+            stream.write(Buffer.concat([data, TAIL]), done);
+          } else {
+            stream.write(data);
+            stream.write(TAIL, done);
+          }
         }),
     );
   }
