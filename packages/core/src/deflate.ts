@@ -25,6 +25,8 @@ import { zlibLimiter } from './zlib-limiter.js';
 
 /** The end of a sync-flushed DEFLATE stream, removed from each message and put back to inflate (§7.2.1, §7.2.2). */
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+/** The first byte of an empty stored block: what remains of one once its tail is left off. */
+const EMPTY_BLOCK_HEAD = Buffer.from([0x00]);
 
 export interface CompressionOptions {
   /** zlib compression level, 0–9. Default: zlib's default (6). */
@@ -176,8 +178,12 @@ export class PerMessageDeflate {
             stream.off('data', onData);
             stream.off('error', onError);
             let output = Buffer.concat(chunks, size);
-            // A sync flush always ends with the empty stored block 00 00 ff ff.
-            if (fin) output = output.subarray(0, output.length - TAIL.length);
+            if (fin) {
+              // A sync flush ends with an empty stored block whose last 4 bytes, 00 00 ff ff, are left off (§7.2.1).
+              // With no new input zlib flushes nothing; the message then ends with 00, which with the
+              // 00 00 ff ff the receiver appends is a whole empty stored block (§7.2.3.6).
+              output = size === 0 ? EMPTY_BLOCK_HEAD : output.subarray(0, output.length - TAIL.length);
+            }
             if (this.closed) this.closeStreams();
             else if (fin && !this.keepDeflateContext) {
               this.deflater = undefined;

@@ -164,14 +164,22 @@ t.test('inflation failures fail the connection with the right code', async (t) =
   }
 });
 
-t.test('a slow inflation pauses reading once the queue behind it is full', async (t) => {
-  const { client, server } = pair({ server: { highWaterMark: 1000 }, client: { compression: { threshold: 0 } } });
-  let count = 0;
-  server.on('message', () => count++);
-  for (let i = 0; i < 200; i++) client.send(Buffer.alloc(2000, i));
-  client.close();
-  await closed(server);
-  t.equal(count, 200, 'every message arrived');
+t.test('a slow inflation pauses reading once the queue behind it is full, and resumes after', async (t) => {
+  const { server, write } = rawServer({ highWaterMark: 10 });
+  const big = await new PerMessageDeflate(FULL, 'client').compress(Buffer.alloc(16 * 1024 * 1024), true);
+  const carrier = (server as unknown as { carrier: { pause(): void; resume(): void } }).carrier;
+  const calls: string[] = [];
+  const pause = carrier.pause.bind(carrier);
+  const resume = carrier.resume.bind(carrier);
+  carrier.pause = () => (calls.push('pause'), pause());
+  carrier.resume = () => (calls.push('resume'), resume());
+  const seen: number[] = [];
+  server.on('message', (data) => seen.push(data.length));
+  write(masked(Opcode.BINARY, big, { rsv: 4 }), ...Array.from({ length: 5 }, () => masked(Opcode.TEXT, Buffer.from('0123456789'))));
+  await new Promise((resolve) => server.on('message', () => seen.length === 6 && resolve(undefined)));
+  t.same(seen, [16 * 1024 * 1024, 10, 10, 10, 10, 10], 'everything arrived, in order');
+  t.same(calls, ['pause', 'resume'], 'reading paused behind the inflation, then resumed');
+  server.terminate();
 });
 
 t.test('the carrier closing during inflation: the messages come first, then the close', async (t) => {
@@ -191,9 +199,11 @@ t.test('the carrier closing during inflation: the messages come first, then the 
 
 t.test('terminate during inflation drops what waits', async (t) => {
   const { server, write } = rawServer();
+  // 16 MiB takes milliseconds to inflate: the terminate surely comes meanwhile.
+  const big = await new PerMessageDeflate(FULL, 'client').compress(Buffer.alloc(16 * 1024 * 1024), true);
   let count = 0;
   server.on('message', () => count++);
-  write(masked(Opcode.TEXT, HELLO_DEFLATED, { rsv: 4 }), masked(Opcode.TEXT, Buffer.from('x')));
+  write(masked(Opcode.BINARY, big, { rsv: 4 }), masked(Opcode.TEXT, Buffer.from('x')));
   await new Promise((resolve) => setImmediate(resolve));
   await new Promise((resolve) => setImmediate(resolve));
   server.terminate();

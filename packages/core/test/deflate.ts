@@ -40,6 +40,24 @@ t.test('§7.2.3.3–§7.2.3.5: a stored block, BFINAL set, two blocks', async (t
   client.close();
 });
 
+t.test('an empty last fragment still ends the message: 00, not nothing', async (t) => {
+  // zlib flushes nothing when nothing new was written; an empty payload would leave the
+  // receiver's inflater in the middle of a stored block header and break the next message.
+  const sender = new PerMessageDeflate(FULL, 'client');
+  const receiver = new PerMessageDeflate(FULL, 'server');
+  for (let round = 0; round < 3; round++) {
+    const head = await sender.compress(Buffer.from('Hel'), false);
+    const empty = await sender.compress(Buffer.alloc(0), false);
+    t.equal(empty.length, 0, 'an empty middle fragment adds nothing');
+    const tail = await sender.compress(Buffer.alloc(0), true);
+    t.same(tail, hex('00'));
+    t.same(await receiver.decompress(Buffer.concat([head, empty, tail]), 100), Buffer.from('Hel'), `round ${round}`);
+    t.same(await receiver.decompress(await sender.compress(HELLO, true), 100), HELLO, 'and the next message is intact');
+  }
+  sender.close();
+  receiver.close();
+});
+
 t.test('§7.2.3.6: an empty message is a single 00; fragments join into one stream', async (t) => {
   const server = new PerMessageDeflate(NO_CONTEXT, 'server');
   t.same(await server.compress(Buffer.alloc(0), true), hex('00'));

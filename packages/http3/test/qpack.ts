@@ -8,7 +8,6 @@ import type { Field } from '../src/qpack.js';
 import { QPACK_STATIC_TABLE } from '../src/qpack-static-table.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
-const unlimited = { maxFieldSectionSize: Number.MAX_SAFE_INTEGER };
 const decode = (bytes: Buffer, max = Number.MAX_SAFE_INTEGER) => decodeFieldSection(bytes, { maxFieldSectionSize: max });
 
 t.test('RFC 9204 Appendix B.1: literal field line with name reference', async (t) => {
