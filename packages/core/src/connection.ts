@@ -400,6 +400,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
         break;
       case 'error':
         this.fail(event.error);
+        // The failure's close goes out behind sends still being compressed.
+        if (this.outbound !== undefined) this.releaseCloseAnswer();
         break;
     }
   }

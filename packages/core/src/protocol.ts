@@ -83,6 +83,12 @@ export class Protocol {
    * the close (in the same chunk, say) still goes out ahead of it.
    */
   private closeReply: Buffer | undefined;
+  /**
+   * A violation by the peer fails the connection (§7.1.7) with this close
+   * code, in the next dataToSend(), for the same reason: messages that came
+   * before the bad frame may still be answered.
+   */
+  private pendingFailure: number | undefined;
   private closeReplyHeld = false;
 
   constructor(options: ProtocolOptions) {
@@ -161,7 +167,11 @@ export class Protocol {
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.events.push({ type: 'error', error });
-      this.fail(error.closeCode);
+      // Nothing after the bad frame is read; the failure's close goes out in the next dataToSend().
+      this.inputEnded = true;
+      if (this.closeSentValue !== undefined) return this.fail(error.closeCode);
+      this.pendingFailure = error.closeCode;
+      this.stateValue = 'CLOSING';
     }
   }
 
@@ -173,17 +183,17 @@ export class Protocol {
   }
 
   /**
-   * While held, the answer to the peer's close waits even through
-   * dataToSend(): the caller still has messages that came before the close
-   * to deliver (permessage-deflate inflates them asynchronously).
+   * While held, the answer to the peer's close (or the close of a failure)
+   * waits even through dataToSend(): the caller still has messages that came
+   * before it to deliver (permessage-deflate inflates them asynchronously).
    */
   holdCloseAnswer(held: boolean): void {
     this.closeReplyHeld = held;
   }
 
-  /** The answer to the peer's close is still owed (held, or not yet taken by dataToSend()). */
+  /** A close frame is owed: the answer to the peer's, or a failure's (held, or not yet taken by dataToSend()). */
   get closeAnswerPending(): boolean {
-    return this.closeReply !== undefined;
+    return this.closeReply !== undefined || this.pendingFailure !== undefined;
   }
 
   /** Largest message accepted, in bytes. */
@@ -200,7 +210,14 @@ export class Protocol {
 
   /** Bytes to write since the last call, in order. */
   dataToSend(): Buffer[] {
-    if (this.closeReply !== undefined && !this.closeReplyHeld) {
+    if (this.pendingFailure !== undefined && !this.closeReplyHeld) {
+      const code = this.pendingFailure;
+      this.pendingFailure = undefined;
+      // Sent even if the peer's stream has ended meanwhile: it was owed before that.
+      this.sendClose(encodeClosePayload(code));
+      this.closeSentFirstValue = true;
+      this.failed();
+    } else if (this.closeReply !== undefined && !this.closeReplyHeld) {
       const body = this.closeReply;
       this.closeReply = undefined;
       this.sendClose(body);
@@ -244,7 +261,7 @@ export class Protocol {
    */
   close(code?: number, reason?: string): void {
     const body = encodeClosePayload(code, reason);
-    if (this.closeSentValue !== undefined || this.outputEndedValue) return;
+    if (this.closeSentValue !== undefined || this.outputEndedValue || this.pendingFailure !== undefined) return;
     // Said before the answer to the peer's close went out: this close is the answer.
     this.closeReply = undefined;
     this.sendClose(body);
@@ -259,11 +276,17 @@ export class Protocol {
    */
   fail(code: number, reason?: string): void {
     const body = encodeClosePayload(code, reason);
+    this.pendingFailure = undefined;
     if (this.closeSentValue === undefined && !this.outputEndedValue) {
       this.closeReply = undefined;
       this.sendClose(body);
       if (this.closeReceivedValue === undefined) this.closeSentFirstValue = true;
     }
+    this.failed();
+  }
+
+  /** After a failure: nothing more in, nothing more out. */
+  private failed(): void {
     this.inputEnded = true;
     this.stateValue = 'CLOSED';
     this.outputEndedValue = true;

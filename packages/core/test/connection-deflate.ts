@@ -262,3 +262,16 @@ t.test('terminate in a handler stops delivery of what waited behind an inflation
   await closed(server);
   t.same(seen, ['Hello', 'a']);
 });
+
+t.test('a reply still being compressed goes out before the close of a failure', async (t) => {
+  const { server, write, out } = rawServer({ compression: { threshold: 0 } });
+  server.on('message', () => server.send(Buffer.alloc(100000, 6)));
+  write(masked(Opcode.TEXT, Buffer.from('question')), masked(Opcode.TEXT, Buffer.from('bad'), { rsv: 2 }));
+  const details = await closed(server);
+  t.match(details.error, { code: 'RSV_NOT_NEGOTIATED' });
+  const client = new Protocol({ role: 'client', perMessageDeflate: true, maxMessageSize: 1 << 20 });
+  for (const chunk of out) client.receiveData(chunk);
+  const events = client.eventsReceived();
+  t.same(events.map((e) => e.type), ['message', 'close']);
+  t.match(events[1], { code: 1002 });
+});

@@ -104,10 +104,12 @@ for (const c of cases) {
   t.test(c.name, async (t) => {
     const { protocol, events } = receive(c.options ?? server, ...c.chunks);
     t.same(plain(events), [...(c.before ?? []), { type: 'error', code: c.code, closeCode: c.closeCode }]);
+    t.equal(protocol.state, 'CLOSING', 'the failure\'s close is owed until the next dataToSend()');
+    t.ok(protocol.closeAnswerPending);
+    const out = protocol.dataToSend();
     t.equal(protocol.state, 'CLOSED');
     t.equal(protocol.outputEnded, true, 'the connection is failed: the transport ends');
     t.same(protocol.closeSent, { code: c.closeCode, reason: '' });
-    const out = protocol.dataToSend();
     t.equal(out.at(-1)?.[0], 0x88, 'a close frame goes out last (after any automatic pong)');
     protocol.receiveData(clientFrame(Opcode.TEXT, 'after'));
     t.same(protocol.eventsReceived(), [], 'input after failing is discarded');
@@ -158,4 +160,40 @@ t.test('sending compressed frames needs permessage-deflate', async (t) => {
   const deflate = new Protocol({ role: 'server', perMessageDeflate: true });
   deflate.sendBinary(Buffer.from([1]), true, true);
   t.equal(deflate.dataToSend()[0]![0], 0xc2, 'FIN, RSV1, binary');
+});
+
+t.test('a message before a bad frame in the same chunk can still be answered, ahead of the failure', async (t) => {
+  const protocol = new Protocol({ role: 'server' });
+  protocol.receiveData(Buffer.concat([clientFrame(Opcode.TEXT, 'fine'), clientFrame(Opcode.TEXT, 'bad', { rsv: 2 }), clientFrame(Opcode.TEXT, 'never read')]));
+  t.same(plain(protocol.eventsReceived()), [{ type: 'text', data: 'fine' }, { type: 'error', code: 'RSV_NOT_NEGOTIATED', closeCode: 1002 }]);
+  protocol.sendText('echo: fine');
+  protocol.close(1000, 'ignored: the failure decides the code');
+  t.same(Buffer.concat(protocol.dataToSend()), Buffer.concat([rawFrame(Opcode.TEXT, Buffer.from('echo: fine')), hex('88 02 03 ea')]));
+  t.ok(protocol.closeSentFirst);
+  t.throws(() => protocol.sendText('late'), { code: 'INVALID_STATE' });
+});
+
+t.test('the failure is owed even when the peer ends its stream first', async (t) => {
+  const protocol = new Protocol({ role: 'server' });
+  protocol.receiveData(clientFrame(Opcode.TEXT, Buffer.from([0xff])));
+  protocol.receiveEof();
+  t.same(Buffer.concat(protocol.dataToSend()), hex('88 02 03 ef'), '1007 still goes out');
+  t.equal(protocol.state, 'CLOSED');
+});
+
+t.test('explicit fail() while a failure is owed sends its own code', async (t) => {
+  const protocol = new Protocol({ role: 'server' });
+  protocol.receiveData(clientFrame(Opcode.TEXT, 'x', { rsv: 2 }));
+  protocol.fail(1011);
+  t.same(Buffer.concat(protocol.dataToSend()), hex('88 02 03 f3'));
+});
+
+t.test('a bad frame after this side sent its close fails at once', async (t) => {
+  const protocol = new Protocol({ role: 'server' });
+  protocol.close(1000);
+  protocol.dataToSend();
+  protocol.receiveData(clientFrame(Opcode.TEXT, 'x', { rsv: 2 }));
+  t.equal(protocol.state, 'CLOSED');
+  t.ok(protocol.outputEnded);
+  t.same(protocol.dataToSend(), [], 'no second close frame');
 });

@@ -69,7 +69,7 @@ t.test('serve --no-tls: echoes, logs each WebSocket, shuts down gracefully on SI
   compressed.close();
   client.close(1000);
   await closed(client);
-  t.equal(await server.line(/^ws close/), 'ws close http/1.1 /chat?x=1 1000');
+  t.equal(await server.line(/^ws close http\/1\.1 \/chat/), 'ws close http/1.1 /chat?x=1 1000');
   const second = await connect(`ws://127.0.0.1:${port}/`);
   server.child.kill('SIGTERM');
   t.equal((await closed(second)).code, 1001, 'open WebSockets get 1001 on shutdown');
