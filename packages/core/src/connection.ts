@@ -63,7 +63,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   /** A message in fragments is being sent: no other message may start. */
   private fragmenting = false;
   /** Messages that arrived before anyone consumed messages. */
-  private held: Message[] | undefined;
+  private held: ProtocolEvent[] | undefined;
   private heldBytes = 0;
   private pausedForHeld = false;
   private releasing = false;
@@ -95,10 +95,11 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.engine = new Protocol({ ...options, role, perMessageDeflate: negotiated.deflate !== undefined });
     this.maxMessageSize = this.engine.maxMessageSize;
+    // The protocol reads a whole chunk before the events are dispatched: the
+    // close it owes (an answer, or a failure's) waits until its event is
+    // handled, so that replies to the messages before it go out first.
+    this.engine.holdCloseAnswer(true);
     if (negotiated.deflate !== undefined) {
-      // Sends may wait for compression: the answer to the peer's close waits
-      // until its close event is handled, behind whatever was sent before.
-      this.engine.holdCloseAnswer(true);
       this.deflate = new PerMessageDeflate(negotiated.deflate, role, options.compression);
       this.outbound = new Outbound({
         flush: () => this.flush(),
@@ -275,17 +276,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       stop: () => this.closeIfOpen(CloseCode.NORMAL),
     });
     this.queue = queue;
-    if (this.held !== undefined) {
-      // Held messages go first, before the end.
-      const held = this.held;
-      this.held = undefined;
-      this.off('newListener', WebSocketConnection.releaseOnMessageListener);
-      for (const message of held) queue.push(message);
-      if (this.pausedForHeld) {
-        this.pausedForHeld = false;
-        this.carrier.resume();
-      }
-    }
+    // Held messages go first, before the end.
+    this.releaseHeldNow();
     if (this.closeDetailsValue !== undefined) queue.finish(this.closeDetailsValue);
     return queue;
   }
@@ -380,10 +372,12 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private handle(event: ProtocolEvent): void {
+    if (event.type === 'message') this.idleTimer?.refresh();
+    // Behind held messages everything waits, so that nothing overtakes them.
+    if (this.held !== undefined) return this.hold(event);
     switch (event.type) {
       case 'message':
-        this.idleTimer?.refresh();
-        if (this.held !== undefined || (this.queue === undefined && this.listenerCount('message') === 0)) this.hold(event);
+        if (this.queue === undefined && this.listenerCount('message') === 0) this.hold(event);
         else this.deliver(event);
         break;
       case 'ping':
@@ -396,12 +390,12 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
         this.state = ReadyState.CLOSING;
         this.startCloseTimer();
         // Sends still being compressed go out before the answer to the close.
-        if (this.outbound !== undefined) this.releaseCloseAnswer();
+        this.releaseCloseAnswer();
         break;
       case 'error':
         this.fail(event.error);
         // The failure's close goes out behind sends still being compressed.
-        if (this.outbound !== undefined) this.releaseCloseAnswer();
+        this.releaseCloseAnswer();
         break;
     }
   }
@@ -480,21 +474,39 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
   /**
    * Nobody consumes messages yet (the application attaches its listener
-   * after `await connect(…)`, say): keep them, with backpressure, until a
-   * 'message' listener or an iterator arrives.
+   * after `await connect(…)`, say): keep them, and every event behind them,
+   * with backpressure, until a 'message' listener or an iterator arrives. A
+   * close or a failure behind them waits one turn of the event loop at most
+   * (the messages stay held for a later consumer), so that a connection
+   * nobody reads from still closes.
    */
-  private hold(message: Message): void {
+  private hold(event: ProtocolEvent): void {
     if (this.held === undefined) {
       this.held = [];
       this.heldBytes = 0;
       this.on('newListener', WebSocketConnection.releaseOnMessageListener);
     }
-    this.held.push(message);
-    this.heldBytes += message.data.length;
-    if (!this.pausedForHeld && this.heldBytes >= this.highWaterMark) {
-      this.pausedForHeld = true;
-      this.carrier.pause();
+    this.held.push(event);
+    if (event.type === 'message') {
+      this.heldBytes += event.data.length;
+      if (!this.pausedForHeld && this.heldBytes >= this.highWaterMark) {
+        this.pausedForHeld = true;
+        this.carrier.pause();
+      }
+    } else if (event.type === 'close' || event.type === 'error') {
+      setImmediate(() => this.releaseHeldControl());
     }
+  }
+
+  /** Lets the held events other than messages through, in order; the messages stay held. */
+  private releaseHeldControl(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    // Handled as if nothing were held, with the messages set aside.
+    this.held = undefined;
+    for (const event of held) if (event.type !== 'message') this.handle(event);
+    this.held = held.filter((event) => event.type === 'message');
+    this.flush();
   }
 
   /** A 'newListener' listener shared by all connections: a 'message' listener releases held messages. */
@@ -502,24 +514,31 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (event === 'message') this.releaseHeld();
   };
 
-  /** Hands the held messages over once the new consumer is in place. */
+  /** Hands the held events over once the new listener is in place (after `on` returns). */
   private releaseHeld(): void {
     if (this.held === undefined || this.releasing) return;
     this.releasing = true;
     queueMicrotask(() => {
-      const held = this.held!;
-      this.held = undefined;
       this.releasing = false;
-      this.off('newListener', WebSocketConnection.releaseOnMessageListener);
-      for (const message of held) {
-        if (this.aborted) break;
-        this.deliver(message);
-      }
-      if (this.pausedForHeld) {
-        this.pausedForHeld = false;
-        this.carrier.resume();
-      }
+      this.releaseHeldNow();
     });
+  }
+
+  private releaseHeldNow(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    this.off('newListener', WebSocketConnection.releaseOnMessageListener);
+    for (const event of held) {
+      if (this.aborted) break;
+      if (event.type === 'message') this.deliver(event);
+      else this.handle(event);
+    }
+    if (this.pausedForHeld) {
+      this.pausedForHeld = false;
+      this.carrier.resume();
+    }
+    this.flush();
   }
 
   private fail(error: ProtocolError | TimeoutError): void {

@@ -4,6 +4,8 @@ import { toBuffer, WebSocketConnection } from '../src/connection.js';
 import { createMemoryCarrierPair } from '../src/memory-carrier.js';
 import { Protocol } from '../src/protocol.js';
 import { closed, nextMessage, pair, sleep, tick } from './connection-helpers.js';
+import { clientFrame } from './helpers.js';
+import { Opcode } from '../src/frame.js';
 
 t.test('what the transport negotiated is visible; defaults otherwise', async (t) => {
   const { client, server } = pair({ carrier: { transport: 'h2' } });
@@ -415,4 +417,53 @@ t.test('control payloads are checked when ping or pong is called', async (t) => 
   t.throws(() => client.pong('é'.repeat(63)), { code: 'INVALID_ARGUMENT' });
   client.ping(Buffer.alloc(125));
   client.terminate();
+});
+
+t.test('Autobahn 7.1.6: echoes of every message that came with the close go out before the close answer', async (t) => {
+  const [a, b] = createMemoryCarrierPair();
+  const out: Buffer[] = [];
+  a.attach({ data: (chunk) => out.push(chunk), end: () => a.end(), drain: () => undefined, close: () => undefined });
+  const server = new WebSocketConnection('server', b);
+  server.on('message', (data, binary) => server.send(data, { binary }));
+  const sender = new Protocol({ role: 'client' });
+  sender.sendText('x'.repeat(1000));
+  sender.sendText('Hello World!');
+  sender.close(1000);
+  // A ping after the close, as Autobahn sends it: to be ignored.
+  a.write([Buffer.concat([...sender.dataToSend(), clientFrame(Opcode.PING, '')])]);
+  await closed(server);
+  const peer = new Protocol({ role: 'client' });
+  for (const chunk of out) peer.receiveData(chunk);
+  t.same(
+    peer.eventsReceived().map((e) => (e.type === 'message' ? e.data.length : e.type)),
+    [1000, 12, 'close'],
+  );
+});
+
+t.test('a close behind held messages goes through after a turn; the messages wait for a late listener', async (t) => {
+  const { client, server } = pair();
+  client.send('kept');
+  client.close(1000);
+  const details = await closed(server);
+  t.equal(details.code, 1000, 'the close went through although nobody listened');
+  const late = await nextMessage(server);
+  t.equal(late[0].toString(), 'kept', 'and the message still reaches a listener added after the close');
+});
+
+t.test('a listener that arrives before the turn ends takes everything in order', async (t) => {
+  const [a, b] = createMemoryCarrierPair();
+  a.attach({ data: () => undefined, end: () => a.end(), drain: () => undefined, close: () => undefined });
+  const server = new WebSocketConnection('server', b);
+  const sender = new Protocol({ role: 'client' });
+  sender.sendText('first');
+  sender.ping('p');
+  sender.close(1000);
+  a.write([Buffer.concat(sender.dataToSend())]);
+  await new Promise((resolve) => setImmediate(resolve));
+  const seen: string[] = [];
+  server.on('ping', () => seen.push('ping'));
+  server.on('message', (data) => seen.push(data.toString()));
+  server.on('close', () => seen.push('close'));
+  await closed(server);
+  t.same(seen, ['first', 'ping', 'close'], 'the ping waited behind the held message');
 });

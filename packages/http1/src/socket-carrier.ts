@@ -46,12 +46,14 @@ export class SocketCarrier implements Carrier {
       events.drain();
     });
     // Bytes behind the handshake come first, once the application has had
-    // the connection in its hands (its handler runs synchronously after this).
+    // the connection in its hands: a server's handler runs right after this,
+    // a client's `await connect(…)` continuation in a microtask, so one turn
+    // of the event loop later both have attached their listeners.
     const head = this.head;
     this.head = undefined;
     if (head !== undefined && head.length !== 0) {
       socket.pause();
-      process.nextTick(() => {
+      setImmediate(() => {
         if (socket.destroyed) return;
         events.data(head);
         if (!this.paused) socket.resume();
