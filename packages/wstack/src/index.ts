@@ -5,3 +5,5 @@
 export * from '@wstack/core';
 export { WebSocketServer as Http1Server, connect as connectHttp1 } from '@wstack/http1';
 export type { Http1ServerOptions, Http1ClientOptions } from '@wstack/http1';
+export { WebSocket, CloseEvent } from './websocket.js';
+export type { BinaryType, WebSocketOptions } from './websocket.js';
