@@ -1,0 +1,162 @@
+/**
+ * WebSocket client over HTTP/2 extended CONNECT (RFC 8441 §5): opens (or
+ * shares) a session to the origin, waits for the server's SETTINGS to allow
+ * extended CONNECT, sends the CONNECT request, checks the 200 answer, and
+ * hands back a connection on the stream.
+ */
+import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, OutgoingHttpHeaders } from 'node:http2';
+import { constants } from 'node:http2';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import {
+  checkClientExtensions,
+  checkSubprotocolAnswer,
+  clientExtensionOffer,
+  compressionOptions,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  HandshakeError,
+  WebSocketConnection,
+  type ConnectionOptions,
+  type PerMessageDeflateSetting,
+} from '@wstack/core';
+import { Deadline } from './deadline.js';
+import { AbortError } from './errors.js';
+import { H2_WEBSOCKET_VERSION } from './request-checks.js';
+import { SessionPool, type SessionLease } from './session-pool.js';
+import { StreamCarrier } from './stream-carrier.js';
+import { parseWebSocketUrl } from './url.js';
+
+export interface Http2ClientOptions extends ConnectionOptions {
+  /** Subprotocols to offer, in order of preference. */
+  protocols?: readonly string[];
+  /** Sent as the origin header field. */
+  origin?: string;
+  /** Extra request header fields (names are sent in lowercase, as HTTP/2 requires). */
+  headers?: Readonly<Record<string, string | readonly string[]>>;
+  /** Milliseconds the whole handshake may take: session, SETTINGS and answer. Default 10 s. */
+  handshakeTimeout?: number;
+  /** Offer permessage-deflate (RFC 7692): true for the defaults, or its options. Default: off. */
+  perMessageDeflate?: PerMessageDeflateSetting;
+  /** TLS options for wss:// (ca, servername, rejectUnauthorized, cert, key, …); sessions are shared only between equal options. */
+  tls?: TlsConnectionOptions;
+  signal?: AbortSignal;
+  /** The sessions to share; default: one pool for the whole process. */
+  pool?: SessionPool;
+}
+
+/** The pool of `connect` calls that name none: sessions close when their last WebSocket ends. */
+export const defaultPool = new SessionPool();
+
+/**
+ * Opens a WebSocket over HTTP/2 to a ws:// (h2c with prior knowledge) or
+ * wss:// (TLS with ALPN h2) URL. A server that does not speak HTTP/2 or
+ * does not allow extended CONNECT fails it with HandshakeError
+ * `NOT_SUPPORTED`: the caller may fall back to HTTP/1.1.
+ */
+export async function connect(input: string | URL, options: Http2ClientOptions = {}): Promise<WebSocketConnection> {
+  const url = parseWebSocketUrl(input);
+  const pool = options.pool ?? defaultPool;
+  const protocols = options.protocols ?? [];
+  const headers = requestHeaders(url, options, protocols);
+  if (options.signal?.aborted) throw new AbortError(options.signal.reason);
+  const deadline = new Deadline(options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT, options.signal, `the WebSocket handshake with ${url.host}`);
+  let lease: SessionLease | undefined;
+  let stream: ClientHttp2Stream | undefined;
+  try {
+    lease = await pool.acquire(url, options.tls, (promise) => deadline.race(promise));
+    const session = lease.session;
+    // RFC 8441 §3: without SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 the request would be malformed.
+    if (!session.remoteSettings.enableConnectProtocol) {
+      throw new HandshakeError('NOT_SUPPORTED', `${url.host} does not allow extended CONNECT (RFC 8441) on HTTP/2`);
+    }
+    stream = session.request(headers, { endStream: false });
+    stream.on('error', () => undefined);
+    const response = await deadline.race(responseOf(stream));
+    const status = response[':status'];
+    if (status !== 200) {
+      const body = await deadline.race(bodySnippet(stream));
+      throw new HandshakeError('UNEXPECTED_STATUS', `server answered ${status}${body ? `: ${body}` : ''}`, status);
+    }
+    const answer = checkAnswer(response, protocols, options.perMessageDeflate);
+    const carrier = new StreamCarrier(stream, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, pool.tuning.maxBytesInFlight);
+    const connection = new WebSocketConnection(
+      'client',
+      carrier,
+      { ...answer, path: url.pathname + url.search },
+      { ...options, compression: compressionOptions(options.perMessageDeflate) },
+    );
+    lease.hold(connection);
+    return connection;
+  } catch (error) {
+    if (stream !== undefined && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+    lease?.release();
+    throw error;
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** The CONNECT request of RFC 8441 §5 (example in §5.1). */
+function requestHeaders(url: URL, options: Http2ClientOptions, protocols: readonly string[]): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value as string | string[];
+  Object.assign(headers, {
+    ':method': 'CONNECT',
+    ':protocol': 'websocket',
+    ':scheme': url.protocol === 'wss:' ? 'https' : 'http',
+    ':authority': url.host,
+    ':path': url.pathname + url.search,
+    'sec-websocket-version': H2_WEBSOCKET_VERSION,
+  });
+  if (protocols.length !== 0) headers['sec-websocket-protocol'] = protocols.join(', ');
+  const offer = clientExtensionOffer(options.perMessageDeflate);
+  if (offer !== undefined) headers['sec-websocket-extensions'] = offer;
+  if (options.origin !== undefined) headers.origin = options.origin;
+  return headers;
+}
+
+type ResponseHeaders = IncomingHttpHeaders & IncomingHttpStatusHeader;
+
+/** The final answer's header block, or the reason the stream ended without one. */
+function responseOf(stream: ClientHttp2Stream): Promise<ResponseHeaders> {
+  return new Promise((resolve, reject) => {
+    const onClose = () => {
+      const code = stream.rstCode ?? 0;
+      reject(new HandshakeError('UNEXPECTED_STATUS', `the stream closed before an answer (HTTP/2 error code ${code})`, 0));
+    };
+    stream.once('response', (headers) => {
+      stream.off('close', onClose);
+      resolve(headers);
+    });
+    stream.once('close', onClose);
+  });
+}
+
+/** Up to 200 characters of a refusal's body, for the error message. */
+function bodySnippet(stream: ClientHttp2Stream): Promise<string> {
+  return new Promise((resolve) => {
+    let body = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (text: string) => {
+      if (body.length < 512) body += text;
+    });
+    const done = () => resolve(body.trim().slice(0, 200));
+    stream.once('end', done);
+    stream.once('close', done);
+  });
+}
+
+/**
+ * The client's checks of the answer (RFC 6455 §4.1 as RFC 8441 §5 keeps
+ * them): a subprotocol and extensions that were offered. There is no
+ * Sec-WebSocket-Accept to check over HTTP/2.
+ */
+function checkAnswer(response: ResponseHeaders, protocols: readonly string[], deflate: PerMessageDeflateSetting) {
+  const protocol = checkSubprotocolAnswer(protocols, single(response['sec-websocket-protocol']));
+  const { extensions, deflate: params } = checkClientExtensions(deflate, single(response['sec-websocket-extensions']));
+  return { protocol, extensions, ...(params ? { deflate: params } : {}) };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}

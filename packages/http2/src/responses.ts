@@ -1,0 +1,68 @@
+/** The answers a server sends on a stream, and to ordinary requests on a server of its own. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { statusText, type Rejection } from '@wstack/core';
+
+/**
+ * The success answer of RFC 8441 §5: 200 with the negotiated subprotocol and
+ * extensions. No Sec-WebSocket-Accept: :protocol replaces the key exchange.
+ */
+export function acceptHeaders(protocol: string, extensions: string): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { ':status': 200 };
+  if (protocol !== '') headers['sec-websocket-protocol'] = protocol;
+  if (extensions !== '') headers['sec-websocket-extensions'] = extensions;
+  return headers;
+}
+
+/** Connection-specific fields, which HTTP/2 forbids (RFC 9113 §8.2.2); a hook's rejection may carry them. */
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
+
+/** Sends a refusal with a plain-text body and END_STREAM. The rest of the session is untouched. */
+export function respondRejection(stream: ServerHttp2Stream, rejection: Rejection): void {
+  if (stream.destroyed || stream.headersSent) return;
+  const body = Buffer.from(rejection.body ?? statusText(rejection.status));
+  const headers: OutgoingHttpHeaders = { ':status': rejection.status, 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length };
+  for (const [name, value] of Object.entries(rejection.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith(':') && !CONNECTION_SPECIFIC.has(lower)) headers[lower] = value;
+  }
+  try {
+    stream.respond(headers);
+  } catch {
+    // A header value node:http2 refuses (a hook's mistake): the status alone still goes out.
+    stream.respond({ ':status': rejection.status, 'content-type': 'text/plain; charset=utf-8', 'content-length': body.length });
+  }
+  stream.end(body);
+}
+
+export type PlainRequest = IncomingMessage | Http2ServerRequest;
+export type PlainResponse = ServerResponse | Http2ServerResponse;
+/** Serves the requests of a server of our own that are not WebSocket handshakes, over either HTTP version. */
+export type RequestListener = (request: PlainRequest, response: PlainResponse) => void;
+
+/**
+ * The default answer to an ordinary request. HTTP/2: 405 with `Allow:
+ * CONNECT`, the one method this endpoint serves. HTTP/1.1: 426 with
+ * `Upgrade: websocket` when HTTP/1.1 WebSockets are served too (as the
+ * HTTP/1.1 transport answers), else 505, since only HTTP/2 is spoken here.
+ */
+export function defaultRequestListener(http1WebSockets: boolean): RequestListener {
+  return (request, response) => {
+    const h2 = request.httpVersionMajor === 2;
+    const body = 'This is a WebSocket endpoint.\n';
+    const headers: Record<string, string | number> = { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+    let status: number;
+    if (h2) {
+      status = 405;
+      headers.allow = 'CONNECT';
+    } else if (http1WebSockets) {
+      status = 426;
+      headers.upgrade = 'websocket';
+      headers.connection = 'Upgrade';
+    } else {
+      status = 505;
+    }
+    (response as ServerResponse).writeHead(status, headers);
+    response.end(body);
+  };
+}

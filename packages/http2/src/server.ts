@@ -1,0 +1,213 @@
+/**
+ * WebSocket server over HTTP/2 extended CONNECT (RFC 8441). `attach` serves
+ * the CONNECT streams of any node:http2 server, `handleStream` takes one
+ * stream from a 'stream' listener of your own, and `listen` runs a server of
+ * its own that serves HTTP/1.1 on the same port too.
+ *
+ * Streams are taken on node:http2's 'stream' path: a 'request' listener
+ * makes its compatibility layer answer CONNECT with 405 (RFC 8441 needs the
+ * raw stream), so `attach` also listens to 'connect', which keeps it quiet.
+ */
+import { EventEmitter } from 'node:events';
+import type {
+  Http2SecureServer,
+  Http2Server,
+  IncomingHttpHeaders,
+  SecureServerOptions,
+  ServerHttp2Session,
+  ServerHttp2Stream,
+} from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { TlsOptions } from 'node:tls';
+import {
+  CloseCode,
+  compressionOptions,
+  decideUpgrade,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  reject,
+  WebSocketConnection,
+  type Rejection,
+  type ServerOptions,
+  type UpgradeRequest,
+} from '@wstack/core';
+import { OwnServer, type Http1UpgradeHandler } from './own-server.js';
+import { checkConnectRequest, type HeaderLimits } from './request-checks.js';
+import { acceptHeaders, defaultRequestListener, respondRejection, type RequestListener } from './responses.js';
+import { SessionWebSockets } from './session-websockets.js';
+import { StreamCarrier } from './stream-carrier.js';
+import { resolveTuning, serverSettings, widenConnectionWindow, type Http2Tuning, type ResolvedTuning } from './tuning.js';
+
+export interface Http2ServerOptions extends ServerOptions, HeaderLimits, Http2Tuning {
+  /**
+   * Serves HTTP/1.1 WebSocket upgrades on the port of `listen`, e.g.
+   * `new (await import('@wstack/http1')).WebSocketServer(sameOptions)`; its
+   * `close` is called by this server's `close`.
+   */
+  http1?: Http1UpgradeHandler;
+}
+
+export interface ListenOptions {
+  port?: number;
+  host?: string;
+  /**
+   * Serve TLS (cert, key, …): HTTP/2 by ALPN `h2`, HTTP/1.1 by ALPN
+   * `http/1.1` or none. Without it: cleartext, h2c with prior knowledge and
+   * HTTP/1.1 on the same port.
+   */
+  tls?: TlsOptions;
+  /**
+   * Serves ordinary requests (not WebSocket handshakes) of both HTTP
+   * versions, with node:http's or node:http2's compatibility request and
+   * response. Default: 405 `Allow: CONNECT` over HTTP/2; over HTTP/1.1, 426
+   * `Upgrade: websocket` with `http1`, else 505.
+   */
+  request?: RequestListener;
+}
+
+export interface Http2ServerEvents {
+  connection: [connection: WebSocketConnection, request: UpgradeRequest];
+  /** A handshake was refused; `error` is set when a hook threw. `request` is missing when the request itself was invalid. */
+  rejection: [rejection: Rejection, request: UpgradeRequest | undefined, error: unknown];
+}
+
+/**
+ * Options for a node:http2 server of your own that `attach` will serve:
+ * extended CONNECT on, and this package's windows and session memory.
+ * Spread them into `createSecureServer` or `createServer`.
+ */
+export function http2ServerOptions(tuning: Http2Tuning = {}): SecureServerOptions {
+  const resolved = resolveTuning(tuning);
+  return { settings: serverSettings(resolved), maxSessionMemory: resolved.maxSessionMemory };
+}
+
+/** node:http2 hands the flat raw header list as a fourth argument of 'stream', not in its typings. */
+type StreamListener = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders?: string[]) => void;
+
+export class WebSocketServer extends EventEmitter<Http2ServerEvents> {
+  /** Open WebSockets of this server. */
+  readonly connections = new Set<WebSocketConnection>();
+  private readonly options: Http2ServerOptions;
+  private readonly tuning: ResolvedTuning;
+  private readonly bySession: SessionWebSockets;
+  private own: OwnServer | undefined;
+  private closing = false;
+
+  constructor(options: Http2ServerOptions = {}) {
+    super();
+    this.options = options;
+    this.tuning = resolveTuning(options);
+    this.bySession = new SessionWebSockets(this.tuning.sessionPingInterval);
+  }
+
+  /**
+   * Serves the extended CONNECT streams of a node:http2 server (created
+   * with `http2ServerOptions()`, or at least `settings: {
+   * enableConnectProtocol: true }`; sessions opened from now on advertise it
+   * in any case). Every CONNECT stream is taken: WebSocket ones are served,
+   * other CONNECTs refused with 501.
+   */
+  attach(server: Http2Server | Http2SecureServer): this {
+    // RFC 8441 §3: a client may send extended CONNECT only once SETTINGS_ENABLE_CONNECT_PROTOCOL arrived.
+    server.updateSettings({ enableConnectProtocol: true });
+    const onStream: StreamListener = (stream, headers, _flags, rawHeaders) => {
+      if (headers[':method'] === 'CONNECT') this.handleStream(stream, headers, rawHeaders);
+    };
+    server.on('stream', onStream);
+    server.on('connect', ignoreCompatConnect);
+    server.on('session', (session: ServerHttp2Session) => widenConnectionWindow(session, this.tuning));
+    return this;
+  }
+
+  /**
+   * Takes over a request stream: refuses it with its proper status, or
+   * answers 200 and hands a connection to the handler. The session's other
+   * streams are not affected either way.
+   */
+  handleStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders?: readonly string[]): void {
+    // Until the carrier takes the stream over, an error only ends the attempt.
+    const onError = () => undefined;
+    stream.on('error', onError);
+    if (this.closing) return this.refuse(stream, reject(503, 'Server shutting down'), undefined, undefined);
+    const checked = checkConnectRequest(headers, stream.session?.socket?.remoteAddress, this.options, rawHeaders);
+    if ('reject' in checked) return this.refuse(stream, checked.reject, undefined, undefined);
+    const { request } = checked;
+    void decideUpgrade(request, this.options).then((decision) => {
+      if (stream.destroyed || stream.closed) return;
+      if ('reject' in decision) return this.refuse(stream, decision.reject, request, decision.error);
+      if (this.closing) return this.refuse(stream, reject(503, 'Server shutting down'), request, undefined);
+      const session = stream.session;
+      if (session === undefined) return;
+      const { handler, protocol, extensions, deflate } = decision.accept;
+      stream.respond(acceptHeaders(protocol, extensions));
+      const carrier = new StreamCarrier(stream, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, this.tuning.maxBytesInFlight);
+      const connection = new WebSocketConnection(
+        'server',
+        carrier,
+        { protocol, extensions, path: request.path, ...(deflate ? { deflate } : {}) },
+        { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
+      );
+      stream.off('error', onError);
+      this.connections.add(connection);
+      connection.on('close', () => this.connections.delete(connection));
+      this.bySession.add(session, connection);
+      handler(connection, request);
+      this.emit('connection', connection, request);
+    });
+  }
+
+  /**
+   * Listens on a server of its own: HTTP/2 WebSockets, the HTTP/1.1 ones of
+   * `options.http1` on the same port, and ordinary requests of both versions
+   * through `listen.request`.
+   */
+  listen(options: ListenOptions = {}): Promise<AddressInfo> {
+    const http1 = this.options.http1;
+    const own = new OwnServer({
+      tls: options.tls,
+      http2Options: http2ServerOptions(this.tuning),
+      request: options.request ?? defaultRequestListener(http1 !== undefined),
+      http1,
+      attach: (server) => this.attach(server),
+      prefaceTimeout: this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
+    });
+    this.own = own;
+    return own.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  }
+
+  /** The address of the server started by `listen`. */
+  address(): AddressInfo | undefined {
+    return this.own?.address();
+  }
+
+  /**
+   * Graceful shutdown: refuses new handshakes (503), closes every WebSocket
+   * with 1001 (going away), closes the HTTP/1.1 WebSocket server of
+   * `http1`, and for a server of its own stops listening and sends GOAWAY on
+   * every session. Resolves once all of that is done (each WebSocket aborts
+   * after its close timeout at worst).
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    const stopped = this.own?.close() ?? Promise.resolve();
+    await Promise.all([...this.connections].map((connection) => closeConnection(connection)));
+    await this.options.http1?.close?.();
+    await stopped;
+  }
+
+  private refuse(stream: ServerHttp2Stream, rejection: Rejection, request: UpgradeRequest | undefined, error: unknown): void {
+    respondRejection(stream, rejection);
+    this.emit('rejection', rejection, request, error);
+  }
+}
+
+/** A 'connect' listener: its presence keeps node:http2's compatibility layer from answering CONNECT; 'stream' serves it. */
+function ignoreCompatConnect(): void {}
+
+function closeConnection(connection: WebSocketConnection): Promise<void> {
+  if (connection.readyState === WebSocketConnection.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    connection.once('close', () => resolve());
+    connection.close(CloseCode.GOING_AWAY, 'server shutting down');
+  });
+}

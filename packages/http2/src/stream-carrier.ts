@@ -1,0 +1,160 @@
+/**
+ * The carrier of a WebSocket over HTTP/2: one stream opened by extended
+ * CONNECT (RFC 8441 §5). DATA frames carry the WebSocket bytes; each side
+ * ends its half with END_STREAM after its close frame, and only an abort
+ * sends RST_STREAM(CANCEL) (RFC 8441 §5: an orderly close is END_STREAM;
+ * browsers read a reset as a failed WebSocket).
+ *
+ * Backpressure is HTTP/2 flow control (RFC 9113 §5.2): a write completes
+ * once node:http2 has put it on the socket, which needs window from the
+ * peer. At most `maxBytesInFlight` bytes are handed to the stream at a time;
+ * the rest waits here, so that one busy stream cannot fill the session's
+ * memory (node:http2 refuses new streams once `maxSessionMemory` is used up).
+ */
+import { constants, type Http2Stream } from 'node:http2';
+import { addAbortSignal } from 'node:stream';
+import type { Carrier, CarrierEvents } from '@wstack/core';
+import { StreamResetError } from './errors.js';
+
+export class StreamCarrier implements Carrier {
+  readonly transport = 'h2' as const;
+  /** RFC 8441 §5: each direction ends on its own with END_STREAM, right after the close frame. */
+  readonly endsAfterCloseFrame = true;
+  /** Bytes waiting here, not yet handed to the stream. */
+  private readonly queue: Buffer[] = [];
+  private queuedBytes = 0;
+  /** Bytes handed to the stream whose write has not completed. */
+  private inFlight = 0;
+  private needDrain = false;
+  private endRequested = false;
+  private ended = false;
+  private abortedHere = false;
+  private error: Error | undefined;
+  private events: CarrierEvents | undefined;
+
+  constructor(
+    private readonly stream: Http2Stream,
+    private readonly highWaterMark: number,
+    private readonly maxBytesInFlight: number,
+  ) {}
+
+  get bufferedAmount(): number {
+    return this.queuedBytes + this.inFlight;
+  }
+
+  attach(events: CarrierEvents): void {
+    this.events = events;
+    const stream = this.stream;
+    stream.on('error', (error: Error) => {
+      // After abort() the stream reports its own AbortError; the close carries abort()'s reason instead.
+      if (!this.abortedHere) this.error ??= error;
+    });
+    stream.on('close', () => {
+      this.queue.length = 0;
+      this.queuedBytes = 0;
+      events.close(this.closeError());
+    });
+    stream.on('end', () => events.end());
+    stream.on('data', (chunk: Buffer) => events.data(chunk));
+    if (stream.destroyed) queueMicrotask(() => events.close(this.closeError()));
+  }
+
+  write(chunks: readonly Buffer[]): boolean {
+    if (this.endRequested || this.stream.destroyed) return false;
+    for (const chunk of chunks) {
+      if (chunk.length === 0) continue;
+      this.queue.push(chunk);
+      this.queuedBytes += chunk.length;
+    }
+    this.pump();
+    if (this.bufferedAmount < this.highWaterMark) return true;
+    this.needDrain = true;
+    return false;
+  }
+
+  end(): void {
+    if (this.endRequested) return;
+    this.endRequested = true;
+    this.endIfFlushed();
+  }
+
+  abort(error?: Error): void {
+    this.error ??= error;
+    if (this.stream.destroyed || this.abortedHere) return;
+    this.abortedHere = true;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    // A torn-down WebSocket is RST_STREAM(CANCEL) (RFC 9113 §8.7), and only
+    // that: node:http2 destroys a stream aborted through its signal with
+    // CANCEL, while stream.close(CANCEL) would first end the writable side
+    // (an empty DATA frame with END_STREAM), as if the close were orderly.
+    const controller = new AbortController();
+    addAbortSignal(controller.signal, this.stream);
+    controller.abort();
+  }
+
+  pause(): void {
+    // A paused stream stops granting window to the peer (node:http2 credits
+    // a stream as it is read), so the peer's sending stalls on flow control.
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.resume();
+  }
+
+  /** Hands queued bytes to the stream while fewer than `maxBytesInFlight` are in flight. */
+  private pump(): void {
+    const stream = this.stream;
+    if (this.queue.length === 0 || this.inFlight >= this.maxBytesInFlight) return;
+    stream.cork();
+    while (this.queue.length !== 0 && this.inFlight < this.maxBytesInFlight) {
+      const room = this.maxBytesInFlight - this.inFlight;
+      let piece = this.queue[0]!;
+      if (piece.length > room) {
+        this.queue[0] = piece.subarray(room);
+        piece = piece.subarray(0, room);
+      } else {
+        this.queue.shift();
+      }
+      const size = piece.length;
+      this.queuedBytes -= size;
+      this.inFlight += size;
+      stream.write(piece, (error) => this.written(size, error));
+    }
+    stream.uncork();
+  }
+
+  private written(size: number, error: Error | null | undefined): void {
+    this.inFlight -= size;
+    if (error || this.stream.destroyed) return;
+    this.pump();
+    this.endIfFlushed();
+    if (this.needDrain && this.bufferedAmount < this.highWaterMark) {
+      this.needDrain = false;
+      this.events?.drain();
+    }
+  }
+
+  /** END_STREAM goes out once every queued byte has been handed to the stream (the stream keeps their order). */
+  private endIfFlushed(): void {
+    if (!this.endRequested || this.ended || this.queue.length !== 0 || this.stream.destroyed) return;
+    this.ended = true;
+    this.stream.end();
+  }
+
+  /**
+   * Why the stream closed: a reset by the peer (whatever node:http2 made of
+   * it), another error the stream reported (its session failed), or nothing
+   * after END_STREAM both ways.
+   */
+  private closeError(): Error | undefined {
+    if (this.abortedHere) return this.error;
+    const code = this.stream.rstCode;
+    const reported = this.error as (Error & { code?: string }) | undefined;
+    if (code !== undefined && code !== constants.NGHTTP2_NO_ERROR && (reported === undefined || reported.code === 'ERR_HTTP2_STREAM_ERROR')) {
+      return new StreamResetError(code, reported);
+    }
+    return reported;
+  }
+}

@@ -1,0 +1,6 @@
+import t from 'tap';
+import { runConformanceSuite } from '@wstack/testkit';
+import { h2Transport } from './h2-transport.js';
+
+runConformanceSuite(t, h2Transport(false, true));
+runConformanceSuite(t, h2Transport(true, true));
