@@ -53,3 +53,4 @@ export { createMemoryCarrierPair } from './memory-carrier.js';
 export type { MemoryCarrierOptions } from './memory-carrier.js';
 export { decideUpgrade, reject, statusText, DEFAULT_HANDSHAKE_TIMEOUT } from './upgrade-policy.js';
 export type { UpgradeRequest, Rejection, AuthResult, ConnectionHandler, ServerPolicy, ServerOptions, Acceptance, Decision } from './upgrade-policy.js';
+export { parseWebSocketUrl } from './websocket-url.js';

@@ -16,6 +16,7 @@ import {
   DEFAULT_HIGH_WATER_MARK,
   generateKey,
   HandshakeError,
+  parseWebSocketUrl,
   WebSocketConnection,
   type ConnectionOptions,
   type PerMessageDeflateSetting,
@@ -37,16 +38,6 @@ export interface Http1ClientOptions extends ConnectionOptions {
   /** TLS options for wss:// (ca, servername, rejectUnauthorized, cert, key, …). */
   tls?: TlsConnectionOptions;
   signal?: AbortSignal;
-}
-
-/** Parses a WebSocket URL; http(s) is taken as ws(s), as the WHATWG standard does. */
-export function parseWebSocketUrl(input: string | URL): URL {
-  const url = new URL(input);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new TypeError(`not a WebSocket URL: ${url.href}`);
-  if (url.hash !== '') throw new TypeError(`a WebSocket URL has no fragment: ${url.href}`);
-  return url;
 }
 
 /** Opens a WebSocket over HTTP/1.1 to a ws:// or wss:// URL. */

@@ -15,6 +15,7 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   HandshakeError,
+  parseWebSocketUrl,
   WebSocketConnection,
   type ConnectionOptions,
   type PerMessageDeflateSetting,
@@ -24,7 +25,7 @@ import { AbortError } from './errors.js';
 import { H2_WEBSOCKET_VERSION } from './request-checks.js';
 import { SessionPool, type SessionLease } from './session-pool.js';
 import { StreamCarrier } from './stream-carrier.js';
-import { parseWebSocketUrl } from './url.js';
+
 
 export interface Http2ClientOptions extends ConnectionOptions {
   /** Subprotocols to offer, in order of preference. */

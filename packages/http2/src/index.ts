@@ -7,7 +7,7 @@ export { connect, defaultPool } from './client.js';
 export type { Http2ClientOptions } from './client.js';
 export { SessionPool } from './session-pool.js';
 export type { SessionPoolOptions, SessionLease } from './session-pool.js';
-export { parseWebSocketUrl } from './url.js';
+export { parseWebSocketUrl } from '@wstack/core';
 export { checkConnectRequest, H2_WEBSOCKET_VERSION, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_COUNT } from './request-checks.js';
 export type { HeaderLimits, CheckedConnect } from './request-checks.js';
 export { StreamCarrier } from './stream-carrier.js';

@@ -3,12 +3,12 @@
  * the number of cases, runs each one (echoing every message back as it
  * came), then asks the server to write its reports.
  *
- *   pnpm autobahn:client --url ws://127.0.0.1:9001 --agent wstack [--transport h1] [--no-deflate]
+ *   pnpm autobahn:client --url ws://127.0.0.1:9001 --agent wstack [--transport h1|h2] [--no-deflate]
  *
  * permessage-deflate is offered unless --no-deflate (sections 12 and 13 need it).
  */
 import { parseArgs } from 'node:util';
-import { connect, type Http1ClientOptions } from '@wstack/http1';
+import { connect, isClientTransport, type ClientOptions } from './connect.js';
 import type { WebSocketConnection } from '@wstack/core';
 
 const { values } = parseArgs({
@@ -19,13 +19,14 @@ const { values } = parseArgs({
     'no-deflate': { type: 'boolean' },
   },
 });
-if (values.transport !== 'h1') {
-  process.stderr.write(`unknown or unavailable transport ${values.transport}\n`);
+const transport = values.transport!;
+if (!isClientTransport(transport)) {
+  process.stderr.write(`unknown or unavailable transport ${transport}\n`);
   process.exit(2);
 }
 const base = values.url!.replace(/\/$/, '');
 const agent = encodeURIComponent(values.agent!);
-const options: Http1ClientOptions = { maxMessageSize: 64 * 1024 * 1024, closeTimeout: 5000, perMessageDeflate: !values['no-deflate'] };
+const options: ClientOptions = { transport, maxMessageSize: 64 * 1024 * 1024, closeTimeout: 5000, perMessageDeflate: !values['no-deflate'] };
 
 function finished(connection: WebSocketConnection): Promise<number> {
   return new Promise((resolve) => connection.once('close', ({ code }) => resolve(code)));

@@ -1,15 +1,16 @@
 /** `wstack connect`: each line of standard input goes out as a text message; each message received is printed. */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { connect as connectHttp1 } from '@wstack/http1';
 import { parseArgs } from 'node:util';
 import { HELP, parsed, UsageFailure } from './cli-args.js';
+import { connect, isClientTransport } from './connect.js';
 
-export const CONNECT_USAGE = `Usage: wstack connect URL [--transport h1] [--ca FILE | --insecure] [--protocol P] [--deflate]
+export const CONNECT_USAGE = `Usage: wstack connect URL [--transport h1|h2] [--ca FILE | --insecure] [--protocol P] [--deflate]
 
 Sends each line of standard input as a text message and prints each message received.
 
-  --transport h1  the transport to use (for now: h1, HTTP/1.1)
+  --transport T   h1: HTTP/1.1 Upgrade (default); h2: HTTP/2 extended CONNECT
+                  (wss:// with ALPN h2, ws:// as h2c with prior knowledge)
   --ca FILE       trust this CA certificate (PEM) for wss://
   --insecure      do not verify the server's certificate
   --protocol P    offer subprotocol P (repeatable)
@@ -34,10 +35,11 @@ export async function connectCommand(args: string[], io: ConnectIo): Promise<num
     return 0;
   }
   if (positionals.length !== 1) throw new UsageFailure(`connect takes one URL\n\n${CONNECT_USAGE}`);
-  if (values.transport !== 'h1') throw new UsageFailure(`unknown or unavailable transport ${JSON.stringify(values.transport)}\n\n${CONNECT_USAGE}`);
+  const transport = values.transport!;
+  if (!isClientTransport(transport)) throw new UsageFailure(`unknown or unavailable transport ${JSON.stringify(values.transport)}\n\n${CONNECT_USAGE}`);
   if (values.ca && values.insecure) throw new UsageFailure('--ca and --insecure exclude each other');
   const tls = values.insecure ? { rejectUnauthorized: false } : values.ca ? { ca: readFileSync(values.ca, 'utf8') } : undefined;
-  const connection = await connectHttp1(positionals[0]!, { ...(tls ? { tls } : {}), protocols: values.protocol ?? [], perMessageDeflate: values.deflate === true });
+  const connection = await connect(positionals[0]!, { transport, ...(tls ? { tls } : {}), protocols: values.protocol ?? [], perMessageDeflate: values.deflate === true });
   const details = [connection.protocol && `subprotocol ${connection.protocol}`, connection.extensions && `extensions ${connection.extensions}`].filter(Boolean);
   io.log(`connected over ${connection.transport}${details.length ? `, ${details.join(', ')}` : ''}`);
   connection.on('message', (data, binary) => io.print(binary ? `<binary ${data.length} bytes: ${data.subarray(0, 32).toString('hex')}>` : data.toString()));

@@ -5,5 +5,11 @@
 export * from '@wstack/core';
 export { WebSocketServer as Http1Server, connect as connectHttp1 } from '@wstack/http1';
 export type { Http1ServerOptions, Http1ClientOptions } from '@wstack/http1';
+export { WebSocketServer as Http2Server, connect as connectHttp2, SessionPool } from '@wstack/http2';
+export type { Http2ServerOptions, Http2ClientOptions } from '@wstack/http2';
+export { createServer, Server } from './server.js';
+export type { CreateServerOptions, ServerEvents, ServedTransport } from './server.js';
+export { connect, CLIENT_TRANSPORTS } from './connect.js';
+export type { ClientOptions, ClientTransport } from './connect.js';
 export { WebSocket, CloseEvent } from './websocket.js';
 export type { BinaryType, WebSocketOptions } from './websocket.js';

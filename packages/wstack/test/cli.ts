@@ -6,7 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDevCert } from '@wstack/core/dev-cert';
+import { HandshakeError } from '@wstack/core';
 import { connect, WebSocketServer } from '@wstack/http1';
+import { connect as connectHttp2, WebSocketServer as Http2Server } from '@wstack/http2';
 import { closed, nextMessage } from '@wstack/testkit';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
@@ -57,7 +59,7 @@ async function exitCode(running: Running): Promise<number> {
 
 t.test('serve --no-tls: echoes, logs each WebSocket, shuts down gracefully on SIGTERM', async (t) => {
   const server = start(['serve', '--echo', '--no-tls', '--port', '0']);
-  const listening = await server.line(/^listening on ws:\/\/127\.0\.0\.1:\d+\/ \(http\/1\.1\)$/);
+  const listening = await server.line(/^listening on ws:\/\/127\.0\.0\.1:\d+\/ \(http\/1\.1, h2\)$/);
   const port = Number(/:(\d+)\//.exec(listening)![1]);
   const client = await connect(`ws://127.0.0.1:${port}/chat?x=1`);
   client.send('hello');
@@ -67,6 +69,11 @@ t.test('serve --no-tls: echoes, logs each WebSocket, shuts down gracefully on SI
   t.equal(compressed.extensions, 'permessage-deflate', 'serve accepts permessage-deflate by default');
   t.equal(await server.line(/^ws open http\/1\.1 \/deflate/), 'ws open http/1.1 /deflate (permessage-deflate)');
   compressed.close();
+  const overH2 = await connectHttp2(`ws://127.0.0.1:${port}/h2c`);
+  overH2.send('over h2c');
+  t.equal((await nextMessage(overH2)).data.toString(), 'over h2c', 'the same port serves h2c with prior knowledge');
+  t.equal(await server.line(/^ws open h2/), 'ws open h2 /h2c');
+  overH2.close();
   client.close(1000);
   await closed(client);
   t.equal(await server.line(/^ws close http\/1\.1 \/chat/), 'ws close http/1.1 /chat?x=1 1000');
@@ -84,6 +91,10 @@ t.test('serve with TLS: a development certificate by default, or the given files
   const client = await connect(url, { tls: { rejectUnauthorized: false } });
   t.equal(client.transport, 'http/1.1');
   client.close();
+  const overH2 = await connectHttp2(url, { tls: { rejectUnauthorized: false } });
+  t.equal(overH2.transport, 'h2', 'the TLS port serves HTTP/2 by ALPN');
+  t.equal(await dev.line(/^ws open h2/), 'ws open h2 /');
+  overH2.close();
   dev.child.kill('SIGINT');
   t.equal(await exitCode(dev), 0);
 
@@ -102,6 +113,28 @@ t.test('serve with TLS: a development certificate by default, or the given files
   await exitCode(files);
 });
 
+t.test('serve --no-h1 / --no-h2 turn one transport off', async (t) => {
+  const h1Only = start(['serve', '--no-tls', '--port', '0', '--no-h2']);
+  const h1Url = (await h1Only.line(/^listening on ws:.* \(http\/1\.1\)$/)).split(' ')[2]!;
+  const h1 = await connect(h1Url);
+  t.equal(h1.transport, 'http/1.1');
+  h1.close();
+  const refused = await connectHttp2(h1Url).catch((error: unknown) => error);
+  t.ok(refused instanceof HandshakeError && refused.code === 'NOT_SUPPORTED', 'no h2c without HTTP/2');
+  h1Only.child.kill('SIGTERM');
+  t.equal(await exitCode(h1Only), 0);
+
+  const h2Only = start(['serve', '--no-tls', '--port', '0', '--no-h1']);
+  const h2Url = (await h2Only.line(/^listening on ws:.* \(h2\)$/)).split(' ')[2]!;
+  const h2 = await connectHttp2(h2Url);
+  t.equal(h2.transport, 'h2');
+  h2.close();
+  const upgrade = await connect(h2Url).catch((error: unknown) => error);
+  t.ok(upgrade instanceof HandshakeError && upgrade.code === 'UNEXPECTED_STATUS', 'no HTTP/1.1 upgrade without HTTP/1.1');
+  h2Only.child.kill('SIGTERM');
+  t.equal(await exitCode(h2Only), 0);
+});
+
 t.test('connect: standard input goes out line by line, messages are printed', async (t) => {
   const server = new WebSocketServer({
     protocols: ['p'],
@@ -117,6 +150,17 @@ t.test('connect: standard input goes out line by line, messages are printed', as
   t.equal(await exitCode(run), 0);
   t.match(run.lines, ['connected over http/1.1, subprotocol p, extensions permessage-deflate']);
   for (const line of ['<binary 2 bytes: dead>', 'echo: one', 'echo: two', 'closed: 1000']) t.ok(run.lines.includes(line), line);
+});
+
+t.test('connect --transport h2: over HTTP/2, and says so', async (t) => {
+  const server = new Http2Server({ handler: (connection) => connection.on('message', (data) => connection.send(`h2 echo: ${data}`)) });
+  const { port } = await server.listen();
+  t.teardown(() => server.close());
+  const run = start(['connect', `ws://127.0.0.1:${port}/`, '--transport', 'h2'], 'one\n');
+  t.equal(await exitCode(run), 0);
+  t.match(run.lines, ['connected over h2']);
+  t.ok(run.lines.includes('h2 echo: one'));
+  t.ok(run.lines.includes('closed: 1000'));
 });
 
 t.test('connect to wss://: verification by default, --ca and --insecure', async (t) => {
@@ -145,6 +189,7 @@ t.test('bad usage exits with 2 and says why; failures exit with 1', async (t) =>
     [['serve', '--no-tls', '--cert', 'a', '--key', 'b'], /exclude each other/],
     [['serve', '--cert', 'a'], /go together/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
+    [['serve', '--no-h1', '--no-h2'], /leave no transport/],
     [['connect'], /connect takes one URL/],
     [['connect', 'ws://127.0.0.1:1/', '--transport', 'h9'], /unknown or unavailable transport "h9"/],
     [['connect', 'ws://127.0.0.1:1/', '--ca', 'x', '--insecure'], /exclude each other/],

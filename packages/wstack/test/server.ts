@@ -1,0 +1,49 @@
+/** createServer: one port, every transport, one handler. */
+import t from 'tap';
+import { closed, nextMessage } from '@wstack/testkit';
+import { connect, createServer, type ClientTransport } from '../src/index.js';
+
+t.test('one handler for HTTP/1.1 and HTTP/2 on one port, TLS with a development certificate', async (t) => {
+  const seen: string[] = [];
+  const server = await createServer({
+    devCert: true,
+    handler: (connection, request) => {
+      seen.push(`${connection.transport} ${request.path}`);
+      connection.on('message', (data, binary) => connection.send(data, { binary }));
+    },
+  });
+  t.equal(server.url, `wss://127.0.0.1:${server.address.port}/`);
+  t.same(server.transports, ['http/1.1', 'h2']);
+  t.match(server.devCert?.spkiSha256, /^[A-Za-z0-9+/]{43}=$/);
+  const tls = { ca: server.devCert!.cert };
+  const clients = await Promise.all((['h1', 'h2'] as ClientTransport[]).map((transport) => connect(`${server.url}${transport}`, { transport, tls })));
+  t.same(clients.map((client) => client.transport), ['http/1.1', 'h2']);
+  t.same(seen.sort(), ['h2 /h2', 'http/1.1 /h1']);
+  t.equal(server.connections.length, 2);
+  for (const client of clients) {
+    client.send('ping');
+    t.equal((await nextMessage(client)).data.toString(), 'ping');
+  }
+  const ends = clients.map((client) => closed(client));
+  await server.close();
+  t.same((await Promise.all(ends)).map((end) => end.code), [1001, 1001], 'close() sends 1001 on every transport');
+});
+
+t.test('cleartext, and one transport at a time', async (t) => {
+  for (const [options, transports] of [[{ http2: false }, ['http/1.1']], [{ http1: false }, ['h2']]] as const) {
+    const server = await createServer({ ...options, handler: () => undefined });
+    t.equal(server.url.startsWith('ws://'), true);
+    t.same(server.transports, transports);
+    const transport: ClientTransport = transports[0] === 'h2' ? 'h2' : 'h1';
+    const client = await connect(server.url, { transport });
+    t.equal(client.transport, transports[0]);
+    await server.close();
+  }
+});
+
+t.test('contradictory options are refused', async (t) => {
+  await t.rejects(createServer({ http1: false, http2: false }), /at least one/);
+  await t.rejects(createServer({ http2: false, request: () => undefined }), /needs http2/);
+  await t.rejects(createServer({ devCert: true, tls: {} }), /exclude each other/);
+  t.throws(() => connect('ws://127.0.0.1:1/', { transport: 'h9' as ClientTransport }), /unknown transport "h9"/);
+});
