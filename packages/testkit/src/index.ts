@@ -23,4 +23,4 @@ export function runConformanceSuite(t: Test, transport: TransportUnderTest): voi
     flowTests(t, transport);
   });
 }
-export { CHROMIUM, CHROMIUM_FLAGS, hasChromium, launchChromium, requirePeer } from './peers.js';
+export { CHROMIUM, CHROMIUM_FLAGS, hasChromium, hasNghttpx, launchChromium, NGHTTPX, requirePeer } from './peers.js';

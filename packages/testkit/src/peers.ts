@@ -24,6 +24,13 @@ export function hasChromium(): boolean {
   return existsSync(CHROMIUM);
 }
 
+/** Debian's nghttp2-proxy: an HTTP/2 proxy that maps WebSockets between HTTP/1.1 and RFC 8441. */
+export const NGHTTPX = process.env.WSTACK_NGHTTPX ?? '/usr/sbin/nghttpx';
+
+export function hasNghttpx(): boolean {
+  return existsSync(NGHTTPX);
+}
+
 /** The flags every headless Chromium of the tests starts with. */
 export const CHROMIUM_FLAGS = [
   '--headless',
