@@ -75,7 +75,7 @@ export class SessionPool {
    * or a new one. Fails as the session's SETTINGS wait does.
    */
   async acquire(url: URL, tls: TlsConnectionOptions | undefined, wait: Wait): Promise<SessionLease> {
-    const key = `${httpOrigin(url)} ${optionsKey(url.protocol === 'wss:' ? tls ?? {} : {})}`;
+    const key = sessionKey(url, tls);
     for (;;) {
       const entry = this.pick(key) ?? this.open(key, url, tls);
       this.use(entry);
@@ -92,6 +92,11 @@ export class SessionPool {
       }
       this.release(entry);
     }
+  }
+
+  /** Whether a session to the URL's origin (with these TLS options) is open and takes WebSockets. */
+  hasSession(url: URL, tls?: TlsConnectionOptions): boolean {
+    return this.entries.get(sessionKey(url, tls))?.some((entry) => entry.usable && entry.settled) ?? false;
   }
 
   /** Takes no new WebSockets and closes every session once its WebSockets have ended (GOAWAY now). */
@@ -185,6 +190,10 @@ export class SessionPool {
     if (index !== -1) list.splice(index, 1);
     if (list.length === 0) this.entries.delete(entry.key);
   }
+}
+
+function sessionKey(url: URL, tls: TlsConnectionOptions | undefined): string {
+  return `${httpOrigin(url)} ${optionsKey(url.protocol === 'wss:' ? tls ?? {} : {})}`;
 }
 
 /**

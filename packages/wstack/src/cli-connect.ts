@@ -5,11 +5,12 @@ import { parseArgs } from 'node:util';
 import { HELP, parsed, UsageFailure } from './cli-args.js';
 import { connect, isClientTransport } from './connect.js';
 
-export const CONNECT_USAGE = `Usage: wstack connect URL [--transport h1|h2] [--ca FILE | --insecure] [--protocol P] [--deflate]
+export const CONNECT_USAGE = `Usage: wstack connect URL [--transport auto|h1|h2] [--ca FILE | --insecure] [--protocol P] [--deflate]
 
 Sends each line of standard input as a text message and prints each message received.
 
-  --transport T   h1: HTTP/1.1 Upgrade (default); h2: HTTP/2 extended CONNECT
+  --transport T   auto (default): HTTP/2 where the server allows it, else HTTP/1.1;
+                  h1: HTTP/1.1 Upgrade; h2: HTTP/2 extended CONNECT
                   (wss:// with ALPN h2, ws:// as h2c with prior knowledge)
   --ca FILE       trust this CA certificate (PEM) for wss://
   --insecure      do not verify the server's certificate
@@ -24,7 +25,7 @@ export interface ConnectIo {
 
 export async function connectCommand(args: string[], io: ConnectIo): Promise<number> {
   const { values, positionals } = parsed(() => parseArgs({ args, strict: true, allowPositionals: true, options: { ...HELP,
-    transport: { type: 'string', default: 'h1' },
+    transport: { type: 'string', default: 'auto' },
     ca: { type: 'string' },
     insecure: { type: 'boolean' },
     protocol: { type: 'string', multiple: true },

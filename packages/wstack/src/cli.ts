@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `wstack` command line: serve, connect. */
-import { HandshakeError } from '@wstack/core';
 import { UsageFailure } from './cli-args.js';
+import { explain } from './cli-errors.js';
 import { connectCommand, CONNECT_USAGE } from './cli-connect.js';
 import { serve, SERVE_USAGE } from './cli-serve.js';
 
@@ -55,11 +55,7 @@ main(process.argv.slice(2)).then(
       log(error.message);
       process.exit(2);
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (error instanceof HandshakeError) log(`handshake failed (${error.code}): ${error.message}`);
-    else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EADDRINUSE') log(`${code}: ${error.message}`);
-    else if (typeof code === 'string' && /CERT|SELF_SIGNED/.test(code)) log(`certificate problem (${code}): ${error.message}; use --ca FILE or --insecure`);
-    else log(error.stack ?? String(error));
+    log(explain(error));
     process.exit(1);
   },
 );

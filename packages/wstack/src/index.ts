@@ -11,5 +11,7 @@ export { createServer, Server } from './server.js';
 export type { CreateServerOptions, ServerEvents, ServedTransport } from './server.js';
 export { connect, CLIENT_TRANSPORTS } from './connect.js';
 export type { ClientOptions, ClientTransport } from './connect.js';
+export { ConnectError, forgetTransports, FALLBACK_DELAY } from './auto-connect.js';
+export type { Attempt } from './auto-connect.js';
 export { WebSocket, CloseEvent } from './websocket.js';
 export type { BinaryType, WebSocketOptions } from './websocket.js';

@@ -6,15 +6,15 @@
  * close fires `error` before `close`).
  */
 import { Blob } from 'node:buffer';
-import { CloseCode, MAX_CLOSE_REASON_BYTES, isToken, type CloseDetails, type WebSocketConnection } from '@wstack/core';
-import { connect as connectHttp1, type Http1ClientOptions } from '@wstack/http1';
+import { CloseCode, MAX_CLOSE_REASON_BYTES, isToken, parseWebSocketUrl, type CloseDetails, type WebSocketConnection } from '@wstack/core';
+import { connect as connectAny, type ClientOptions } from './connect.js';
 
 export type BinaryType = 'blob' | 'arraybuffer';
 
 /** Options beyond the standard: how to reach the server. */
-export interface WebSocketOptions extends Omit<Http1ClientOptions, 'protocols' | 'signal'> {
-  /** Opens the connection; default: HTTP/1.1. */
-  connect?: (url: string, options: Http1ClientOptions) => Promise<WebSocketConnection>;
+export interface WebSocketOptions extends Omit<ClientOptions, 'protocols' | 'signal'> {
+  /** Opens the connection; default: wstack's connect, over `transport` (default auto). */
+  connect?: (url: string, options: ClientOptions) => Promise<WebSocketConnection>;
 }
 
 /** The close event of the standard (Node 20 has none of its own). */
@@ -42,17 +42,11 @@ function syntaxError(message: string): DOMException {
 
 /** The standard's URL rules: http(s) becomes ws(s); other schemes and fragments are SyntaxErrors. */
 function parseUrl(input: string | URL): URL {
-  let url: URL;
   try {
-    url = new URL(String(input));
-  } catch {
-    throw syntaxError(`invalid URL: ${String(input)}`);
+    return parseWebSocketUrl(String(input));
+  } catch (error) {
+    throw syntaxError((error as Error).message);
   }
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  else if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw syntaxError(`the URL's scheme must be ws or wss, not ${url.protocol}`);
-  if (url.hash !== '') throw syntaxError('a WebSocket URL has no fragment');
-  return url;
 }
 
 function parseProtocols(protocols: string | string[] | undefined): string[] {
@@ -100,7 +94,7 @@ export class WebSocket extends EventTarget {
     const parsed = parseUrl(url);
     this.url = parsed.href;
     const offered = parseProtocols(protocols);
-    const { connect = connectHttp1, ...clientOptions } = options;
+    const { connect = connectAny, ...clientOptions } = options;
     connect(this.url, { ...clientOptions, protocols: offered, signal: this.abort.signal }).then(
       (connection) => this.opened(connection),
       () => this.failed(),

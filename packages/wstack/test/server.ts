@@ -45,5 +45,5 @@ t.test('contradictory options are refused', async (t) => {
   await t.rejects(createServer({ http1: false, http2: false }), /at least one/);
   await t.rejects(createServer({ http2: false, request: () => undefined }), /needs http2/);
   await t.rejects(createServer({ devCert: true, tls: {} }), /exclude each other/);
-  t.throws(() => connect('ws://127.0.0.1:1/', { transport: 'h9' as ClientTransport }), /unknown transport "h9"/);
+  await t.rejects(connect('ws://127.0.0.1:1/', { transport: 'h9' as ClientTransport }), /unknown transport "h9"/);
 });

@@ -165,3 +165,24 @@ t.test('permessage-deflate through the options', async (t) => {
   t.equal(((await event(ws, 'message')) as MessageEvent).data, 'x'.repeat(5000));
   ws.close();
 });
+
+t.test('the same WebSocket over every transport: auto takes HTTP/2, or the transport asked for', async (t) => {
+  const { createServer } = await import('../src/index.js');
+  const transports: string[] = [];
+  const wstack = await createServer({
+    handler: (connection) => {
+      transports.push(connection.transport);
+      connection.on('message', (data, binary) => connection.send(data, { binary }));
+    },
+  });
+  t.teardown(() => wstack.close());
+  for (const options of [{}, { transport: 'h1' as const }, { transport: 'h2' as const }]) {
+    const ws = new WebSocket(wstack.url, [], options);
+    await event(ws, 'open');
+    ws.send('round trip');
+    t.equal(((await event(ws, 'message')) as MessageEvent).data, 'round trip', JSON.stringify(options));
+    ws.close();
+    t.equal(((await event(ws, 'close')) as CloseEvent).code, 1005);
+  }
+  t.same(transports, ['h2', 'http/1.1', 'h2']);
+});
