@@ -163,6 +163,24 @@ t.test('connect --transport h2: over HTTP/2, and says so', async (t) => {
   t.ok(run.lines.includes('closed: 1000'));
 });
 
+t.test('bridge: HTTP/1.1 in, HTTP/2 out, and a line per WebSocket', async (t) => {
+  const target = new Http2Server({ handler: (connection) => connection.on('message', (data) => connection.send(`from h2: ${data}`)) });
+  const { port } = await target.listen();
+  t.teardown(() => target.close());
+  const bridge = start(['bridge', '--listen', 'ws://127.0.0.1:0', '--target', `ws://127.0.0.1:${port}/base`, '--transport', 'h2']);
+  const line = await bridge.line(/^bridging /);
+  t.match(line, new RegExp(`^bridging ws://127\\.0\\.0\\.1:\\d+/ \\(http/1\\.1, h2\\) to ws://127\\.0\\.0\\.1:${port}/base over h2$`));
+  const url = line.split(' ')[1]!;
+  const client = await connect(`${url}x`);
+  client.send('hi');
+  t.equal((await nextMessage(client)).data.toString(), 'from h2: hi');
+  t.equal(await bridge.line(/^ws open/), 'ws open http/1.1 /x');
+  client.close(1000);
+  t.equal(await bridge.line(/^ws close/), 'ws close http/1.1 /x 1000');
+  bridge.child.kill('SIGTERM');
+  t.equal(await exitCode(bridge), 0);
+});
+
 t.test('connect to wss://: verification by default, --ca and --insecure', async (t) => {
   const cert = createDevCert();
   const server = new WebSocketServer({ handler: (connection) => connection.on('message', (data, binary) => connection.send(data, { binary })) });
@@ -190,6 +208,9 @@ t.test('bad usage exits with 2 and says why; failures exit with 1', async (t) =>
     [['serve', '--cert', 'a'], /go together/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
     [['serve', '--no-h1', '--no-h2'], /leave no transport/],
+    [['bridge', '--listen', 'ws://127.0.0.1:0'], /needs --listen and --target/],
+    [['bridge', '--listen', 'ftp://x', '--target', 'ws://x'], /--listen: not a WebSocket URL/],
+    [['bridge', '--listen', 'ws://127.0.0.1:0', '--target', 'ws://x', '--transport', 'h7'], /unknown or unavailable transport "h7"/],
     [['connect'], /connect takes one URL/],
     [['connect', 'ws://127.0.0.1:1/', '--transport', 'h9'], /unknown or unavailable transport "h9"/],
     [['connect', 'ws://127.0.0.1:1/', '--ca', 'x', '--insecure'], /exclude each other/],
@@ -205,7 +226,7 @@ t.test('bad usage exits with 2 and says why; failures exit with 1', async (t) =>
   const notWebSocket = start(['connect', 'ftp://x/'], '');
   t.equal(await exitCode(notWebSocket), 1);
   t.match(notWebSocket.lines.join('\n'), /not a WebSocket URL/);
-  for (const args of [['--help'], ['serve', '--help'], ['connect', '--help']]) {
+  for (const args of [['--help'], ['serve', '--help'], ['connect', '--help'], ['bridge', '--help']]) {
     const run = start(args);
     t.equal(await exitCode(run), 0, args.join(' '));
     t.match(run.lines.join('\n'), /Usage: wstack/);
