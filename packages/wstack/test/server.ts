@@ -47,3 +47,34 @@ t.test('contradictory options are refused', async (t) => {
   await t.rejects(createServer({ devCert: true, tls: {} }), /exclude each other/);
   await t.rejects(connect('ws://127.0.0.1:1/', { transport: 'h9' as ClientTransport }), /unknown transport "h9"/);
 });
+
+t.test('nothing sent before a clean close is lost, on every transport, both ways', async (t) => {
+  const COUNT = 5000;
+  let serverCount: (count: number) => void = () => undefined;
+  const server = await createServer({
+    devCert: true,
+    handler: (connection) => {
+      let count = 0;
+      connection.on('message', () => count++);
+      connection.on('close', () => serverCount(count));
+    },
+  });
+  const tls = { ca: server.devCert!.cert };
+  for (const transport of ['h1', 'h2'] as const) {
+    const counted = new Promise<number>((resolve) => (serverCount = resolve));
+    const client = await connect(server.url, { transport, tls });
+    for (let i = 0; i < COUNT; i++) client.send(`message ${i}`);
+    client.close(1000);
+    await closed(client);
+    t.equal(await counted, COUNT, `${transport}: the server got every message before the close`);
+  }
+  const clients = await Promise.all((['h1', 'h2'] as const).map((transport) => connect(server.url, { transport, tls })));
+  const counts = clients.map((client) => {
+    let count = 0;
+    client.on('message', () => count++);
+    return closed(client).then((end) => [end.code, count]);
+  });
+  for (const connection of server.connections) for (let i = 0; i < COUNT; i++) connection.send(`message ${i}`);
+  await server.close();
+  t.same(await Promise.all(counts), [[1001, COUNT], [1001, COUNT]], 'shutdown: every message arrives before the 1001');
+});
