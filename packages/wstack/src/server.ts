@@ -12,6 +12,7 @@ import type { Rejection, ServerOptions, UpgradeRequest, WebSocketConnection } fr
 import { createDevCert, type DevCert } from '@wstack/core/dev-cert';
 import { WebSocketServer as Http1Server, type Http1ServerOptions } from '@wstack/http1';
 import { WebSocketServer as Http2Server, type Http2ServerOptions, type RequestListener } from '@wstack/http2';
+import { Observer, type ServerStats } from './observe.js';
 
 export type ServedTransport = 'http/1.1' | 'h2';
 
@@ -38,6 +39,8 @@ export interface ServerEvents {
 }
 
 export class Server extends EventEmitter<ServerEvents> {
+  private readonly observer = new Observer();
+
   constructor(
     readonly address: AddressInfo,
     /** The transports served. */
@@ -49,8 +52,14 @@ export class Server extends EventEmitter<ServerEvents> {
   ) {
     super();
     for (const server of servers) {
-      server.on('connection', (connection, request) => this.emit('connection', connection, request));
-      server.on('rejection', (rejection, request, error) => this.emit('rejection', rejection, request, error));
+      server.on('connection', (connection, request) => {
+        this.observer.opened(connection, request);
+        this.emit('connection', connection, request);
+      });
+      server.on('rejection', (rejection, request, error) => {
+        this.observer.refused(rejection, request, error);
+        this.emit('rejection', rejection, request, error);
+      });
     }
   }
 
@@ -64,6 +73,11 @@ export class Server extends EventEmitter<ServerEvents> {
   /** Open WebSockets on every transport. */
   get connections(): WebSocketConnection[] {
     return this.servers.flatMap((server) => [...server.connections]);
+  }
+
+  /** Live counts: WebSockets open now, per transport opened and failed since the start, handshakes refused. */
+  stats(): ServerStats {
+    return this.observer.stats();
   }
 
   /** Refuses new handshakes, closes every WebSocket with 1001 (GOAWAY on HTTP/2), stops listening. */

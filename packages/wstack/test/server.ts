@@ -78,3 +78,40 @@ t.test('nothing sent before a clean close is lost, on every transport, both ways
   await server.close();
   t.same(await Promise.all(counts), [[1001, COUNT], [1001, COUNT]], 'shutdown: every message arrives before the 1001');
 });
+
+t.test('stats() and the diagnostics channels follow every WebSocket', async (t) => {
+  const diagnostics = await import('node:diagnostics_channel');
+  const { diagnosticsChannels } = await import('../src/index.js');
+  const seen: string[] = [];
+  const onOpen = (message: unknown) => seen.push(`open ${(message as { transport: string; path: string }).transport} ${(message as { path: string }).path}`);
+  const onClose = (message: unknown) => {
+    const { transport, code, wasClean, durationMs } = message as { transport: string; code: number; wasClean: boolean; durationMs: number };
+    seen.push(`close ${transport} ${code} ${wasClean} ${durationMs >= 0}`);
+  };
+  const onError = (message: unknown) => seen.push(`error ${(message as { transport: string }).transport} ${((message as { error: Error }).error as Error).name}`);
+  const onRejection = (message: unknown) => seen.push(`rejection ${(message as { status: number }).status} ${(message as { path: string }).path}`);
+  diagnostics.subscribe('wstack:open', onOpen);
+  diagnostics.subscribe('wstack:close', onClose);
+  diagnostics.subscribe('wstack:error', onError);
+  diagnostics.subscribe('wstack:rejection', onRejection);
+  t.teardown(() => {
+    diagnostics.unsubscribe('wstack:open', onOpen);
+    diagnostics.unsubscribe('wstack:close', onClose);
+    diagnostics.unsubscribe('wstack:error', onError);
+    diagnostics.unsubscribe('wstack:rejection', onRejection);
+  });
+  t.equal(diagnosticsChannels.open.name, 'wstack:open');
+  const server = await createServer({ routes: { '/ok': () => undefined } });
+  t.teardown(() => server.close());
+  const h1 = await connect(`${server.url}ok`, { transport: 'h1' });
+  const h2 = await connect(`${server.url}ok`, { transport: 'h2' });
+  t.match(server.stats(), { open: 2, rejected: 0, byTransport: { 'http/1.1': { open: 1, opened: 1 }, h2: { open: 1, opened: 1 }, h3: { open: 0 } } });
+  h1.close(1000);
+  await closed(h1);
+  h2.terminate();
+  await closed(h2);
+  await t.rejects(connect(`${server.url}missing`, { transport: 'h1' }));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.match(server.stats(), { open: 0, rejected: 1, byTransport: { 'http/1.1': { open: 0, opened: 1, failed: 0 }, h2: { open: 0, opened: 1, failed: 1 } } });
+  t.same(seen, ['open http/1.1 /ok', 'open h2 /ok', 'close http/1.1 1000 true true', 'error h2 StreamResetError', 'close h2 1006 false true', 'rejection 404 /missing']);
+});
