@@ -1,0 +1,16 @@
+import t from 'tap';
+import { connect } from 'wstack';
+import { nextMessage } from '@wstack/testkit';
+import { startEcho } from '../server.mjs';
+
+t.test('the echo example answers on every transport of one port', async (t) => {
+  const server = await startEcho({ port: 0 });
+  t.teardown(() => server.close());
+  const tls = { ca: server.devCert.cert };
+  for (const transport of ['h1', 'h2']) {
+    const connection = await connect(server.url, { transport, tls });
+    connection.send(`hello over ${transport}`);
+    t.equal((await nextMessage(connection)).data.toString(), `hello over ${transport}`);
+    connection.close();
+  }
+});
