@@ -145,6 +145,20 @@ export interface ExtensionOffer {
 }
 
 /**
+ * The extension offers of a request, as a server reads them: an offer the
+ * server cannot read is declined, not refused (RFC 7692 §7.1), so a header
+ * that does not parse gives no offers.
+ */
+export function readExtensionOffers(value: string | undefined): ExtensionOffer[] {
+  if (value === undefined) return [];
+  try {
+    return parseExtensions(value);
+  } catch {
+    return [];
+  }
+}
+
+/**
  * `Sec-WebSocket-Extensions` (§9.1): extensions with parameters, in order.
  * A quoted parameter value must be a token once unquoted (§9.1).
  */

@@ -28,7 +28,7 @@ export {
   acceptKey,
   checkVersion,
 } from './handshake.js';
-export { isToken, parseProtocols, parseExtensions, formatExtensions } from './header-values.js';
+export { isToken, parseProtocols, parseExtensions, readExtensionOffers, formatExtensions } from './header-values.js';
 export type { ExtensionOffer, ExtensionParamValue } from './header-values.js';
 export {
   selectSubprotocol,

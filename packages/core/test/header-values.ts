@@ -1,5 +1,5 @@
 import t from 'tap';
-import { formatExtensions, isToken, parseExtensions, parseProtocols } from '../src/header-values.js';
+import { formatExtensions, isToken, parseExtensions, parseProtocols, readExtensionOffers } from '../src/header-values.js';
 
 const invalidHeader = { name: 'HandshakeError', code: 'INVALID_HEADER', status: 400 };
 
@@ -67,4 +67,10 @@ t.test('64 KiB hostile values end in one pass, with the right answer', async (t)
     t.equal(outcome(parseExtensions, value), extensions, `extensions of ${label}`);
     t.equal(outcome(parseProtocols, value), protocols, `protocols of ${label}`);
   }
+});
+
+t.test('a server reads extension offers leniently: none when absent or unreadable', async (t) => {
+  t.same(readExtensionOffers(undefined), []);
+  t.same(readExtensionOffers('permessage-deflate; client_max_window_bits'), [{ name: 'permessage-deflate', params: [['client_max_window_bits', true]] }]);
+  t.same(readExtensionOffers('permessage-deflate; ="x"'), []);
 });

@@ -9,11 +9,10 @@ import {
   checkVersion,
   HandshakeError,
   isValidKey,
-  parseExtensions,
+  readExtensionOffers,
   parseProtocols,
   reject,
   SUPPORTED_VERSIONS_HEADER,
-  type ExtensionOffer,
   type Rejection,
   type UpgradeRequest,
 } from '@wstack/core';
@@ -68,7 +67,6 @@ export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}
   const key = headers['sec-websocket-key'];
   if (!isValidKey(key)) return { reject: reject(400, 'Sec-WebSocket-Key must be 16 bytes in base64') };
   let protocols: string[] = [];
-  let extensions: ExtensionOffer[] = [];
   try {
     checkVersion(single(headers['sec-websocket-version']));
     const protocolHeader = single(headers['sec-websocket-protocol']);
@@ -78,15 +76,6 @@ export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}
     return status === 426
       ? { reject: reject(426, 'Unsupported Sec-WebSocket-Version', { 'Sec-WebSocket-Version': SUPPORTED_VERSIONS_HEADER }) }
       : { reject: reject(status, message) };
-  }
-  // An offer the server cannot read is declined, not refused (RFC 7692 §7.1): no extension is used.
-  const extensionHeader = single(headers['sec-websocket-extensions']);
-  if (extensionHeader !== undefined) {
-    try {
-      extensions = parseExtensions(extensionHeader);
-    } catch {
-      extensions = [];
-    }
   }
   const path = head.url ?? '/';
   const query = path.indexOf('?');
@@ -98,7 +87,7 @@ export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}
     origin: single(headers.origin),
     headers: flatten(headers),
     protocols,
-    extensions,
+    extensions: readExtensionOffers(single(headers['sec-websocket-extensions'])),
     remoteAddress: head.socket.remoteAddress,
   };
   return { request, key };

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
 import WebSocket, { WebSocketServer as WsServer } from 'ws';
-import { closed, hasChromium, launchChromium, nextMessage, pattern, requirePeer } from '@wstack/testkit';
+import { browserEcho, closed, hasChromium, launchChromium, nextMessage, pattern, requirePeer } from '@wstack/testkit';
 import { connect, WebSocketServer } from '../src/index.js';
 import { devCert } from './http1-transport.js';
 
@@ -102,35 +102,7 @@ t.test('headless Chromium over ws:// and wss://', async (t) => {
   const connections: string[] = [];
   for (const server of [plain.server, secure.server]) server.on('connection', (connection) => connections.push(connection.transport));
   for (const url of [`ws://127.0.0.1:${plain.port}/browser`, `wss://127.0.0.1:${secure.port}/browser`]) {
-    const result = await page.evaluate(async (url) => {
-      const ws = new WebSocket(url, ['chat']);
-      ws.binaryType = 'arraybuffer';
-      const events: string[] = [];
-      await new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = () => reject(new Error('WebSocket error'));
-      });
-      events.push(`open ${ws.protocol} ${ws.extensions}`);
-      const big = new Uint8Array(1024 * 1024).map((_, i) => i * 7);
-      const received = new Promise<unknown[]>((resolve) => {
-        const got: unknown[] = [];
-        ws.onmessage = (e) => {
-          got.push(e.data);
-          if (got.length === 2) resolve(got);
-        };
-      });
-      ws.send('hello from chromium');
-      ws.send(big);
-      const [text, bytes] = await received;
-      events.push(String(text));
-      const echoed = new Uint8Array(bytes as ArrayBuffer);
-      events.push(`binary ${echoed.length} ${echoed.every((v, i) => v === big[i])}`);
-      const close = new Promise<CloseEvent>((resolve) => (ws.onclose = resolve));
-      ws.send('close please');
-      const event = await close;
-      events.push(`close ${event.code} ${event.reason} ${event.wasClean}`);
-      return events;
-    }, url);
+    const result = await browserEcho(page, { url, text: 'hello from chromium', closeBy: 'server' });
     t.same(result, ['open chat ', 'hello from chromium', 'binary 1048576 true', 'close 4000 as asked true'], url);
   }
   t.same(connections, ['http/1.1', 'http/1.1']);

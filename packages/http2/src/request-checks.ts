@@ -11,7 +11,7 @@
  * (RFC 6455 §4.4).
  */
 import type { IncomingHttpHeaders } from 'node:http2';
-import { parseExtensions, parseProtocols, reject, type ExtensionOffer, type Rejection, type UpgradeRequest } from '@wstack/core';
+import { readExtensionOffers, parseProtocols, reject, type Rejection, type UpgradeRequest } from '@wstack/core';
 
 export interface HeaderLimits {
   /** Most header fields (pseudo-header fields included) a request may have; more gets 431. Default 100. */
@@ -68,16 +68,6 @@ export function checkConnectRequest(
       return { reject: reject(400, (error as Error).message) };
     }
   }
-  // An offer the server cannot read is declined, not refused (RFC 7692 §7.1): no extension is used.
-  let extensions: ExtensionOffer[] = [];
-  const extensionHeader = single(headers['sec-websocket-extensions']);
-  if (extensionHeader !== undefined) {
-    try {
-      extensions = parseExtensions(extensionHeader);
-    } catch {
-      extensions = [];
-    }
-  }
   const query = path.indexOf('?');
   const request: UpgradeRequest = {
     transport: 'h2',
@@ -87,7 +77,7 @@ export function checkConnectRequest(
     origin: single(headers.origin),
     headers: fieldsOf(headers),
     protocols,
-    extensions,
+    extensions: readExtensionOffers(single(headers['sec-websocket-extensions'])),
     remoteAddress,
   };
   return { request };

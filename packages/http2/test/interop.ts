@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createSecureServer, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { connect as connectTcp, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer as WsServer } from 'ws';
-import { closed, hasChromium, hasNghttpx, launchChromium, NGHTTPX, nextMessage, pattern, requirePeer, sleep } from '@wstack/testkit';
+import { browserEcho, closed, hasChromium, hasNghttpx, launchChromium, NGHTTPX, nextMessage, pattern, requirePeer, sleep } from '@wstack/testkit';
 import { connect, http2ServerOptions, SessionPool, WebSocketServer } from '../src/index.js';
 import { devCert } from './h2-transport.js';
 
@@ -50,36 +50,8 @@ t.test('headless Chromium: the page over HTTP/2, its WebSocket as an extended CO
   const page = await browser.newPage();
   const response = await page.goto(`https://127.0.0.1:${port}/`);
   t.equal(response?.status(), 200);
-  const result = await page.evaluate(async (url) => {
-    const ws = new WebSocket(url, ['chat']);
-    ws.binaryType = 'arraybuffer';
-    const events: string[] = [];
-    await new Promise((resolve, reject) => {
-      ws.onopen = resolve;
-      ws.onerror = () => reject(new Error('WebSocket error'));
-    });
-    events.push(`open ${ws.protocol}`);
-    const big = new Uint8Array(1024 * 1024).map((_, i) => i * 7);
-    const received = new Promise<unknown[]>((resolve) => {
-      const got: unknown[] = [];
-      ws.onmessage = (e) => {
-        got.push(e.data);
-        if (got.length === 2) resolve(got);
-      };
-    });
-    ws.send('hello over h2');
-    ws.send(big);
-    const [text, bytes] = await received;
-    events.push(String(text));
-    const echoed = new Uint8Array(bytes as ArrayBuffer);
-    events.push(`binary ${echoed.length} ${echoed.every((v, i) => v === big[i])}`);
-    const close = new Promise<CloseEvent>((resolve) => (ws.onclose = resolve));
-    ws.close(1000, 'done');
-    const event = await close;
-    events.push(`close ${event.code} ${event.reason} ${event.wasClean}`);
-    return events;
-  }, `wss://127.0.0.1:${port}/chat`);
-  t.same(result, ['open chat', 'hello over h2', 'binary 1048576 true', 'close 1000  true'], 'a clean close: 1000 came back (without a reason) and the stream ended cleanly');
+  const result = await browserEcho(page, { url: `wss://127.0.0.1:${port}/chat`, text: 'hello over h2', closeBy: 'client' });
+  t.same(result, ['open chat ', 'hello over h2', 'binary 1048576 true', 'close 1000  true'], 'a clean close: 1000 came back (without a reason) and the stream ended cleanly');
   t.same(transports, ['h2'], 'the server got the WebSocket over HTTP/2');
   const get = seen.find((entry) => entry.method === 'GET');
   const connect_ = seen.find((entry) => entry.method === 'CONNECT');

@@ -24,3 +24,5 @@ export function runConformanceSuite(t: Test, transport: TransportUnderTest): voi
   });
 }
 export { CHROMIUM, CHROMIUM_FLAGS, hasChromium, hasNghttpx, launchChromium, NGHTTPX, requirePeer } from './peers.js';
+export { browserEcho } from './browser-echo.js';
+export type { BrowserEchoOptions } from './browser-echo.js';
