@@ -30,6 +30,7 @@ import type { MessageEvent } from './message.js';
 import { MessageQueue, type Message } from './message-queue.js';
 import { MessageWriter, type FragmentData } from './message-writer.js';
 import { Outbound } from './outbound.js';
+import { PreparedMessage } from './prepared-message.js';
 import { Protocol, type ProtocolEvent, type Role } from './protocol.js';
 
 export * from './connection-types.js';
@@ -149,10 +150,13 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    * high-water mark: wait for 'drain' (or `await drained()`) before more.
    * With permessage-deflate, messages of at least the threshold are
    * compressed (unless `compress: false`); the order of sends is kept.
+   * A PreparedMessage is framed (and where it can be, compressed) once for
+   * all the connections it goes to.
    */
-  send(data: SendData, options?: SendOptions): boolean {
+  send(data: SendData | PreparedMessage, options?: SendOptions): boolean {
     this.assertOpen();
     if (this.fragmenting) throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: end it first');
+    if (data instanceof PreparedMessage) return this.sendPrepared(data, options?.compress);
     const binary = options?.binary ?? typeof data !== 'string';
     this.idleTimer?.refresh();
     const deflate = this.deflate;
@@ -172,6 +176,28 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     } else {
       this.outbound!.enqueue(0, () => this.sendPlain(bytes ?? data, binary));
     }
+    return this.sendResult();
+  }
+
+  private sendPrepared(message: PreparedMessage, compress: boolean | undefined): boolean {
+    const { data, binary } = message;
+    const deflate = this.deflate;
+    // A client masks every frame with a fresh key (RFC 6455 §5.3); a connection keeping its compression context compresses for itself.
+    const shared = deflate?.statelessCompression;
+    if (this.role === 'client' || (deflate !== undefined && compress !== false && data.length >= deflate.threshold && shared === undefined)) {
+      return this.send(data, { binary, compress: compress !== false });
+    }
+    this.idleTimer?.refresh();
+    if (deflate === undefined || compress === false || data.length < deflate.threshold) {
+      this.enqueue(0, () => this.engine.sendFrames(message.frames));
+      return this.sendResult();
+    }
+    this.outbound!.enqueue(data.length, async () => {
+      const compressed = await message.compressedAs(shared!, (bytes) => deflate.compress(bytes, true));
+      if (!this.engineCanSend()) return;
+      if (binary) this.engine.sendBinary(compressed, true, true);
+      else this.engine.sendText(compressed, true, true);
+    });
     return this.sendResult();
   }
 

@@ -149,6 +149,16 @@ export class PerMessageDeflate {
   }
 
   /**
+   * A name for how this side compresses when its output does not depend on
+   * earlier messages (no context takeover): two connections with the same
+   * name compress a message to the same bytes, so a broadcast compresses it
+   * once for both. Undefined with context takeover.
+   */
+  get statelessCompression(): string | undefined {
+    return this.keepDeflateContext ? undefined : poolName(this.deflateKey);
+  }
+
+  /**
    * Compresses one fragment of a message (the whole message when `fin`).
    * The last fragment's output loses its sync-flush tail (§7.2.1).
    */

@@ -54,3 +54,4 @@ export type { MemoryCarrierOptions } from './memory-carrier.js';
 export { decideUpgrade, reject, statusText, DEFAULT_HANDSHAKE_TIMEOUT } from './upgrade-policy.js';
 export type { UpgradeRequest, Rejection, AuthResult, ConnectionHandler, ServerPolicy, ServerOptions, Acceptance, Decision } from './upgrade-policy.js';
 export { parseWebSocketUrl } from './websocket-url.js';
+export { PreparedMessage } from './prepared-message.js';

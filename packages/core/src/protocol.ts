@@ -246,6 +246,18 @@ export class Protocol {
     this.sendData(Opcode.BINARY, data, fin, compressed);
   }
 
+  /**
+   * Sends whole unmasked frames framed elsewhere (a PreparedMessage): the
+   * same bytes can go to many server-side connections (§5.1: servers do not
+   * mask). Not between the fragments of a message.
+   */
+  sendFrames(frames: readonly Buffer[]): void {
+    this.assertCanSend();
+    if (this.role !== 'server') throw new UsageError('INVALID_STATE', 'only a server sends prepared frames: a client masks each frame (RFC 6455 §5.3)');
+    if (this.sendingFragments) throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: send its continuations first');
+    for (const frame of frames) this.output.push(frame);
+  }
+
   /** Sends the next fragment of the message in progress (§5.4). */
   sendContinuation(data: Payload, fin: boolean): void {
     this.sendData(Opcode.CONTINUATION, data, fin, false);

@@ -110,3 +110,8 @@ export async function frameSpy(targetPort: number): Promise<FrameSpy> {
 export function framesOf(frames: readonly SeenFrame[], stream: number): SeenFrame[] {
   return frames.filter((frame) => frame.stream === stream);
 }
+
+/** Waits until the spy has seen what `done` looks for (frames can travel after the events a test awaits). */
+export async function seen(frames: readonly SeenFrame[], done: (frames: readonly SeenFrame[]) => boolean): Promise<void> {
+  while (!done(frames)) await new Promise((resolve) => setTimeout(resolve, 5));
+}

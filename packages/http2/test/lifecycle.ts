@@ -8,7 +8,7 @@ import { constants, createServer as createH2cServer, type ServerHttp2Stream } fr
 import type { WebSocketConnection } from '@wstack/core';
 import { closed, echo, nextMessage } from '@wstack/testkit';
 import { connect, SessionPool, WebSocketServer } from '../src/index.js';
-import { END_STREAM, frameSpy, framesOf, FrameType, type SeenFrame } from './frame-spy.js';
+import { END_STREAM, frameSpy, framesOf, FrameType, seen, type SeenFrame } from './frame-spy.js';
 import { closeCodeOf, FrameCollector, serverFrame, sleep } from './helpers.js';
 
 async function spiedPair(t: Test) {
@@ -34,11 +34,6 @@ function summary(frames: readonly SeenFrame[]) {
     stream.some((frame) => frame.direction === direction && (frame.type === FrameType.DATA || frame.type === FrameType.HEADERS) && (frame.flags & END_STREAM) !== 0);
   const resets = stream.filter((frame) => frame.type === FrameType.RST_STREAM).map((frame) => `${frame.direction} ${frame.errorCode}`);
   return { upEnded: endStream('up'), downEnded: endStream('down'), resets };
-}
-
-/** Waits until the spy has seen what `done` looks for (the frames travel after the close events). */
-async function seen(frames: readonly SeenFrame[], done: (frames: readonly SeenFrame[]) => boolean) {
-  while (!done(frames)) await sleep(5);
 }
 
 for (const side of ['client', 'server'] as const) {
@@ -156,9 +151,11 @@ t.test('the stream really waits for flow control: a paused reader caps what is i
   const stream = (atServer as unknown as { carrier: { stream: ServerHttp2Stream } }).carrier.stream;
   client.send(Buffer.alloc(1024 * 1024, 7));
   await sleep(100);
+  // node:http2 may grant one more WINDOW_UPDATE as it hands the first chunks to the paused stream, so what has
+  // crossed is bounded by two windows, not one; without flow control the whole megabyte would be there.
   const received = stream.readableLength;
-  t.ok(received > 0 && received <= window, `the paused server's stream holds ${received} bytes, at most its window of ${window}`);
-  t.ok(client.bufferedAmount >= 1024 * 1024 - window, `the rest waits at the sender: ${client.bufferedAmount} bytes`);
+  t.ok(received > 0 && received <= 2 * window, `the paused server's stream holds ${received} bytes, at most two windows of ${window}`);
+  t.ok(client.bufferedAmount >= 1024 * 1024 - 2 * window, `the rest waits at the sender: ${client.bufferedAmount} bytes`);
   const message = nextMessage(atServer);
   atServer.resume();
   t.equal((await message).data.length, 1024 * 1024, 'all of it arrives once the reader resumes');

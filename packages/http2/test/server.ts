@@ -4,7 +4,7 @@ import { connect as connectHttp2, constants, createSecureServer, createServer as
 import type { Rejection, UpgradeRequest, WebSocketConnection } from '@wstack/core';
 import { closed, echo, nextMessage } from '@wstack/testkit';
 import { connect, http2ServerOptions, SessionPool, WebSocketServer, type Http2ServerOptions } from '../src/index.js';
-import { frameSpy, FrameType } from './frame-spy.js';
+import { frameSpy, FrameType, seen } from './frame-spy.js';
 import { devCert } from './h2-transport.js';
 import { clientFrame, closeCodeOf, connectHeaders, FrameCollector, rawRequest, rawSession, sleep } from './helpers.js';
 
@@ -232,6 +232,7 @@ t.test('a session that fails ends only its own WebSockets (1006)', async (t) => 
     t.equal(details.code, 1006, 'the failed session\'s WebSockets are aborted');
     t.equal(details.wasClean, false);
   }
+  await seen(spy.frames, (frames) => frames.some((frame) => frame.direction === 'down' && frame.type === FrameType.GOAWAY));
   t.ok(spy.frames.some((frame) => frame.direction === 'down' && frame.type === FrameType.GOAWAY && frame.errorCode === constants.NGHTTP2_PROTOCOL_ERROR), 'GOAWAY(PROTOCOL_ERROR) went out');
   bystander.send('unaffected?');
   t.equal((await nextMessage(bystander)).data.toString(), 'unaffected?', 'a WebSocket of another session still works');
