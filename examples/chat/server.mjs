@@ -6,24 +6,10 @@ import { createServer } from 'wstack';
 const PAGE = readFileSync(new URL('./index.html', import.meta.url));
 
 export async function startChat({ port = 8443, host = '127.0.0.1', tls } = {}) {
-  /** @type {Map<string, Set<import('wstack').WebSocketConnection>>} */
-  const rooms = new Map();
-  const join = (room, connection) => {
-    if (!rooms.has(room)) rooms.set(room, new Set());
-    rooms.get(room).add(connection);
-    connection.once('close', () => {
-      rooms.get(room).delete(connection);
-      if (rooms.get(room).size === 0) rooms.delete(room);
-    });
-  };
-  const broadcast = (room, message) => {
-    const text = JSON.stringify(message);
-    for (const member of rooms.get(room) ?? []) {
-      // A member whose buffer is full misses messages rather than growing it without bound.
-      if (member.readyState === 1 && member.bufferedAmount < 1024 * 1024) member.send(text);
-    }
-  };
-  return createServer({
+  // A room is a topic: a message is framed once for all its members, and a member
+  // whose send buffer holds more than 1 MiB misses messages (the server's default policy).
+  const say = (room, message) => server.publish(room, JSON.stringify(message));
+  const server = await createServer({
     port,
     host,
     ...(tls ? { tls } : { devCert: true }),
@@ -36,14 +22,15 @@ export async function startChat({ port = 8443, host = '127.0.0.1', tls } = {}) {
         const url = new URL(request.path, 'ws://chat');
         const room = url.searchParams.get('room') || 'lobby';
         const name = (url.searchParams.get('name') || 'anonymous').slice(0, 32);
-        join(room, connection);
-        broadcast(room, { from: 'server', text: `${name} joined over ${connection.transport}` });
+        connection.subscribe(room);
+        say(room, { from: 'server', text: `${name} joined over ${connection.transport}` });
         connection.on('message', (data, binary) => {
-          if (!binary) broadcast(room, { from: name, text: data.toString().slice(0, 1000) });
+          if (!binary) say(room, { from: name, text: data.toString().slice(0, 1000) });
         });
       },
     },
   });
+  return server;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -5,6 +5,7 @@
 import type { CompressionOptions } from './deflate.js';
 import type { DeflateParams } from './deflate-negotiation.js';
 import type { ProtocolOptions } from './protocol.js';
+import type { Topics } from './topics.js';
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyStateValue = (typeof ReadyState)[keyof typeof ReadyState];
@@ -26,6 +27,8 @@ export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'perMe
   closeTimeout?: number;
   /** How messages are compressed when permessage-deflate was negotiated. */
   compression?: CompressionOptions;
+  /** The publish/subscribe groups `subscribe` joins (a server shares one among its connections). */
+  topics?: Topics;
 }
 
 export const DEFAULT_HIGH_WATER_MARK = 128 * 1024;

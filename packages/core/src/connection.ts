@@ -32,6 +32,7 @@ import { MessageWriter, type FragmentData } from './message-writer.js';
 import { Outbound } from './outbound.js';
 import { PreparedMessage } from './prepared-message.js';
 import { Protocol, type ProtocolEvent, type Role } from './protocol.js';
+import type { Topics } from './topics.js';
 
 export * from './connection-types.js';
 export type { Message };
@@ -83,6 +84,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private closeTimer: NodeJS.Timeout | undefined;
   private keepalive: Keepalive | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  private readonly topics: Topics | undefined;
 
   constructor(role: Role, carrier: Carrier, negotiated: Negotiated = {}, options: ConnectionOptions = {}) {
     super();
@@ -94,6 +96,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.path = negotiated.path ?? '';
     this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+    this.topics = options.topics;
     this.engine = new Protocol({ ...options, role, perMessageDeflate: negotiated.deflate !== undefined });
     this.maxMessageSize = this.engine.maxMessageSize;
     // The protocol reads a whole chunk before the events are dispatched: the
@@ -199,6 +202,25 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       else this.engine.sendText(compressed, true, true);
     });
     return this.sendResult();
+  }
+
+  /** Joins a topic: the server's `publish` to it reaches this connection until it unsubscribes or closes. */
+  subscribe(topic: string): boolean {
+    return this.topicsInUse().subscribe(this, topic);
+  }
+
+  unsubscribe(topic: string): boolean {
+    return this.topicsInUse().unsubscribe(this, topic);
+  }
+
+  /** The topics this connection is subscribed to. */
+  get subscriptions(): string[] {
+    return this.topics?.subscriptions(this) ?? [];
+  }
+
+  private topicsInUse(): Topics {
+    if (this.topics === undefined) throw new UsageError('INVALID_STATE', 'no topics on this connection: give the server a `topics: new Topics()` option (wstack\'s createServer does)');
+    return this.topics;
   }
 
   /**

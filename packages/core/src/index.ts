@@ -55,3 +55,5 @@ export { decideUpgrade, reject, statusText, DEFAULT_HANDSHAKE_TIMEOUT } from './
 export type { UpgradeRequest, Rejection, AuthResult, ConnectionHandler, ServerPolicy, ServerOptions, Acceptance, Decision } from './upgrade-policy.js';
 export { parseWebSocketUrl } from './websocket-url.js';
 export { PreparedMessage } from './prepared-message.js';
+export { Topics, DEFAULT_MAX_BUFFERED_AMOUNT } from './topics.js';
+export type { TopicsOptions, PublishOptions, PublishResult, SlowReceiverPolicy } from './topics.js';

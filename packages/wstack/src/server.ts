@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import type { Rejection, ServerOptions, UpgradeRequest, WebSocketConnection } from '@wstack/core';
+import { Topics, type PreparedMessage, type PublishOptions, type PublishResult, type Rejection, type SendData, type ServerOptions, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
 import { createDevCert, type DevCert } from '@wstack/core/dev-cert';
 import { WebSocketServer as Http1Server, type Http1ServerOptions } from '@wstack/http1';
 import { WebSocketServer as Http2Server, type Http2ServerOptions, type RequestListener } from '@wstack/http2';
@@ -49,6 +49,8 @@ export class Server extends EventEmitter<ServerEvents> {
     /** The development certificate made for this server, if any. */
     readonly devCert: DevCert | undefined,
     private readonly servers: readonly (Http1Server | Http2Server)[],
+    /** The publish/subscribe groups of this server's WebSockets (`connection.subscribe(topic)`). */
+    readonly topics: Topics,
   ) {
     super();
     for (const server of servers) {
@@ -75,6 +77,15 @@ export class Server extends EventEmitter<ServerEvents> {
     return this.servers.flatMap((server) => [...server.connections]);
   }
 
+  /**
+   * Sends a message to every WebSocket subscribed to the topic, on every
+   * transport, framed once; slow subscribers are skipped or closed as the
+   * `topics` option says (default: skipped above 1 MiB buffered).
+   */
+  publish(topic: string, data: SendData | PreparedMessage, options?: PublishOptions): PublishResult {
+    return this.topics.publish(topic, data, options);
+  }
+
   /** Live counts: WebSockets open now, per transport opened and failed since the start, handshakes refused. */
   stats(): ServerStats {
     return this.observer.stats();
@@ -88,7 +99,8 @@ export class Server extends EventEmitter<ServerEvents> {
 }
 
 export async function createServer(options: CreateServerOptions = {}): Promise<Server> {
-  const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, request, tls: _tls, devCert: _devCert, ...policy } = options;
+  const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, request, tls: _tls, devCert: _devCert, topics = new Topics(), ...rest } = options;
+  const policy = { ...rest, topics };
   if (!http1 && !http2) throw new TypeError('createServer: at least one of http1 and http2 must be on');
   if (request !== undefined && !http2) throw new TypeError('createServer: `request` needs http2 (the HTTP/1.1-only server answers plain requests itself)');
   if (options.tls !== undefined && options.devCert) throw new TypeError('createServer: `tls` and `devCert` exclude each other');
@@ -100,9 +112,9 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   const http1Server = http1 ? new Http1Server(policy) : undefined;
   if (!http2) {
     const address = await http1Server!.listen({ port, host, ...(tls ? { tls } : {}) });
-    return new Server(address, transports, tls !== undefined, devCert, [http1Server!]);
+    return new Server(address, transports, tls !== undefined, devCert, [http1Server!], topics);
   }
   const http2Server = new Http2Server({ ...policy, ...(http1Server ? { http1: http1Server } : {}) });
   const address = await http2Server.listen({ port, host, ...(tls ? { tls } : {}), ...(request ? { request } : {}) });
-  return new Server(address, transports, tls !== undefined, devCert, http1Server ? [http2Server, http1Server] : [http2Server]);
+  return new Server(address, transports, tls !== undefined, devCert, http1Server ? [http2Server, http1Server] : [http2Server], topics);
 }

@@ -115,3 +115,30 @@ t.test('stats() and the diagnostics channels follow every WebSocket', async (t) 
   t.match(server.stats(), { open: 0, rejected: 1, byTransport: { 'http/1.1': { open: 0, opened: 1, failed: 0 }, h2: { open: 0, opened: 1, failed: 1 } } });
   t.same(seen, ['open http/1.1 /ok', 'open h2 /ok', 'close http/1.1 1000 true true', 'error h2 StreamResetError', 'close h2 1006 false true', 'rejection 404 /missing']);
 });
+
+t.test('publish reaches the subscribers of a topic on every transport, framed once, compressed or not', async (t) => {
+  const server = await createServer({
+    perMessageDeflate: { serverNoContextTakeover: true },
+    handler: (connection, request) => connection.subscribe(new URL(request.path, 'ws://x').searchParams.get('topic')!),
+  });
+  t.teardown(() => server.close());
+  const open = (transport: ClientTransport, topic: string) => connect(`${server.url}?topic=${topic}`, { transport, perMessageDeflate: true });
+  const [newsH1, newsH2, sportH2] = await Promise.all([open('h1', 'news'), open('h2', 'news'), open('h2', 'sport')]);
+  t.same(new Set(server.connections.map((connection) => connection.extensions)), new Set(['permessage-deflate; server_no_context_takeover']));
+  t.equal(server.topics.subscriberCount('news'), 2);
+  const text = 'headline '.repeat(100);
+  const news = [nextMessage(newsH1!), nextMessage(newsH2!)];
+  let sportGot = 0;
+  sportH2!.on('message', () => sportGot++);
+  t.same(server.publish('news', text), { sent: 2, skipped: 0, closed: 0 });
+  for (const message of await Promise.all(news)) t.same([message.data.toString(), message.binary], [text, false]);
+  const score = nextMessage(sportH2!);
+  t.same(server.publish('sport', Buffer.from([1, 0])).sent, 1);
+  t.same((await score).data, Buffer.from([1, 0]));
+  t.equal(sportGot, 1, 'the sport subscriber got only the sport message');
+  const onServer = server.connections.find((connection) => connection.subscriptions.includes('sport'))!;
+  t.equal(onServer.unsubscribe('sport'), true);
+  t.same(server.publish('sport', 'nobody listens'), { sent: 0, skipped: 0, closed: 0 });
+  for (const client of [newsH1!, newsH2!, sportH2!]) client.close();
+  await Promise.all([newsH1!, newsH2!, sportH2!].map((client) => closed(client)));
+});
