@@ -232,11 +232,12 @@ t.test('keepalive: a quiet peer is pinged, a silent one aborted', async (t) => {
 });
 
 t.test('keepalive stays quiet while the peer talks, and the pong timeout defaults to the interval', async (t) => {
-  const { client, server } = pair({ server: { pingInterval: 20 } });
+  // Four intervals long, with a message every 10 ms: a stall of 200 ms would be needed for a ping.
+  const { client, server } = pair({ server: { pingInterval: 200 } });
   let pings = 0;
   client.on('ping', () => pings++);
-  const chatter = setInterval(() => client.send('hi'), 5);
-  await sleep(100);
+  const chatter = setInterval(() => client.send('hi'), 10);
+  await sleep(800);
   clearInterval(chatter);
   t.equal(pings, 0, 'no ping while messages arrive');
   client.close();
@@ -252,11 +253,11 @@ t.test('keepalive does not ping a closing connection', async (t) => {
 });
 
 t.test('idle timeout closes with 1001; messages in either direction keep it open', async (t) => {
-  const { client, server } = pair({ server: { idleTimeout: 40 } });
+  const { client, server } = pair({ server: { idleTimeout: 400 } });
   client.on('message', () => undefined);
   for (let i = 0; i < 6; i++) {
     server.send('keep');
-    await sleep(15);
+    await sleep(100);
   }
   t.equal(server.readyState, 1);
   const fragments = server.sendFragments();
@@ -342,10 +343,10 @@ t.test('the connection is robust to a carrier that repeats itself', async (t) =>
 });
 
 t.test('the idle timer counts received messages too', async (t) => {
-  const { client, server } = pair({ server: { idleTimeout: 40 } });
+  const { client, server } = pair({ server: { idleTimeout: 400 } });
   for (let i = 0; i < 5; i++) {
     client.send('keep');
-    await sleep(15);
+    await sleep(100);
   }
   t.equal(server.readyState, 1);
   client.close();
