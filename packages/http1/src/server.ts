@@ -30,6 +30,8 @@ export interface ListenOptions {
   host?: string;
   /** Serve wss:// with these (cert, key, ca, …); plain ws:// without. */
   tls?: TlsServerOptions;
+  /** An `Alt-Svc` value for the plain answers (RFC 7838), e.g. `h3=":443"` when HTTP/3 listens on the same port. */
+  altSvc?: string;
 }
 
 export interface Http1ServerEvents {
@@ -96,6 +98,7 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
   listen(options: ListenOptions = {}): Promise<AddressInfo> {
     const answer426 = (_req: IncomingMessage, res: ServerResponse) => {
       const body = 'This is a WebSocket endpoint.\n';
+      if (options.altSvc !== undefined) res.setHeader('Alt-Svc', options.altSvc);
       res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade, close', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     };

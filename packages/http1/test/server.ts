@@ -87,6 +87,16 @@ t.test('plain requests to a listening server get 426', async (t) => {
   const answer = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   t.equal(answer.status, 426);
   t.equal(answer.headers['upgrade'], 'websocket');
+  t.notOk('alt-svc' in answer.headers, 'no Alt-Svc unless asked');
+});
+
+t.test('listen({ altSvc }) advertises it on the plain answers', async (t) => {
+  const server = new WebSocketServer({ handler: () => undefined });
+  const { port } = await server.listen({ altSvc: 'h3=":4433"; ma=60' });
+  t.teardown(() => server.close());
+  const answer = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  t.equal(answer.status, 426);
+  t.equal(answer.headers['alt-svc'], 'h3=":4433"; ma=60');
 });
 
 t.test('routes, origins, subprotocols and authentication', async (t) => {

@@ -33,7 +33,7 @@ import {
 } from '@wstack/core';
 import { OwnServer, type Http1UpgradeHandler } from './own-server.js';
 import { checkConnectRequest, type HeaderLimits } from './request-checks.js';
-import { acceptHeaders, defaultRequestListener, respondRejection, type RequestListener } from './responses.js';
+import { acceptHeaders, defaultRequestListener, respondRejection, withAltSvc, type RequestListener } from './responses.js';
 import { SessionWebSockets } from './session-websockets.js';
 import { StreamCarrier } from './stream-carrier.js';
 import { resolveTuning, serverSettings, widenConnectionWindow, type Http2Tuning, type ResolvedTuning } from './tuning.js';
@@ -63,6 +63,8 @@ export interface ListenOptions {
    * `Upgrade: websocket` with `http1`, else 505.
    */
   request?: RequestListener;
+  /** An `Alt-Svc` value for every answer to an ordinary request (RFC 7838), e.g. `h3=":443"` when HTTP/3 listens on the same port. */
+  altSvc?: string;
 }
 
 export interface Http2ServerEvents {
@@ -166,7 +168,7 @@ export class WebSocketServer extends EventEmitter<Http2ServerEvents> {
     const own = new OwnServer({
       tls: options.tls,
       http2Options: http2ServerOptions(this.tuning),
-      request: options.request ?? defaultRequestListener(http1 !== undefined),
+      request: withAltSvc(options.request ?? defaultRequestListener(http1 !== undefined), options.altSvc),
       http1,
       attach: (server) => this.attach(server),
       prefaceTimeout: this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { once } from 'node:events';
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import { connect as connectHttp2, constants, createSecureServer, createServer as createH2cServer, type ServerHttp2Stream } from 'node:http2';
 import type { Rejection, UpgradeRequest, WebSocketConnection } from '@wstack/core';
 import { closed, echo, nextMessage } from '@wstack/testkit';
@@ -74,6 +75,21 @@ t.test('refusals get their status, on streams of one session, and leave its WebS
   t.same(await frames.next(), { opcode: 0x1, payload: Buffer.from('still here') }, 'the WebSocket of the session still echoes');
   t.equal(session.destroyed, false, 'the session is untouched');
   open.stream.close(constants.NGHTTP2_CANCEL);
+});
+
+t.test('listen({ altSvc }) advertises it on every answer to an ordinary request, over both HTTP versions', async (t) => {
+  for (const request of [undefined, (_request: unknown, response: { end(body: string): void }) => response.end('mine')]) {
+    const server = new WebSocketServer({ handler: echo });
+    const { port } = await server.listen({ altSvc: 'h3=":4433"', ...(request ? { request } : {}) });
+    const session = await rawSession(t, `http://127.0.0.1:${port}`);
+    const overH2 = await rawRequest(session, { ':method': 'GET', ':path': '/' });
+    t.equal(overH2.headers['alt-svc'], 'h3=":4433"', `HTTP/2, ${request ? 'own' : 'default'} listener`);
+    const overH1 = await new Promise<IncomingMessage>((resolve, reject) => httpGet(`http://127.0.0.1:${port}/`, resolve).on('error', reject));
+    overH1.resume();
+    t.equal(overH1.headers['alt-svc'], 'h3=":4433"', `HTTP/1.1, ${request ? 'own' : 'default'} listener`);
+    session.close();
+    await server.close();
+  }
 });
 
 t.test('routes, origins, subprotocols and authentication, as over HTTP/1.1', async (t) => {
