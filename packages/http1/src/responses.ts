@@ -3,10 +3,11 @@ import type { Duplex } from 'node:stream';
 import { acceptKey, statusText, type Rejection } from '@wstack/core';
 
 /** The 101 answer of RFC 6455 §4.2.2. */
-export function switchingProtocols(key: string, protocol: string, extensions: string): string {
+export function switchingProtocols(key: string, protocol: string, extensions: string, altSvc?: string): string {
   let head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n`;
   if (protocol !== '') head += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
   if (extensions !== '') head += `Sec-WebSocket-Extensions: ${extensions}\r\n`;
+  if (altSvc !== undefined) head += `Alt-Svc: ${altSvc}\r\n`;
   return head + '\r\n';
 }
 

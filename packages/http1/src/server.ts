@@ -23,15 +23,16 @@ import { checkUpgradeRequest, type HeaderLimits } from './request-checks.js';
 import { switchingProtocols, writeRejection } from './responses.js';
 import { SocketCarrier } from './socket-carrier.js';
 
-export interface Http1ServerOptions extends ServerOptions, HeaderLimits {}
+export interface Http1ServerOptions extends ServerOptions, HeaderLimits {
+  /** An `Alt-Svc` value (RFC 7838) for the 101 answers and, with `listen`, the plain ones: e.g. `h3=":443"` when HTTP/3 listens on the same port. */
+  altSvc?: string;
+}
 
 export interface ListenOptions {
   port?: number;
   host?: string;
   /** Serve wss:// with these (cert, key, ca, …); plain ws:// without. */
   tls?: TlsServerOptions;
-  /** An `Alt-Svc` value for the plain answers (RFC 7838), e.g. `h3=":443"` when HTTP/3 listens on the same port. */
-  altSvc?: string;
 }
 
 export interface Http1ServerEvents {
@@ -75,7 +76,7 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
       if ('reject' in decision) return this.refuse(socket, decision.reject, request, decision.error);
       if (this.closing) return this.refuse(socket, reject(503, 'Server shutting down'), request, undefined);
       const { handler, protocol, extensions, deflate } = decision.accept;
-      socket.write(switchingProtocols(key, protocol, extensions));
+      socket.write(switchingProtocols(key, protocol, extensions, this.options.altSvc));
       socket.off('error', onError);
       const carrier = new SocketCarrier(socket as Socket, head, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
       const connection = new WebSocketConnection(
@@ -98,7 +99,7 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
   listen(options: ListenOptions = {}): Promise<AddressInfo> {
     const answer426 = (_req: IncomingMessage, res: ServerResponse) => {
       const body = 'This is a WebSocket endpoint.\n';
-      if (options.altSvc !== undefined) res.setHeader('Alt-Svc', options.altSvc);
+      if (this.options.altSvc !== undefined) res.setHeader('Alt-Svc', this.options.altSvc);
       res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade, close', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     };

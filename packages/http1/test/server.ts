@@ -90,13 +90,14 @@ t.test('plain requests to a listening server get 426', async (t) => {
   t.notOk('alt-svc' in answer.headers, 'no Alt-Svc unless asked');
 });
 
-t.test('listen({ altSvc }) advertises it on the plain answers', async (t) => {
-  const server = new WebSocketServer({ handler: () => undefined });
-  const { port } = await server.listen({ altSvc: 'h3=":4433"; ma=60' });
-  t.teardown(() => server.close());
+t.test('the altSvc option advertises it on the 101 and the plain answers', async (t) => {
+  const { port } = await serve({ altSvc: 'h3=":4433"; ma=60' });
   const answer = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   t.equal(answer.status, 426);
   t.equal(answer.headers['alt-svc'], 'h3=":4433"; ma=60');
+  const upgrade = await rawRequest(port, upgradeRequest('/'));
+  t.equal(upgrade.status, 101);
+  t.equal(upgrade.headers['alt-svc'], 'h3=":4433"; ma=60');
 });
 
 t.test('routes, origins, subprotocols and authentication', async (t) => {

@@ -7,10 +7,11 @@ import { statusText, type Rejection } from '@wstack/core';
  * The success answer of RFC 8441 §5: 200 with the negotiated subprotocol and
  * extensions. No Sec-WebSocket-Accept: :protocol replaces the key exchange.
  */
-export function acceptHeaders(protocol: string, extensions: string): OutgoingHttpHeaders {
+export function acceptHeaders(protocol: string, extensions: string, altSvc?: string): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { ':status': 200 };
   if (protocol !== '') headers['sec-websocket-protocol'] = protocol;
   if (extensions !== '') headers['sec-websocket-extensions'] = extensions;
+  if (altSvc !== undefined) headers['alt-svc'] = altSvc;
   return headers;
 }
 

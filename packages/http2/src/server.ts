@@ -45,6 +45,12 @@ export interface Http2ServerOptions extends ServerOptions, HeaderLimits, Http2Tu
    * `close` is called by this server's `close`.
    */
   http1?: Http1UpgradeHandler;
+  /**
+   * An `Alt-Svc` value (RFC 7838) for the 200 answers and, with `listen`,
+   * every answer to an ordinary request: e.g. `h3=":443"` when HTTP/3
+   * listens on the same port.
+   */
+  altSvc?: string;
 }
 
 export interface ListenOptions {
@@ -63,8 +69,6 @@ export interface ListenOptions {
    * `Upgrade: websocket` with `http1`, else 505.
    */
   request?: RequestListener;
-  /** An `Alt-Svc` value for every answer to an ordinary request (RFC 7838), e.g. `h3=":443"` when HTTP/3 listens on the same port. */
-  altSvc?: string;
 }
 
 export interface Http2ServerEvents {
@@ -141,7 +145,7 @@ export class WebSocketServer extends EventEmitter<Http2ServerEvents> {
       const session = stream.session;
       if (session === undefined) return;
       const { handler, protocol, extensions, deflate } = decision.accept;
-      stream.respond(acceptHeaders(protocol, extensions));
+      stream.respond(acceptHeaders(protocol, extensions, this.options.altSvc));
       const carrier = new StreamCarrier(stream, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, this.tuning.maxBytesInFlight);
       const connection = new WebSocketConnection(
         'server',
@@ -168,7 +172,7 @@ export class WebSocketServer extends EventEmitter<Http2ServerEvents> {
     const own = new OwnServer({
       tls: options.tls,
       http2Options: http2ServerOptions(this.tuning),
-      request: withAltSvc(options.request ?? defaultRequestListener(http1 !== undefined), options.altSvc),
+      request: withAltSvc(options.request ?? defaultRequestListener(http1 !== undefined), this.options.altSvc),
       http1,
       attach: (server) => this.attach(server),
       prefaceTimeout: this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,

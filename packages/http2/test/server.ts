@@ -77,11 +77,14 @@ t.test('refusals get their status, on streams of one session, and leave its WebS
   open.stream.close(constants.NGHTTP2_CANCEL);
 });
 
-t.test('listen({ altSvc }) advertises it on every answer to an ordinary request, over both HTTP versions', async (t) => {
+t.test('the altSvc option advertises it on the 200 and every answer to an ordinary request, over both HTTP versions', async (t) => {
   for (const request of [undefined, (_request: unknown, response: { end(body: string): void }) => response.end('mine')]) {
-    const server = new WebSocketServer({ handler: echo });
-    const { port } = await server.listen({ altSvc: 'h3=":4433"', ...(request ? { request } : {}) });
+    const server = new WebSocketServer({ handler: echo, altSvc: 'h3=":4433"' });
+    const { port } = await server.listen(request ? { request } : {});
     const session = await rawSession(t, `http://127.0.0.1:${port}`);
+    const accepted = await rawRequest(session, connectHeaders('/'));
+    t.same([accepted.status, accepted.headers['alt-svc']], [200, 'h3=":4433"'], 'the WebSocket answer');
+    accepted.stream.close(constants.NGHTTP2_CANCEL);
     const overH2 = await rawRequest(session, { ':method': 'GET', ':path': '/' });
     t.equal(overH2.headers['alt-svc'], 'h3=":4433"', `HTTP/2, ${request ? 'own' : 'default'} listener`);
     const overH1 = await new Promise<IncomingMessage>((resolve, reject) => httpGet(`http://127.0.0.1:${port}/`, resolve).on('error', reject));
