@@ -44,6 +44,8 @@ export interface Negotiated {
   path?: string;
   /** The agreed permessage-deflate parameters, when it was negotiated. */
   deflate?: DeflateParams;
+  /** The peer's handshake fields, names in lower case: the answer's for a client, the request's for a server. */
+  headers?: Readonly<Record<string, string | string[] | number | undefined>>;
 }
 
 export interface CloseDetails {

@@ -48,6 +48,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   readonly protocol: string;
   readonly extensions: string;
   readonly path: string;
+  /** The peer's handshake fields, names in lower case: the server's answer for a client, the request's for a server. */
+  readonly headers: Readonly<Record<string, string | string[] | number | undefined>>;
 
   private readonly carrier: Carrier;
   private readonly engine: Protocol;
@@ -94,6 +96,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.protocol = negotiated.protocol ?? '';
     this.extensions = negotiated.extensions ?? '';
     this.path = negotiated.path ?? '';
+    this.headers = negotiated.headers ?? {};
     this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.topics = options.topics;

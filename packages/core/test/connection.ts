@@ -468,3 +468,13 @@ t.test('a listener that arrives before the turn ends takes everything in order',
   await closed(server);
   t.same(seen, ['first', 'ping', 'close'], 'the ping waited behind the held message');
 });
+
+t.test("the peer's handshake fields, when the transport gave them", async (t) => {
+  const [a, b] = createMemoryCarrierPair();
+  const client = new WebSocketConnection('client', a, { headers: { 'alt-svc': 'h3=":443"' } });
+  const server = new WebSocketConnection('server', b);
+  t.same(client.headers, { 'alt-svc': 'h3=":443"' });
+  t.same(server.headers, {});
+  client.terminate();
+  server.terminate();
+});

@@ -100,7 +100,7 @@ export async function connect(input: string | URL, options: Http1ClientOptions =
         const answer = checkAnswer(response, key, protocols, options.perMessageDeflate);
         const carrier = new SocketCarrier(socket, head, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
         const compression = compressionOptions(options.perMessageDeflate);
-        resolve(new WebSocketConnection('client', carrier, { ...answer, path: url.pathname + url.search }, { ...options, compression }));
+        resolve(new WebSocketConnection('client', carrier, { ...answer, path: url.pathname + url.search, headers: response.headers }, { ...options, compression }));
       } catch (error) {
         socket.destroy();
         reject(error);

@@ -82,7 +82,7 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
       const connection = new WebSocketConnection(
         'server',
         carrier,
-        { protocol, extensions, path: request.path, ...(deflate ? { deflate } : {}) },
+        { protocol, extensions, path: request.path, headers: request.headers, ...(deflate ? { deflate } : {}) },
         { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
       );
       this.connections.add(connection);

@@ -91,13 +91,20 @@ t.test('plain requests to a listening server get 426', async (t) => {
 });
 
 t.test('the altSvc option advertises it on the 101 and the plain answers', async (t) => {
-  const { port } = await serve({ altSvc: 'h3=":4433"; ma=60' });
+  const { port, server } = await serve({ altSvc: 'h3=":4433"; ma=60' });
   const answer = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   t.equal(answer.status, 426);
   t.equal(answer.headers['alt-svc'], 'h3=":4433"; ma=60');
   const upgrade = await rawRequest(port, upgradeRequest('/'));
   t.equal(upgrade.status, 101);
   t.equal(upgrade.headers['alt-svc'], 'h3=":4433"; ma=60');
+  const client = await connect(`ws://127.0.0.1:${port}/`, { headers: { 'x-hello': 'there' } });
+  t.equal(client.headers['alt-svc'], 'h3=":4433"; ma=60', "the client's connection has the answer's fields");
+  t.equal(client.headers['sec-websocket-accept'] !== undefined, true);
+  const atServer = [...server.connections].at(-1);
+  t.equal(atServer!.headers['x-hello'], 'there', "the server's has the request's");
+  client.close();
+  await closed(client);
 });
 
 t.test('routes, origins, subprotocols and authentication', async (t) => {

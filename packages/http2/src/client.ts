@@ -83,7 +83,7 @@ export async function connect(input: string | URL, options: Http2ClientOptions =
     const connection = new WebSocketConnection(
       'client',
       carrier,
-      { ...answer, path: url.pathname + url.search },
+      { ...answer, path: url.pathname + url.search, headers: response },
       { ...options, compression: compressionOptions(options.perMessageDeflate) },
     );
     lease.hold(connection);

@@ -150,7 +150,7 @@ export class WebSocketServer extends EventEmitter<Http2ServerEvents> {
       const connection = new WebSocketConnection(
         'server',
         carrier,
-        { protocol, extensions, path: request.path, ...(deflate ? { deflate } : {}) },
+        { protocol, extensions, path: request.path, headers: request.headers, ...(deflate ? { deflate } : {}) },
         { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
       );
       stream.off('error', onError);

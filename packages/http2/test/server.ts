@@ -90,6 +90,10 @@ t.test('the altSvc option advertises it on the 200 and every answer to an ordina
     const overH1 = await new Promise<IncomingMessage>((resolve, reject) => httpGet(`http://127.0.0.1:${port}/`, resolve).on('error', reject));
     overH1.resume();
     t.equal(overH1.headers['alt-svc'], 'h3=":4433"', `HTTP/1.1, ${request ? 'own' : 'default'} listener`);
+    const pool = newPool();
+    const client = await connect(`ws://127.0.0.1:${port}/`, { pool, headers: { 'x-hello': 'there' } });
+    t.same([client.headers[':status'], client.headers['alt-svc']], [200, 'h3=":4433"'], "the client's connection has the answer's fields");
+    t.equal([...server.connections].at(-1)!.headers['x-hello'], 'there', "the server's has the request's");
     session.close();
     await server.close();
   }
