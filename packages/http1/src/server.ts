@@ -33,6 +33,8 @@ export interface ListenOptions {
   host?: string;
   /** Serve wss:// with these (cert, key, ca, …); plain ws:// without. */
   tls?: TlsServerOptions;
+  /** Serves ordinary requests (not WebSocket upgrades). Default: 426 Upgrade Required. */
+  request?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 export interface Http1ServerEvents {
@@ -94,16 +96,19 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
 
   /**
    * Listens on a server of its own: WebSocket upgrades are served, and any
-   * other request gets 426 Upgrade Required.
+   * other request goes to `request`, by default 426 Upgrade Required.
    */
   listen(options: ListenOptions = {}): Promise<AddressInfo> {
     const answer426 = (_req: IncomingMessage, res: ServerResponse) => {
       const body = 'This is a WebSocket endpoint.\n';
-      if (this.options.altSvc !== undefined) res.setHeader('Alt-Svc', this.options.altSvc);
       res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade, close', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     };
-    const server = options.tls ? createHttpsServer(options.tls, answer426) : createHttpServer(answer426);
+    const request = (req: IncomingMessage, res: ServerResponse) => {
+      if (this.options.altSvc !== undefined) res.setHeader('Alt-Svc', this.options.altSvc);
+      (options.request ?? answer426)(req, res);
+    };
+    const server = options.tls ? createHttpsServer(options.tls, request) : createHttpServer(request);
     this.httpServer = server;
     this.attach(server);
     return new Promise((resolve, reject) => {

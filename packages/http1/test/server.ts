@@ -90,6 +90,15 @@ t.test('plain requests to a listening server get 426', async (t) => {
   t.notOk('alt-svc' in answer.headers, 'no Alt-Svc unless asked');
 });
 
+t.test('listen({ request }) serves the ordinary requests', async (t) => {
+  const server = new WebSocketServer({ handler: () => undefined });
+  const { port } = await server.listen({ request: (_request, response) => response.end('plain') });
+  t.teardown(() => server.close());
+  const answer = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  t.equal(answer.status, 200);
+  t.match(answer.body, /plain/);
+});
+
 t.test('the altSvc option advertises it on the 101 and the plain answers', async (t) => {
   const { port, server } = await serve({ altSvc: 'h3=":4433"; ma=60' });
   const answer = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');

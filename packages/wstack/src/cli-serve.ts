@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createServer } from './server.js';
+import { staticFiles } from './static-files.js';
 import { HELP, parsed, port, UsageFailure } from './cli-args.js';
 
 export const SERVE_USAGE = `Usage: wstack serve [--port N] [--host H] [--no-tls | --cert FILE --key FILE] [--echo] [--no-deflate] [--no-h1] [--no-h2]
@@ -16,6 +17,7 @@ prints a line per WebSocket event:
   --no-tls       plain ws:// (HTTP/1.1, and h2c with prior knowledge) instead of wss://
   --cert, --key  PEM files for TLS; without them a development certificate is made
   --echo         echo every message back (the default, and for now the only behaviour)
+  --static DIR   answer ordinary GET and HEAD requests with the files under DIR
   --no-deflate   decline permessage-deflate (accepted by default)
   --no-h1        do not serve WebSockets over HTTP/1.1 (RFC 6455)
   --no-h2        do not serve WebSockets over HTTP/2 (RFC 8441)`;
@@ -28,6 +30,7 @@ export async function serve(args: string[], log: (line: string) => void): Promis
     cert: { type: 'string' },
     key: { type: 'string' },
     echo: { type: 'boolean' },
+    static: { type: 'string' },
     'no-deflate': { type: 'boolean' },
     'no-h1': { type: 'boolean' },
     'no-h2': { type: 'boolean' },
@@ -41,7 +44,9 @@ export async function serve(args: string[], log: (line: string) => void): Promis
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageFailure('--cert and --key go together');
   if (values['no-h1'] && values['no-h2']) throw new UsageFailure('--no-h1 and --no-h2 leave no transport to serve');
   const tls = values.cert !== undefined ? { cert: readFileSync(values.cert, 'utf8'), key: readFileSync(values.key!, 'utf8') } : undefined;
+  const request = values.static === undefined ? undefined : staticFiles(values.static);
   const server = await createServer({
+    ...(request ? { request } : {}),
     port: port(values.port, plain ? 8080 : 8443),
     host: values.host ?? '127.0.0.1',
     ...(tls ? { tls } : { devCert: !plain }),

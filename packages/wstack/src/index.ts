@@ -8,6 +8,7 @@ export type { Http1ServerOptions, Http1ClientOptions } from '@wstack/http1';
 export { WebSocketServer as Http2Server, connect as connectHttp2, SessionPool } from '@wstack/http2';
 export type { Http2ServerOptions, Http2ClientOptions } from '@wstack/http2';
 export { createServer, Server } from './server.js';
+export { staticFiles } from './static-files.js';
 export { CHANNELS as diagnosticsChannels } from './observe.js';
 export type { ServerStats, TransportStats } from './observe.js';
 export type { CreateServerOptions, ServerEvents, ServedTransport } from './server.js';

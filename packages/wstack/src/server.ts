@@ -29,7 +29,7 @@ export interface CreateServerOptions extends ServerOptions, Omit<Http1ServerOpti
   http1?: boolean;
   /** Serve WebSockets over HTTP/2 extended CONNECT (RFC 8441). Default true. */
   http2?: boolean;
-  /** Ordinary requests (not WebSocket handshakes) of both HTTP versions; needs `http2`. */
+  /** Ordinary requests (not WebSocket handshakes), of every HTTP version served. */
   request?: RequestListener;
 }
 
@@ -102,7 +102,6 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, request, tls: _tls, devCert: _devCert, topics = new Topics(), ...rest } = options;
   const policy = { ...rest, topics };
   if (!http1 && !http2) throw new TypeError('createServer: at least one of http1 and http2 must be on');
-  if (request !== undefined && !http2) throw new TypeError('createServer: `request` needs http2 (the HTTP/1.1-only server answers plain requests itself)');
   if (options.tls !== undefined && options.devCert) throw new TypeError('createServer: `tls` and `devCert` exclude each other');
   const devCert = options.devCert ? createDevCert() : undefined;
   const tls = options.tls ?? (devCert ? { cert: devCert.cert, key: devCert.key } : undefined);
@@ -111,7 +110,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   if (http2) transports.push('h2');
   const http1Server = http1 ? new Http1Server(policy) : undefined;
   if (!http2) {
-    const address = await http1Server!.listen({ port, host, ...(tls ? { tls } : {}) });
+    const address = await http1Server!.listen({ port, host, ...(tls ? { tls } : {}), ...(request ? { request } : {}) });
     return new Server(address, transports, tls !== undefined, devCert, [http1Server!], topics);
   }
   const http2Server = new Http2Server({ ...policy, ...(http1Server ? { http1: http1Server } : {}) });

@@ -135,6 +135,21 @@ t.test('serve --no-h1 / --no-h2 turn one transport off', async (t) => {
   t.equal(await exitCode(h2Only), 0);
 });
 
+t.test('serve --static DIR answers ordinary requests with its files, a missing folder is a clear error', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'wstack-static-'));
+  writeFileSync(join(folder, 'index.html'), '<p>hello</p>');
+  const server = start(['serve', '--no-tls', '--port', '0', '--static', folder]);
+  const url = (await server.line(/^listening on /)).split(' ')[2]!.replace('ws:', 'http:');
+  const page = await fetch(url);
+  t.same([page.status, page.headers.get('content-type'), await page.text()], [200, 'text/html; charset=utf-8', '<p>hello</p>']);
+  t.equal((await fetch(`${url}missing`)).status, 404);
+  server.child.kill('SIGTERM');
+  t.equal(await exitCode(server), 0);
+  const missing = start(['serve', '--no-tls', '--port', '0', '--static', join(folder, 'nope')]);
+  t.equal(await exitCode(missing), 1);
+  t.ok(missing.lines.some((line) => line.includes('not a folder')), missing.lines.join('\n'));
+});
+
 t.test('connect: standard input goes out line by line, messages are printed', async (t) => {
   const server = new WebSocketServer({
     protocols: ['p'],

@@ -43,7 +43,6 @@ t.test('cleartext, and one transport at a time', async (t) => {
 
 t.test('contradictory options are refused', async (t) => {
   await t.rejects(createServer({ http1: false, http2: false }), /at least one/);
-  await t.rejects(createServer({ http2: false, request: () => undefined }), /needs http2/);
   await t.rejects(createServer({ devCert: true, tls: {} }), /exclude each other/);
   await t.rejects(connect('ws://127.0.0.1:1/', { transport: 'h9' as ClientTransport }), /unknown transport "h9"/);
 });
