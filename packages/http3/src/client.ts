@@ -1,0 +1,149 @@
+/**
+ * WebSocket client over HTTP/3 extended CONNECT (RFC 9220 §3): opens (or
+ * shares) a QUIC connection to the origin, waits for the server's SETTINGS
+ * to allow extended CONNECT, sends the CONNECT request on a new request
+ * stream, checks the 200 answer, and hands back a connection on the stream.
+ */
+import {
+  checkClientExtensions,
+  checkSubprotocolAnswer,
+  clientExtensionOffer,
+  compressionOptions,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  HandshakeError,
+  parseWebSocketUrl,
+  WebSocketConnection,
+  type ConnectionOptions,
+  type PerMessageDeflateSetting,
+} from '@wstack/core';
+import { Deadline } from './deadline.js';
+import type { ResponseHead } from './message-validation.js';
+import { H3_WEBSOCKET_VERSION, fieldsOf } from './request-checks.js';
+import { RequestStreamDecoder, encodeHeaders } from './request-stream.js';
+import { SessionPool, type Http3ClientTls, type SessionLease } from './session-pool.js';
+import { StreamCarrier } from './stream-carrier.js';
+import { cancelStream, readHead, StreamProtocolError } from './stream-io.js';
+import type { QUICStream } from '@matrixai/quic';
+import { quic } from './quic-loader.js';
+
+export interface Http3ClientOptions extends ConnectionOptions {
+  /** Subprotocols to offer, in order of preference. */
+  protocols?: readonly string[];
+  /** Sent as the origin header field. */
+  origin?: string;
+  /** Extra request header fields (names are sent in lowercase, as HTTP/3 requires). */
+  headers?: Readonly<Record<string, string | readonly string[]>>;
+  /** Milliseconds the whole handshake may take: QUIC handshake, SETTINGS and answer. Default 10 s. */
+  handshakeTimeout?: number;
+  /** Offer permessage-deflate (RFC 7692): true for the defaults, or its options. Default: off. */
+  perMessageDeflate?: PerMessageDeflateSetting;
+  /** How the server's certificate is checked; connections are shared only between equal options. */
+  tls?: Http3ClientTls;
+  signal?: AbortSignal;
+  /** The connections to share; default: one pool for the whole process. */
+  pool?: SessionPool;
+}
+
+/** The pool of `connect` calls that name none: connections close when their last WebSocket ends. */
+export const defaultPool = new SessionPool();
+
+/**
+ * Opens a WebSocket over HTTP/3 to a wss:// URL (HTTP/3 has no cleartext
+ * form). A server that does not allow extended CONNECT fails it with
+ * HandshakeError `NOT_SUPPORTED`: the caller may fall back to HTTP/2.
+ */
+export async function connect(input: string | URL, options: Http3ClientOptions = {}): Promise<WebSocketConnection> {
+  const url = parseWebSocketUrl(input);
+  if (url.protocol !== 'wss:') throw new HandshakeError('NOT_SUPPORTED', `HTTP/3 runs over TLS only: use wss:// (got ${url.protocol}//)`);
+  const pool = options.pool ?? defaultPool;
+  const protocols = options.protocols ?? [];
+  const deadline = new Deadline(options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT, options.signal, `the WebSocket handshake with ${url.host}`);
+  let lease: SessionLease | undefined;
+  let stream: QUICStream | undefined;
+  try {
+    lease = await pool.acquire(url, options.tls ?? {}, (promise) => deadline.race(promise));
+    // RFC 9220 §3: without SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 the request would be malformed.
+    if (!lease.settings.enableConnectProtocol) {
+      throw new HandshakeError('NOT_SUPPORTED', `${url.host} does not allow extended CONNECT (RFC 9220) on HTTP/3`);
+    }
+    stream = openStream(pool, lease);
+    const reader = stream.readable.getReader();
+    const writer = stream.writable.getWriter();
+    writer.closed.catch(() => undefined);
+    writer.write(encodeHeaders(requestFields(url, options, protocols))).catch(() => undefined);
+    const decoder = new RequestStreamDecoder({ role: 'client', requestMethod: 'CONNECT', maxFieldSectionSize: lease.connection.session.localSettings.maxFieldSectionSize });
+    let read;
+    try {
+      read = await deadline.race(readHead<{ type: 'response'; head: ResponseHead; fields: [string, string][] }>(reader, decoder, 'response'));
+    } catch (error) {
+      if (error instanceof StreamProtocolError && error.error.isConnectionError) lease.connection.connectionError(error.error);
+      if (error instanceof StreamProtocolError || !(error instanceof HandshakeError)) {
+        throw new HandshakeError('UNEXPECTED_STATUS', `no valid answer from the server: ${(error as Error).message}`, 0);
+      }
+      throw error;
+    }
+    const { status } = read.event.head;
+    const headers = fieldsOf(read.event.head);
+    if (status !== 200) throw new HandshakeError('UNEXPECTED_STATUS', `server answered ${status}`, status);
+    const answer = checkAnswer(headers, protocols, options.perMessageDeflate);
+    const carrier = new StreamCarrier(stream, reader, writer, decoder, read.rest, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, lease.connection);
+    const connection = new WebSocketConnection(
+      'client',
+      carrier,
+      { ...answer, path: url.pathname + url.search, headers },
+      { ...options, compression: compressionOptions(options.perMessageDeflate) },
+    );
+    lease.hold(carrier, connection);
+    return connection;
+  } catch (error) {
+    if (stream !== undefined) cancelStream(stream);
+    lease?.release();
+    throw error;
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** A request stream; a connection out of stream credit (RFC 9000 §4.6) is left for a new one. */
+function openStream(pool: SessionPool, lease: SessionLease): QUICStream {
+  try {
+    return lease.connection.newRequestStream();
+  } catch (error) {
+    if (error instanceof quic.errors.ErrorQUICStreamLimit) {
+      pool.retireConnection(lease.connection);
+      throw new HandshakeError('NOT_SUPPORTED', 'the HTTP/3 connection has no stream credit left; try again', 0);
+    }
+    throw error;
+  }
+}
+
+/** The CONNECT request of RFC 9220 §3 (RFC 8441 §5). */
+function requestFields(url: URL, options: Http3ClientOptions, protocols: readonly string[]): [string, string][] {
+  const fields: [string, string][] = [
+    [':method', 'CONNECT'],
+    [':protocol', 'websocket'],
+    [':scheme', 'https'],
+    [':authority', url.host],
+    [':path', url.pathname + url.search],
+    ['sec-websocket-version', H3_WEBSOCKET_VERSION],
+  ];
+  if (protocols.length !== 0) fields.push(['sec-websocket-protocol', protocols.join(', ')]);
+  const offer = clientExtensionOffer(options.perMessageDeflate);
+  if (offer !== undefined) fields.push(['sec-websocket-extensions', offer]);
+  if (options.origin !== undefined) fields.push(['origin', options.origin]);
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith(':')) continue;
+    for (const one of typeof value === 'string' ? [value] : value) fields.push([lower, one]);
+  }
+  return fields;
+}
+
+/** RFC 6455 §4.1 as RFC 9220 keeps it: a subprotocol and extensions that were offered; no Sec-WebSocket-Accept. */
+function checkAnswer(headers: Record<string, string>, protocols: readonly string[], deflate: PerMessageDeflateSetting) {
+  const protocol = checkSubprotocolAnswer(protocols, headers['sec-websocket-protocol']);
+  const { extensions, deflate: params } = checkClientExtensions(deflate, headers['sec-websocket-extensions']);
+  return { protocol, extensions, ...(params ? { deflate: params } : {}) };
+}
+

@@ -1,0 +1,34 @@
+/**
+ * @wstack/http3: WebSocket over HTTP/3 extended CONNECT (RFC 9220), server
+ * and client, on QUIC from @matrixai/quic. Importing it fails with
+ * QuicUnavailableError where that package has no native module.
+ */
+export { QuicUnavailableError } from './quic-loader.js';
+export { WebSocketServer } from './server.js';
+export type { Http3ServerOptions, Http3ServerEvents, Http3TlsOptions, ListenOptions, Http3Address } from './server.js';
+export { connect, defaultPool } from './client.js';
+export type { Http3ClientOptions } from './client.js';
+export { SessionPool } from './session-pool.js';
+export type { SessionPoolOptions, SessionLease, Http3ClientTls } from './session-pool.js';
+export { AbortError } from './deadline.js';
+export { ConnectionClosedError } from './h3-connection.js';
+export { StreamResetError } from './quic-support.js';
+export { StreamCarrier } from './stream-carrier.js';
+export { StreamProtocolError } from './stream-io.js';
+export { checkConnectRequest, H3_WEBSOCKET_VERSION, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_COUNT } from './request-checks.js';
+export type { HeaderLimits, CheckedConnect } from './request-checks.js';
+export { altSvcValue } from './responses.js';
+export type { Http3Request, Http3Response, RequestListener } from './responses.js';
+export { spkiSha256, certificateSha256, readPem } from './tls.js';
+export type { PemSource } from './tls.js';
+export {
+  DEFAULT_MAX_IDLE_TIMEOUT,
+  DEFAULT_KEEPALIVE_INTERVAL,
+  DEFAULT_MAX_UDP_PAYLOAD_SIZE,
+  DEFAULT_STREAM_WINDOW,
+  DEFAULT_CONNECTION_WINDOW,
+  DEFAULT_MAX_STREAMS,
+} from './tuning.js';
+export type { Http3Tuning } from './tuning.js';
+export { H3ErrorCode, Http3Error } from './errors.js';
+export type { H3ErrorName } from './errors.js';

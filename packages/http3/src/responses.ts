@@ -1,0 +1,82 @@
+/**
+ * The answers a server sends on a request stream (RFC 9114 §4.1): a header
+ * section, DATA with any body, and the FIN.
+ */
+import { statusText, type Rejection } from '@wstack/core';
+import type { RequestHead } from './message-validation.js';
+
+export type FieldList = [name: string, value: string][];
+
+/**
+ * The success answer of RFC 9220 §3 (RFC 8441 §5): 200 with the negotiated
+ * subprotocol and extensions, and no Sec-WebSocket-Accept.
+ */
+export function acceptFields(protocol: string, extensions: string, altSvc?: string): FieldList {
+  const fields: FieldList = [[':status', '200']];
+  if (protocol !== '') fields.push(['sec-websocket-protocol', protocol]);
+  if (extensions !== '') fields.push(['sec-websocket-extensions', extensions]);
+  if (altSvc !== undefined) fields.push(['alt-svc', altSvc]);
+  return fields;
+}
+
+/** An ordinary request that reached the server (not a WebSocket handshake). */
+export interface Http3Request {
+  method: string;
+  path: string;
+  authority: string | undefined;
+  /** Regular fields, lowercase names; repeated ones joined. */
+  headers: Record<string, string>;
+  remoteAddress: string | undefined;
+}
+
+/** The answer to an ordinary request. */
+export interface Http3Response {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+/** Serves ordinary requests (a page for a browser, say); may be async. */
+export type RequestListener = (request: Http3Request) => Http3Response | Promise<Http3Response>;
+
+/** The default answer: 405 with `Allow: CONNECT`, the one method this endpoint serves (RFC 9110 §15.5.6). */
+export const defaultRequestListener: RequestListener = () => ({
+  status: 405,
+  headers: { allow: 'CONNECT', 'content-type': 'text/plain; charset=utf-8' },
+  body: 'This is a WebSocket endpoint.\n',
+});
+
+/** RFC 9114 §4.2: fields that must not appear in HTTP/3; a hook's rejection may carry them. */
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
+
+/** A response head and body as fields and bytes, with content-length, alt-svc when given, and forbidden fields left out. */
+export function responseParts(response: Http3Response, altSvc?: string, head = false): { fields: FieldList; body: Buffer } {
+  const body = response.body === undefined ? Buffer.alloc(0) : Buffer.from(response.body as Uint8Array);
+  const fields: FieldList = [[':status', String(response.status)]];
+  for (const [name, value] of Object.entries(response.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith(':') || CONNECTION_SPECIFIC.has(lower) || lower === 'content-length' || lower === 'alt-svc') continue;
+    fields.push([lower, String(value)]);
+  }
+  fields.push(['content-length', String(body.length)]);
+  if (altSvc !== undefined) fields.push(['alt-svc', altSvc]);
+  return { fields, body: head ? Buffer.alloc(0) : body };
+}
+
+/** A rejection as a plain-text response. */
+export function rejectionResponse(rejection: Rejection): Http3Response {
+  return {
+    status: rejection.status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', ...(rejection.headers ?? {}) } as Record<string, string>,
+    body: rejection.body ?? statusText(rejection.status),
+  };
+}
+
+export function plainRequest(head: RequestHead, headers: Record<string, string>, remoteAddress: string | undefined): Http3Request {
+  return { method: head.method, path: head.path ?? '/', authority: head.authority, headers, remoteAddress };
+}
+
+/** The `Alt-Svc` value (RFC 7838 §3) that announces HTTP/3 on `port` of the same host, for the TCP servers' answers. */
+export function altSvcValue(port: number, maxAge?: number): string {
+  return `h3=":${port}"${maxAge !== undefined ? `; ma=${maxAge}` : ''}`;
+}

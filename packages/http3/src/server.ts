@@ -1,0 +1,233 @@
+/**
+ * WebSocket server over HTTP/3 extended CONNECT (RFC 9220), on a QUIC
+ * server of its own (@matrixai/quic). Each QUIC connection carries any
+ * number of WebSockets, one request stream each; ordinary requests (a page
+ * for a browser) go to `listen`'s `request` listener.
+ *
+ * UDP and TCP ports are separate spaces, so `listen({ port })` may take the
+ * port number of the HTTP/1.1 and HTTP/2 servers; their answers then
+ * announce it with `Alt-Svc: h3=":PORT"` (`altSvcValue`, RFC 7838).
+ */
+import { EventEmitter } from 'node:events';
+import type { QUICConnection, QUICServer, QUICStream } from '@matrixai/quic';
+import {
+  CloseCode,
+  compressionOptions,
+  decideUpgrade,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  reject,
+  WebSocketConnection,
+  type Rejection,
+  type ServerOptions,
+  type UpgradeRequest,
+} from '@wstack/core';
+import { H3ErrorCode } from './errors.js';
+import { Http3Connection } from './h3-connection.js';
+import { quic } from './quic-loader.js';
+import { codeToReason, reasonToCode, serverCrypto, silentLogger } from './quic-support.js';
+import { checkConnectRequest, fieldsOf, type HeaderLimits } from './request-checks.js';
+import { RequestStreamDecoder, encodeData, encodeHeaders } from './request-stream.js';
+import { acceptFields, defaultRequestListener, plainRequest, rejectionResponse, responseParts, type Http3Response, type RequestListener } from './responses.js';
+import { StreamCarrier } from './stream-carrier.js';
+import { cancelStream, readHead, StreamProtocolError, type StreamReader, type StreamWriter } from './stream-io.js';
+import type { RequestHead } from './message-validation.js';
+import { readPem, type PemSource } from './tls.js';
+import { quicConfig, type Http3Tuning } from './tuning.js';
+
+export interface Http3ServerOptions extends ServerOptions, HeaderLimits, Http3Tuning {
+  /** An `Alt-Svc` value (RFC 7838) for the 200 answers and every answer to an ordinary request. */
+  altSvc?: string;
+  /** Our SETTINGS_MAX_FIELD_SECTION_SIZE (RFC 9114 §4.2.2). Default 64 KiB. */
+  maxFieldSectionSize?: number;
+}
+
+export interface Http3TlsOptions {
+  /** The certificate chain, leaf first: PEM text, PEM bytes or a PEM file path (one or several). */
+  cert: PemSource | readonly PemSource[];
+  /** The private key: PEM text, PEM bytes or a PEM file path. */
+  key: PemSource;
+}
+
+export interface ListenOptions {
+  /** UDP port; 0 (default) picks a free one. The TCP servers' port number may be given: UDP is a separate space. */
+  port?: number;
+  /** Default 127.0.0.1; '::' for both IP versions. */
+  host?: string;
+  /** HTTP/3 always runs over TLS 1.3 (RFC 9001). */
+  tls: Http3TlsOptions;
+  /** Serves ordinary requests (not WebSocket handshakes). Default: 405 `Allow: CONNECT`. */
+  request?: RequestListener;
+}
+
+export interface Http3Address {
+  address: string;
+  port: number;
+  family: 'IPv4' | 'IPv6';
+}
+
+export interface Http3ServerEvents {
+  connection: [connection: WebSocketConnection, request: UpgradeRequest];
+  /** A handshake was refused; `error` is set when a hook threw. `request` is missing when the request itself was invalid. */
+  rejection: [rejection: Rejection, request: UpgradeRequest | undefined, error: unknown];
+}
+
+export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
+  /** Open WebSockets of this server. */
+  readonly connections = new Set<WebSocketConnection>();
+  /** Open QUIC connections of this server. */
+  private readonly sessions = new Set<Http3Connection>();
+  private readonly options: Http3ServerOptions;
+  private server: QUICServer | undefined;
+  private request: RequestListener = defaultRequestListener;
+  private closing = false;
+  private closed: Promise<void> | undefined;
+
+  constructor(options: Http3ServerOptions = {}) {
+    super();
+    this.options = options;
+  }
+
+  /** Starts the QUIC server. */
+  async listen(options: ListenOptions): Promise<Http3Address> {
+    if (this.server) throw new Error('the HTTP/3 server is already listening');
+    this.request = options.request ?? defaultRequestListener;
+    const certs = Array.isArray(options.tls.cert) ? options.tls.cert : [options.tls.cert as PemSource];
+    const server = new quic.QUICServer({
+      crypto: serverCrypto(),
+      config: { ...quicConfig(this.options), cert: certs.map(readPem).join('\n'), key: readPem(options.tls.key), verifyPeer: false },
+      reasonToCode,
+      codeToReason,
+      logger: silentLogger,
+    });
+    server.addEventListener(quic.events.EventQUICServerConnection.name, (event: Event) => {
+      try {
+        this.accept((event as unknown as { detail: QUICConnection }).detail);
+      } catch {
+        // A connection that failed at once: it reports its own close.
+      }
+    });
+    this.server = server;
+    await server.start({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+    return this.address()!;
+  }
+
+  /** Where `listen` is bound. */
+  address(): Http3Address | undefined {
+    if (!this.server) return undefined;
+    const address = this.server.host as string;
+    return { address, port: this.server.port as number, family: address.includes(':') ? 'IPv6' : 'IPv4' };
+  }
+
+  /**
+   * Graceful shutdown: refuses new handshakes (503), sends GOAWAY on every
+   * QUIC connection (RFC 9114 §5.2), closes every WebSocket with 1001 and
+   * waits for those closes (each aborts after its close timeout at worst),
+   * then closes the connections with H3_NO_ERROR and stops listening.
+   */
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closing = true;
+    for (const session of this.sessions) session.goaway();
+    await Promise.all([...this.connections].map((connection) => closeConnection(connection)));
+    await Promise.all([...this.sessions].map(async (session) => {
+      await session.settled();
+      await session.close(H3ErrorCode.H3_NO_ERROR, 'server shutting down');
+    }));
+    await this.server?.stop({ isApp: true, errorCode: H3ErrorCode.H3_NO_ERROR, force: true }).catch(() => undefined);
+  }
+
+  private accept(quicConnection: QUICConnection): void {
+    const session = new Http3Connection(quicConnection, { role: 'server', ...(this.options.maxFieldSectionSize ? { maxFieldSectionSize: this.options.maxFieldSectionSize } : {}) });
+    this.sessions.add(session);
+    session.once('close', () => this.sessions.delete(session));
+    session.on('request', (stream) => void this.serveStream(session, stream));
+    if (this.closing) session.goaway();
+  }
+
+  private async serveStream(session: Http3Connection, stream: QUICStream): Promise<void> {
+    const reader = stream.readable.getReader();
+    const writer = stream.writable.getWriter();
+    writer.closed.catch(() => undefined);
+    const decoder = new RequestStreamDecoder({ role: 'server', maxFieldSectionSize: session.session.localSettings.maxFieldSectionSize });
+    const timeout = this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
+    // RFC 9114 §4.1: a request head that never completes must not hold the stream forever.
+    const timer = setTimeout(() => cancelStream(stream), timeout);
+    let read;
+    try {
+      read = await readHead<{ type: 'request'; head: RequestHead; fields: [string, string][] }>(reader, decoder, 'request');
+    } catch (error) {
+      if (error instanceof StreamProtocolError) {
+        if (error.error.isConnectionError) session.connectionError(error.error);
+        else cancelStream(stream, error.error);
+      }
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    const head = read.event.head;
+    const remoteAddress = session.quicConnection.remoteHost as string;
+    if (head.method !== 'CONNECT') {
+      const request = plainRequest(head, fieldsOf(head), remoteAddress);
+      let response: Http3Response;
+      try {
+        response = await this.request(request);
+      } catch {
+        response = { status: 500, body: 'Internal Server Error' };
+      }
+      // RFC 9114 §4.1.2: a complete response may end the exchange; the rest of the request is not needed.
+      respond(writer, response, this.options.altSvc, head.method === 'HEAD');
+      reader.cancel({ wireCode: H3ErrorCode.H3_NO_ERROR }).catch(() => undefined);
+      return;
+    }
+    if (this.closing) return this.refuse(reader, writer, reject(503, 'Server shutting down'), undefined, undefined);
+    const checked = checkConnectRequest(head, remoteAddress, this.options);
+    if ('reject' in checked) return this.refuse(reader, writer, checked.reject, undefined, undefined);
+    const { request } = checked;
+    const decision = await decideUpgrade(request, this.options);
+    if (session.closed) return;
+    if ('reject' in decision) return this.refuse(reader, writer, decision.reject, request, decision.error);
+    if (this.closing) return this.refuse(reader, writer, reject(503, 'Server shutting down'), request, undefined);
+    const { handler, protocol, extensions, deflate } = decision.accept;
+    writer.write(encodeHeaders(acceptFields(protocol, extensions, this.options.altSvc))).catch(() => undefined);
+    const carrier = new StreamCarrier(stream, reader, writer, decoder, read.rest, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, session);
+    const connection = new WebSocketConnection(
+      'server',
+      carrier,
+      { protocol, extensions, path: request.path, headers: request.headers, ...(deflate ? { deflate } : {}) },
+      { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
+    );
+    session.hold(carrier, connection);
+    this.connections.add(connection);
+    connection.on('close', () => this.connections.delete(connection));
+    handler(connection, request);
+    this.emit('connection', connection, request);
+  }
+
+  private refuse(reader: StreamReader, writer: StreamWriter, rejection: Rejection, request: UpgradeRequest | undefined, error: unknown): void {
+    respond(writer, rejectionResponse(rejection), this.options.altSvc);
+    // The CONNECT stream will carry nothing more from the client: stop reading it (RFC 9114 §4.1.2).
+    reader.cancel({ wireCode: H3ErrorCode.H3_NO_ERROR }).catch(() => undefined);
+    this.emit('rejection', rejection, request, error);
+  }
+}
+
+/** HEADERS, DATA when there is a body, then FIN. */
+function respond(writer: StreamWriter, response: Http3Response, altSvc: string | undefined, head = false): void {
+  const { fields, body } = responseParts(response, altSvc, head);
+  writer.write(encodeHeaders(fields)).catch(() => undefined);
+  if (body.length !== 0) writer.write(encodeData(body)).catch(() => undefined);
+  writer.close().catch(() => undefined);
+}
+
+function closeConnection(connection: WebSocketConnection): Promise<void> {
+  if (connection.readyState === WebSocketConnection.CLOSED) return Promise.resolve();
+  return new Promise((resolve) => {
+    connection.once('close', () => resolve());
+    connection.close(CloseCode.GOING_AWAY, 'server shutting down');
+  });
+}

@@ -1,0 +1,231 @@
+/**
+ * HTTP/3 client connections shared by WebSockets: one QUIC connection per
+ * origin (and TLS options) carries many WebSocket streams (RFC 9220 §3,
+ * RFC 9114 §3.3). A connection is ready once the server's SETTINGS arrived,
+ * since only they say whether extended CONNECT may be sent (RFC 9220 §3). A
+ * connection that receives GOAWAY or ends takes no new WebSockets; one
+ * without WebSockets is closed (at once by default, or after `idleTimeout`).
+ */
+import { createHash } from 'node:crypto';
+import { isIPv4 } from 'node:net';
+import type { QUICClient } from '@matrixai/quic';
+import type { WebSocketConnection } from '@wstack/core';
+import { Http3Connection } from './h3-connection.js';
+import { quic } from './quic-loader.js';
+import { clientCrypto, codeToReason, reasonToCode, silentLogger } from './quic-support.js';
+import type { Http3Settings } from './settings.js';
+import type { StreamCarrier } from './stream-carrier.js';
+import { matchesPin, readPem, verifyChain, type PemSource } from './tls.js';
+import { quicConfig, type Http3Tuning } from './tuning.js';
+
+export interface Http3ClientTls {
+  /** Trusted CA certificates (PEM text, bytes or file paths); default: the system's roots. */
+  ca?: PemSource | readonly PemSource[];
+  /**
+   * Accept exactly these certificates instead of verifying a chain: each a
+   * hex SHA-256 of the leaf certificate (colons allowed, as `openssl x509
+   * -fingerprint -sha256` prints it) or a base64 SHA-256 of its
+   * SubjectPublicKeyInfo (`spkiSha256`).
+   */
+  pin?: string | readonly string[];
+  /** The name sent in SNI and checked against the certificate; default: the URL's host. */
+  serverName?: string;
+  /** False skips every check of the server's certificate (tests only). Default true. */
+  rejectUnauthorized?: boolean;
+}
+
+export interface SessionPoolOptions extends Http3Tuning {
+  /**
+   * Milliseconds a connection stays open after its last WebSocket ended,
+   * for the next one to reuse; 0 (default) closes it at once, Infinity
+   * keeps it until `close()`.
+   */
+  idleTimeout?: number;
+}
+
+/** A share of a connection whose SETTINGS arrived: held by one handshake and then its WebSocket. */
+export interface SessionLease {
+  readonly connection: Http3Connection;
+  readonly settings: Http3Settings;
+  /** Hands the lease to a WebSocket: released when it closes. */
+  hold(carrier: StreamCarrier, websocket: WebSocketConnection): void;
+  /** Gives the share back (a handshake that failed). */
+  release(): void;
+}
+
+/** Waits for a promise within the caller's time limit and abort signal. */
+export type Wait = <T>(promise: Promise<T>) => Promise<T>;
+
+interface Entry {
+  key: string;
+  ready: Promise<Http3Connection>;
+  connection: Http3Connection | undefined;
+  client: QUICClient | undefined;
+  users: number;
+  usable: boolean;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+export class SessionPool {
+  private readonly tuning: SessionPoolOptions;
+  private readonly idleTimeout: number;
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(options: SessionPoolOptions = {}) {
+    this.tuning = options;
+    this.idleTimeout = options.idleTimeout ?? 0;
+  }
+
+  /** QUIC connections open or opening. */
+  get sessionCount(): number {
+    return this.entries.size;
+  }
+
+  /** A share of a ready connection to the URL's origin: the open one, or a new one. */
+  async acquire(url: URL, tls: Http3ClientTls, wait: Wait): Promise<SessionLease> {
+    const key = sessionKey(url, tls);
+    let entry = this.entries.get(key);
+    if (!entry || !entry.usable) {
+      entry = this.open(key, url, tls);
+      this.entries.set(key, entry);
+    }
+    this.use(entry);
+    try {
+      const connection = await wait(entry.ready);
+      const settings = await wait(connection.settings());
+      return this.lease(entry, connection, settings);
+    } catch (error) {
+      this.release(entry);
+      throw error;
+    }
+  }
+
+  /** No connection takes new WebSockets; each closes once its WebSockets are gone. */
+  close(): void {
+    for (const entry of [...this.entries.values()]) {
+      this.retire(entry);
+      clearTimeout(entry.idleTimer);
+      if (entry.users === 0) void this.shut(entry);
+    }
+  }
+
+  /** The connection failed a stream open (stream limit): later handshakes use a new one. */
+  retireConnection(connection: Http3Connection): void {
+    for (const entry of this.entries.values()) if (entry.connection === connection) this.retire(entry);
+  }
+
+  private use(entry: Entry): void {
+    entry.users++;
+    clearTimeout(entry.idleTimer);
+    entry.idleTimer = undefined;
+  }
+
+  private lease(entry: Entry, connection: Http3Connection, settings: Http3Settings): SessionLease {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.release(entry);
+    };
+    return {
+      connection,
+      settings,
+      hold: (carrier, websocket) => {
+        connection.hold(carrier, websocket);
+        websocket.once('close', release);
+      },
+      release,
+    };
+  }
+
+  private open(key: string, url: URL, tls: Http3ClientTls): Entry {
+    const entry: Entry = { key, ready: undefined as never, connection: undefined, client: undefined, users: 0, usable: true, idleTimer: undefined };
+    entry.ready = this.dial(url, tls).then((client) => {
+      entry.client = client;
+      const connection = new Http3Connection(client.connection, { role: 'client' });
+      entry.connection = connection;
+      connection.once('goaway', () => this.retire(entry));
+      connection.once('close', () => {
+        this.retire(entry);
+        void client.destroy({ force: true }).catch(() => undefined);
+      });
+      if (!entry.usable && entry.users === 0) void this.shut(entry);
+      return connection;
+    });
+    entry.ready.catch(() => this.retire(entry));
+    return entry;
+  }
+
+  private async dial(url: URL, tls: Http3ClientTls): Promise<QUICClient> {
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const port = url.port === '' ? 443 : Number(url.port);
+    const pins = tls.pin === undefined ? [] : typeof tls.pin === 'string' ? [tls.pin] : [...tls.pin];
+    const ca = tls.ca === undefined ? undefined : (Array.isArray(tls.ca) ? tls.ca : [tls.ca as PemSource]).map(readPem);
+    const verify = tls.rejectUnauthorized !== false;
+    const serverName = tls.serverName ?? host;
+    // Our checks replace BoringSSL's when there is a pin or a CA of the caller's (README quirk R); the library hands the certificates (DER, leaf first) to the callback.
+    const check =
+      pins.length !== 0
+        ? (certs: Uint8Array[]) => certs[0] !== undefined && matchesPin(certs[0], pins)
+        : ca !== undefined
+          ? (certs: Uint8Array[]) => verifyChain(certs, ca, serverName) === undefined
+          : undefined;
+    const config = {
+      ...quicConfig(this.tuning),
+      verifyPeer: verify,
+      ...(verify && check ? { verifyCallback: async (certs: Uint8Array[]) => (check(certs) ? undefined : quic.native.CryptoError.BadCertificate) } : {}),
+    };
+    return quic.QUICClient.createQUICClient({
+      host,
+      port,
+      serverName,
+      localHost: isIPv4(host) ? '0.0.0.0' : '::',
+      crypto: clientCrypto,
+      config,
+      reasonToCode,
+      codeToReason,
+      logger: silentLogger,
+    });
+  }
+
+  private release(entry: Entry): void {
+    entry.users--;
+    if (entry.users !== 0) return;
+    if (!entry.usable || this.idleTimeout === 0) {
+      this.retire(entry);
+      void this.shut(entry);
+      return;
+    }
+    if (Number.isFinite(this.idleTimeout)) {
+      entry.idleTimer = setTimeout(() => {
+        this.retire(entry);
+        void this.shut(entry);
+      }, this.idleTimeout);
+      entry.idleTimer.unref();
+    }
+  }
+
+  /** Closes the QUIC connection with H3_NO_ERROR (RFC 9114 §5.2). */
+  private async shut(entry: Entry): Promise<void> {
+    const connection = await entry.ready.catch(() => undefined);
+    if (!connection) return;
+    await connection.settled();
+    await connection.close();
+    await entry.client?.destroy({ force: true }).catch(() => undefined);
+  }
+
+  /** The connection takes no new WebSockets. */
+  private retire(entry: Entry): void {
+    entry.usable = false;
+    if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+  }
+}
+
+function sessionKey(url: URL, tls: Http3ClientTls): string {
+  const digest = createHash('sha256');
+  const pins = tls.pin === undefined ? [] : typeof tls.pin === 'string' ? [tls.pin] : [...tls.pin];
+  const ca = tls.ca === undefined ? [] : Array.isArray(tls.ca) ? tls.ca : [tls.ca as PemSource];
+  digest.update(JSON.stringify({ pins, serverName: tls.serverName, verify: tls.rejectUnauthorized !== false }));
+  for (const source of ca) digest.update(typeof source === 'string' ? source : Buffer.from(source));
+  return `${url.host} ${digest.digest('base64')}`;
+}

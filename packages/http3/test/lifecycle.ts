@@ -1,0 +1,149 @@
+/** What a QUIC connection does to its WebSockets, and the client's handshake rules. */
+import t, { type Test } from 'tap';
+import type { QUICConnection, QUICStream } from '@matrixai/quic';
+import { HandshakeError, type WebSocketConnection } from '@wstack/core';
+import { closed } from '@wstack/testkit';
+import { connect, H3ErrorCode, SessionPool, WebSocketServer, type Http3ServerOptions } from '../src/index.js';
+import type { Http3Connection } from '../src/h3-connection.js';
+import { quic } from '../src/quic-loader.js';
+import { codeToReason, reasonToCode, serverCrypto, silentLogger } from '../src/quic-support.js';
+import { devCert } from './h3-transport.js';
+import { rawClient } from './raw-quiche-client.js';
+import { RequestStreamDecoder, encodeHeaders } from '../src/request-stream.js';
+import { Http3Session } from '../src/session.js';
+
+async function serve(t: Test, options: Http3ServerOptions = {}) {
+  const accepted: WebSocketConnection[] = [];
+  const server = new WebSocketServer({ ...options, handler: (connection) => accepted.push(connection) });
+  const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
+  t.teardown(() => server.close());
+  const sessions = (server as unknown as { sessions: Set<Http3Connection> }).sessions;
+  return { server, port, accepted, sessions, url: `wss://127.0.0.1:${port}` };
+}
+
+function pool(t: Test, options = {}): SessionPool {
+  const made = new SessionPool(options);
+  t.teardown(() => made.close());
+  return made;
+}
+
+t.test('many WebSockets share one QUIC connection', async (t) => {
+  const { url, sessions, accepted } = await serve(t);
+  const shared = pool(t);
+  const clients = await Promise.all([1, 2, 3].map((i) => connect(`${url}/${i}`, { pool: shared, tls: { ca: devCert.cert } })));
+  t.equal(shared.sessionCount, 1, 'one QUIC connection in the pool');
+  t.equal(sessions.size, 1, 'one QUIC connection at the server');
+  t.equal(accepted.length, 3);
+  for (const client of clients) client.close(1000);
+  await Promise.all(clients.map((client) => closed(client)));
+});
+
+t.test('a QUIC connection that closes fails its WebSockets with 1006', async (t) => {
+  const { url, sessions, accepted } = await serve(t);
+  const client = await connect(url, { pool: pool(t), tls: { ca: devCert.cert } });
+  await new Promise((resolve) => setImmediate(resolve));
+  for (const session of sessions) void session.close(H3ErrorCode.H3_INTERNAL_ERROR, 'test');
+  const [atClient, atServer] = await Promise.all([closed(client), closed(accepted[0]!)]);
+  t.equal(atClient.code, 1006);
+  t.equal(atClient.wasClean, false);
+  t.equal(atServer.code, 1006);
+});
+
+t.test('an idle timeout fails the WebSockets with 1006', async (t) => {
+  const tuning = { maxIdleTimeout: 800, keepAliveInterval: 0 };
+  const { url, accepted } = await serve(t, tuning);
+  const client = await connect(url, { pool: pool(t, tuning), tls: { ca: devCert.cert } });
+  const [atClient, atServer] = await Promise.all([closed(client), closed(accepted[0]!)]);
+  t.equal(atClient.code, 1006, 'client');
+  t.equal(atServer.code, 1006, 'server');
+});
+
+t.test('a GOAWAY closes the WebSockets with 1001; the next WebSocket opens a new connection', async (t) => {
+  const { url, sessions, accepted } = await serve(t);
+  const shared = pool(t);
+  const client = await connect(url, { pool: shared, tls: { ca: devCert.cert } });
+  for (const session of sessions) session.goaway();
+  const atServer = await closed(accepted[0]!);
+  t.equal(atServer.code, 1001, 'the client went away with 1001');
+  t.equal((await closed(client)).code, 1001);
+  const next = await connect(url, { pool: shared, tls: { ca: devCert.cert } });
+  t.equal(next.readyState, 1, 'a new connection after GOAWAY');
+  next.close();
+  await closed(next);
+});
+
+t.test('refusals arrive as HTTP statuses', async (t) => {
+  const { port } = await (async () => {
+    const server = new WebSocketServer({ routes: { '/here': () => undefined } });
+    const address = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
+    t.teardown(() => server.close());
+    return address;
+  })();
+  const shared = pool(t);
+  const error = await connect(`wss://127.0.0.1:${port}/elsewhere`, { pool: shared, tls: { ca: devCert.cert } }).catch((e: unknown) => e);
+  t.type(error, HandshakeError);
+  t.match(error, { code: 'UNEXPECTED_STATUS', status: 404 });
+  await t.rejects(connect(`ws://127.0.0.1:${port}/here`, { pool: shared }), { code: 'NOT_SUPPORTED' }, 'ws:// has no HTTP/3');
+});
+
+t.test('no CONNECT unless the server\'s SETTINGS enabled it (RFC 9220 §3)', async (t) => {
+  // A bare HTTP/3 server whose SETTINGS frame is empty.
+  const server = new quic.QUICServer({
+    crypto: serverCrypto(),
+    config: { key: devCert.key, cert: devCert.cert, applicationProtos: ['h3'], maxIdleTimeout: 5000, verifyPeer: false },
+    reasonToCode,
+    codeToReason,
+    logger: silentLogger,
+  });
+  let requestStreams = 0;
+  server.addEventListener(quic.events.EventQUICServerConnection.name, (event: Event) => {
+    const connection = (event as unknown as { detail: QUICConnection }).detail;
+    connection.newStream('uni').writable.getWriter().write(Buffer.from([0x00, 0x04, 0x00])).catch(() => undefined);
+    connection.addEventListener(quic.events.EventQUICConnectionStream.name, (streamEvent: Event) => {
+      const stream = (streamEvent as unknown as { detail: QUICStream }).detail;
+      if (stream.type === 'bidi') requestStreams++;
+      stream.readable.pipeTo(new WritableStream()).catch(() => undefined);
+    });
+  });
+  await server.start({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => server.stop({ force: true }));
+  await t.rejects(connect(`wss://127.0.0.1:${server.port}/`, { pool: pool(t), tls: { ca: devCert.cert } }), { code: 'NOT_SUPPORTED' });
+  t.equal(requestStreams, 0, 'no request stream was opened');
+});
+
+t.test('server.close(): the WebSockets close with 1001, cleanly', async (t) => {
+  const server = new WebSocketServer({ handler: () => undefined });
+  const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
+  const client = await connect(`wss://127.0.0.1:${port}/`, { pool: pool(t), tls: { ca: devCert.cert } });
+  const [atClient] = await Promise.all([closed(client), server.close()]);
+  t.same(atClient, { code: 1001, reason: 'server shutting down', wasClean: true });
+});
+
+t.test('ordinary requests: 405 by default, or the request listener\'s answer', async (t) => {
+  const get = async (request?: Parameters<WebSocketServer['listen']>[0]['request']) => {
+    const server = new WebSocketServer({ handler: () => undefined, altSvc: 'h3=":443"' });
+    const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key }, ...(request ? { request } : {}) });
+    const raw = await rawClient(port, (conn) => {
+      conn.streamSend(2, new Http3Session({ role: 'client' }).localStreams().control, false);
+      conn.streamSend(0, encodeHeaders([[':method', 'GET'], [':scheme', 'https'], [':authority', 'localhost'], [':path', '/page']]), true);
+    });
+    await new Promise<void>((resolve) => {
+      raw.onReceive = () => raw.finished.has(0) && resolve();
+    });
+    await raw.close();
+    await server.close();
+    const decoder = new RequestStreamDecoder({ role: 'client', requestMethod: 'GET', maxFieldSectionSize: 65536 });
+    const events = decoder.receive(raw.received.get(0)!, true);
+    const response = events.find((event) => event.type === 'response');
+    const body = Buffer.concat(events.flatMap((event) => (event.type === 'data' ? [event.data] : []))).toString();
+    return { head: response?.type === 'response' ? response.head : undefined, body, ended: events.at(-1)?.type === 'end' };
+  };
+  const refused = await get();
+  t.equal(refused.head?.status, 405);
+  t.ok(refused.head?.fields.some(([name, value]) => name === 'allow' && value === 'CONNECT'));
+  t.ok(refused.head?.fields.some(([name, value]) => name === 'alt-svc' && value === 'h3=":443"'), 'alt-svc on ordinary answers');
+  t.ok(refused.ended);
+  const served = await get((request) => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: `you asked for ${request.method} ${request.path}` }));
+  t.equal(served.head?.status, 200);
+  t.equal(served.body, 'you asked for GET /page');
+});
