@@ -4,7 +4,7 @@
  * X.509 structure (RFC 5280 §4.1) is written in DER by hand; node:crypto
  * makes the key and the signature.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 
 export interface DevCertOptions {
   /** DNS names and IP addresses the certificate is for. Default: localhost, 127.0.0.1, ::1. */
@@ -125,7 +125,7 @@ export function createDevCert(options: DevCertOptions = {}): DevCert {
   return {
     cert: pem('CERTIFICATE', certificate),
     key: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-    spkiSha256: createHash('sha256').update(spki).digest('base64'),
+    spkiSha256: sha256Base64(spki),
     fingerprint256: createHash('sha256').update(certificate).digest('hex'),
   };
 }
@@ -133,4 +133,17 @@ export function createDevCert(options: DevCertOptions = {}): DevCert {
 function pem(label: string, bytes: Buffer): string {
   const lines = bytes.toString('base64').match(/.{1,64}/g)!;
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
+/**
+ * The base64 SHA-256 of a certificate's SubjectPublicKeyInfo: what
+ * Chromium's `--ignore-certificate-errors-spki-list` and certificate pins take.
+ */
+export function spkiSha256(certificate: string | Buffer | X509Certificate): string {
+  const x509 = certificate instanceof X509Certificate ? certificate : new X509Certificate(certificate);
+  return sha256Base64(x509.publicKey.export({ type: 'spki', format: 'der' }));
+}
+
+function sha256Base64(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('base64');
 }

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createHash, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { createDevCert } from '../src/dev-cert.js';
+import { createDevCert, spkiSha256 } from '../src/dev-cert.js';
 
 t.test('a certificate for localhost and the loopback addresses, signed by its own key', async (t) => {
   const dev = createDevCert();
@@ -33,4 +33,12 @@ t.test('other names, a given key, a validity past 2049', async (t) => {
 t.test('a long name takes a two-byte DER length', async (t) => {
   const name = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(20)}.test`;
   t.equal(new X509Certificate(createDevCert({ names: [name] }).cert).subjectAltName, `DNS:${name}`);
+});
+
+t.test('spkiSha256 of a certificate is the hash createDevCert reports, from PEM text, bytes or an X509Certificate', async (t) => {
+  const cert = createDevCert();
+  t.equal(spkiSha256(cert.cert), cert.spkiSha256);
+  t.equal(spkiSha256(Buffer.from(cert.cert)), cert.spkiSha256);
+  t.equal(spkiSha256(new X509Certificate(cert.cert)), cert.spkiSha256);
+  t.not(spkiSha256(createDevCert().cert), cert.spkiSha256, 'another key, another hash');
 });

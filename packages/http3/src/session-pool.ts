@@ -63,6 +63,8 @@ interface Entry {
   client: QUICClient | undefined;
   users: number;
   usable: boolean;
+  /** Stops the QUIC handshake still under way. */
+  cancelDial: (() => void) | undefined;
   idleTimer: NodeJS.Timeout | undefined;
 }
 
@@ -98,6 +100,12 @@ export class SessionPool {
       this.release(entry);
       throw error;
     }
+  }
+
+  /** Whether a QUIC connection to the URL's origin, with these TLS options, is open and takes WebSockets. */
+  hasSession(url: URL, tls: Http3ClientTls = {}): boolean {
+    const entry = this.entries.get(sessionKey(url, tls));
+    return entry !== undefined && entry.usable && entry.connection !== undefined;
   }
 
   /** No connection takes new WebSockets; each closes once its WebSockets are gone. */
@@ -139,8 +147,11 @@ export class SessionPool {
   }
 
   private open(key: string, url: URL, tls: Http3ClientTls): Entry {
-    const entry: Entry = { key, ready: undefined as never, connection: undefined, client: undefined, users: 0, usable: true, idleTimer: undefined };
-    entry.ready = this.dial(url, tls).then((client) => {
+    const entry: Entry = { key, ready: undefined as never, connection: undefined, client: undefined, users: 0, usable: true, idleTimer: undefined, cancelDial: undefined };
+    const dialing = this.dial(url, tls);
+    entry.cancelDial = () => dialing.cancel(new Error('no WebSocket waits for this connection any more'));
+    entry.ready = dialing.then((client) => {
+      entry.cancelDial = undefined;
       entry.client = client;
       const connection = new Http3Connection(client.connection, { role: 'client' });
       entry.connection = connection;
@@ -156,7 +167,7 @@ export class SessionPool {
     return entry;
   }
 
-  private async dial(url: URL, tls: Http3ClientTls): Promise<QUICClient> {
+  private dial(url: URL, tls: Http3ClientTls): ReturnType<typeof QUICClient.createQUICClient> {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = url.port === '' ? 443 : Number(url.port);
     const pins = tls.pin === undefined ? [] : typeof tls.pin === 'string' ? [tls.pin] : [...tls.pin];
@@ -191,6 +202,12 @@ export class SessionPool {
   private release(entry: Entry): void {
     entry.users--;
     if (entry.users !== 0) return;
+    if (entry.cancelDial !== undefined) {
+      // Every handshake that waited gave up (aborted, or another transport won): the QUIC handshake stops too.
+      this.retire(entry);
+      entry.cancelDial();
+      return;
+    }
     if (!entry.usable || this.idleTimeout === 0) {
       this.retire(entry);
       void this.shut(entry);

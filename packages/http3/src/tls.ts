@@ -7,6 +7,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { spkiSha256 as coreSpkiSha256 } from '@wstack/core/dev-cert';
 
 /** PEM text, its bytes, or the path of a PEM file. */
 export type PemSource = string | Uint8Array;
@@ -20,9 +21,7 @@ export function readPem(source: PemSource): string {
 
 /** Base64 SHA-256 of a certificate's SubjectPublicKeyInfo (DER); the certificate as PEM, DER, or a PEM file path. */
 export function spkiSha256(certificate: PemSource | X509Certificate): string {
-  const x509 = toX509(certificate);
-  const spki = x509.publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
+  return coreSpkiSha256(toX509(certificate));
 }
 
 /** Hex SHA-256 of a certificate (DER), lowercase, no colons. */

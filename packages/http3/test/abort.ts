@@ -6,7 +6,7 @@
  */
 import t, { type Test } from 'tap';
 import type { WebSocketConnection } from '@wstack/core';
-import { H3ErrorCode, WebSocketServer } from '../src/index.js';
+import { connect, H3ErrorCode, WebSocketServer } from '../src/index.js';
 import { encodeHeaders } from '../src/request-stream.js';
 import { Http3Session } from '../src/session.js';
 import { devCert } from './h3-transport.js';
@@ -50,4 +50,23 @@ t.test('close() ends the stream with FIN after the close frame', async (t) => {
   // The last DATA frame holds the close frame: 0x88, length 5, code 1000, 'bye'.
   t.same([...bytes.subarray(-7)], [0x88, 5, 0x03, 0xe8, 0x62, 0x79, 0x65]);
   t.notOk(raw.resets.has(0), 'no reset');
+});
+
+t.test('a connect abandoned during the QUIC handshake stops the handshake: no more Initial datagrams', async (t) => {
+  const { createSocket } = await import('node:dgram');
+  const silent = createSocket('udp4');
+  await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+  t.teardown(() => silent.close());
+  let datagrams = 0;
+  const first = new Promise<void>((resolve) => silent.on('message', () => (datagrams++, resolve())));
+  const controller = new AbortController();
+  const attempt = connect(`wss://127.0.0.1:${silent.address().port}/`, { signal: controller.signal, tls: { rejectUnauthorized: false } });
+  await first;
+  controller.abort(new Error('gave up'));
+  await t.rejects(attempt, { name: 'AbortError' });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const afterAbort = datagrams;
+  // Without a stop, QUIC's loss recovery resends the Initial after about a second (RFC 9002 §6.2.2), then again.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  t.equal(datagrams, afterAbort, `no Initial resent after the abort (${datagrams} datagrams in all)`);
 });

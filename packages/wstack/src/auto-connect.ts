@@ -1,26 +1,32 @@
 /**
  * `transport: 'auto'`: the best transport the server speaks, found the way
- * browsers find it. A transport that worked for an origin before, or an
- * HTTP/2 session already open to it, is tried first; otherwise HTTP/2, then
- * HTTP/1.1. The next attempt starts when the one before fails, or after a
- * short head start without an answer (happy eyeballs, RFC 8305 §5 applies
- * the same idea to addresses); the first WebSocket to open wins and any
- * later one is closed. When every attempt fails, the error lists them all.
+ * browsers find it. An HTTP/3 or HTTP/2 connection already open to the
+ * origin is used first; then HTTP/3 where an `Alt-Svc` answer (RFC 7838)
+ * announced it, then the transport that worked last time; otherwise HTTP/3
+ * (wss:// only), HTTP/2, HTTP/1.1. The next attempt starts when the one
+ * before fails, or after a short head start without an answer (happy
+ * eyeballs, RFC 8305 §5 applies the same idea to addresses); the first
+ * WebSocket to open wins and any later one is closed. An announced HTTP/3
+ * that loses is not tried first again for a while, as browsers mark a
+ * broken alternative. When every attempt fails, the error lists them all.
  */
-import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { WebSocketConnection } from '@wstack/core';
-import type { SessionPool } from '@wstack/http2';
+import { http3Alternative, CLEAR } from './alt-svc.js';
 
-export type Transport = 'h1' | 'h2';
+export type Transport = 'h1' | 'h2' | 'h3';
 
 /** How long an attempt runs alone before the next transport starts beside it. */
 export const FALLBACK_DELAY = 250;
 
-/** Preference when nothing is known about an origin. */
-const PREFERENCE: readonly Transport[] = ['h2', 'h1'];
+/** How long HTTP/3 is not tried first after it lost to another transport. */
+const BROKEN_FOR = 5 * 60_000;
 
 /** The transport that last worked per origin (scheme, host and port). */
 const remembered = new Map<string, Transport>();
+/** HTTP/3 alternatives announced per origin, until they expire. */
+const alternatives = new Map<string, { port: number; expires: number }>();
+/** Origins whose HTTP/3 lost a race, until when. */
+const broken = new Map<string, number>();
 
 export interface Attempt {
   transport: Transport;
@@ -45,18 +51,57 @@ export class ConnectError extends AggregateError {
 
 export type ConnectOver = (transport: Transport, signal: AbortSignal) => Promise<WebSocketConnection>;
 
-/** The order to try transports in for this origin. */
-export function transportOrder(url: URL, pool: SessionPool, tls: TlsConnectionOptions | undefined): Transport[] {
-  const known = pool.hasSession(url, tls) ? 'h2' : remembered.get(url.origin);
-  return known === undefined ? [...PREFERENCE] : [known, ...PREFERENCE.filter((transport) => transport !== known)];
+export interface OriginState {
+  /** An HTTP/2 session to the origin is open. */
+  h2Session: boolean;
+  /** A QUIC connection to the origin is open. */
+  h3Session: boolean;
+  /** HTTP/3 can be tried: a wss:// URL, and the QUIC module loads here. */
+  http3Possible: boolean;
 }
 
-/** Forgets what worked for each origin. */
+/** The order to try transports in for this origin. */
+export function transportOrder(url: URL, state: OriginState): Transport[] {
+  const now = Date.now();
+  const h3Broken = (broken.get(url.origin) ?? 0) > now;
+  const preference: Transport[] = state.http3Possible && !h3Broken ? ['h3', 'h2', 'h1'] : ['h2', 'h1'];
+  let first: Transport | undefined;
+  if (state.h3Session && state.http3Possible) first = 'h3';
+  else if (state.h2Session) first = 'h2';
+  else if (state.http3Possible && !h3Broken && (alternatives.get(url.origin)?.expires ?? 0) > now) first = 'h3';
+  else first = remembered.get(url.origin);
+  const order = first === undefined ? preference : [first, ...preference.filter((transport) => transport !== first)];
+  // A broken HTTP/3 is still worth a last try.
+  return state.http3Possible && !order.includes('h3') ? [...order, 'h3'] : order;
+}
+
+/** Where to reach the origin over HTTP/3: the port an Alt-Svc answer named, else the same one. */
+export function http3Target(url: URL): URL {
+  const alternative = alternatives.get(url.origin);
+  if (alternative === undefined || alternative.expires <= Date.now()) return url;
+  const target = new URL(url);
+  target.port = String(alternative.port);
+  return target;
+}
+
+/** Forgets what worked for each origin and every announced alternative. */
 export function forgetTransports(): void {
   remembered.clear();
+  alternatives.clear();
+  broken.clear();
+}
+
+/** Takes note of the HTTP/3 alternative (or `clear`) in a handshake answer. */
+function learnAltSvc(url: URL, connection: WebSocketConnection): void {
+  const field = connection.headers?.['alt-svc'];
+  if (typeof field !== 'string') return;
+  const alternative = http3Alternative(field, url.hostname);
+  if (alternative === CLEAR) alternatives.delete(url.origin);
+  else if (alternative !== undefined) alternatives.set(url.origin, { port: alternative.port, expires: Date.now() + alternative.maxAge * 1000 });
 }
 
 export function connectAuto(url: URL, order: readonly Transport[], connectOver: ConnectOver, signal?: AbortSignal, delay = FALLBACK_DELAY): Promise<WebSocketConnection> {
+  const announced = (alternatives.get(url.origin)?.expires ?? 0) > Date.now();
   return new Promise((resolve, reject) => {
     const attempts: Attempt[] = [];
     const controllers: AbortController[] = [];
@@ -90,6 +135,10 @@ export function connectAuto(url: URL, order: readonly Transport[], connectOver: 
           }
           winner = connection;
           remembered.set(url.origin, transport);
+          learnAltSvc(url, connection);
+          // An announced HTTP/3 that lost the race is broken for a while; one merely guessed at is not.
+          if (transport === 'h3') broken.delete(url.origin);
+          else if (announced && order.slice(0, next).includes('h3')) broken.set(url.origin, Date.now() + BROKEN_FOR);
           finish();
           for (const other of controllers) if (other !== controller) other.abort(new Error('another transport won'));
           resolve(connection);

@@ -3,7 +3,7 @@
  * the number of cases, runs each one (echoing every message back as it
  * came), then asks the server to write its reports.
  *
- *   pnpm autobahn:client --url ws://127.0.0.1:9001 --agent wstack [--transport h1|h2] [--no-deflate]
+ *   pnpm autobahn:client --url ws://127.0.0.1:9001 --agent wstack [--transport h1|h2|h3] [--no-deflate]
  *
  * permessage-deflate is offered unless --no-deflate (sections 12 and 13 need it).
  */

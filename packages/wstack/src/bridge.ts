@@ -22,11 +22,14 @@ export interface Bridge {
   options: ServerOptions;
   /** Call with every refused handshake (the server's 'rejection' event): its target WebSocket is closed. */
   refused(request: UpgradeRequest | undefined): void;
+  /** Resolves once every target WebSocket relayed so far has closed (after the server's close, say). */
+  settled(): Promise<void>;
 }
 
 export function bridgeTo(target: BridgeTarget, onError: (error: unknown, request: UpgradeRequest) => void = () => undefined): Bridge {
   const opened = new WeakMap<UpgradeRequest, WebSocketConnection>();
   const refusedRequests = new WeakSet<UpgradeRequest>();
+  const relayed = new Set<WebSocketConnection>();
   const options: ServerOptions = {
     async authenticate(request) {
       try {
@@ -45,6 +48,8 @@ export function bridgeTo(target: BridgeTarget, onError: (error: unknown, request
     handler(connection, request) {
       const upstream = opened.get(request)!;
       opened.delete(request);
+      relayed.add(upstream);
+      upstream.once('close', () => relayed.delete(upstream));
       relay(connection, upstream);
     },
   };
@@ -55,6 +60,9 @@ export function bridgeTo(target: BridgeTarget, onError: (error: unknown, request
       refusedRequests.add(request);
       opened.get(request)?.close(1001);
       opened.delete(request);
+    },
+    async settled() {
+      await Promise.all([...relayed].map((upstream) => new Promise((resolve) => upstream.once('close', resolve))));
     },
   };
 }

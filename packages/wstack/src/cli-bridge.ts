@@ -7,16 +7,16 @@ import { HELP, parsed, port, UsageFailure } from './cli-args.js';
 import { isClientTransport } from './connect.js';
 import { createServer } from './server.js';
 
-export const BRIDGE_USAGE = `Usage: wstack bridge --listen URL --target URL [--transport auto|h1|h2] [--ca FILE | --insecure] [--cert FILE --key FILE]
+export const BRIDGE_USAGE = `Usage: wstack bridge --listen URL --target URL [--transport auto|h1|h2|h3] [--ca FILE | --insecure] [--cert FILE --key FILE]
 
-Accepts WebSockets on --listen (HTTP/1.1 and HTTP/2, ws:// or wss://) and
-relays each, message for message, to the same path under --target over
+Accepts WebSockets on --listen (HTTP/1.1 and HTTP/2, and HTTP/3 with wss://)
+and relays each, message for message, to the same path under --target over
 --transport; closes are handed on with their codes. Any HTTP/1.1 tool can so
-drive an HTTP/2 server.
+drive an HTTP/2 or HTTP/3 server.
 
   --listen URL     ws://HOST:PORT or wss://HOST:PORT (a development certificate unless --cert/--key)
   --target URL     the server to relay to
-  --transport T    auto (default), h1 or h2: how to reach the target
+  --transport T    auto (default), h1, h2 or h3: how to reach the target
   --ca FILE        trust this CA certificate (PEM) for a wss:// target
   --insecure       do not verify the target's certificate
   --cert, --key    PEM files for a wss:// --listen`;
@@ -64,7 +64,11 @@ export async function bridge(args: string[], log: (line: string) => void): Promi
   server.on('rejection', (_rejection, request) => relayTo.refused(request));
   if (server.devCert) log(`development certificate: SPKI sha256 ${server.devCert.spkiSha256}`);
   log(`bridging ${server.url} (${server.transports.join(', ')}) to ${target.href} over ${transport}`);
-  return () => server.close();
+  return async () => {
+    // The server's close hands 1001 on to every target; the target's close handshakes finish before the process exits.
+    await server.close();
+    await relayTo.settled();
+  };
 }
 
 function url(value: string, flag: string): URL {

@@ -5,13 +5,15 @@ import { parseArgs } from 'node:util';
 import { HELP, parsed, UsageFailure } from './cli-args.js';
 import { connect, isClientTransport } from './connect.js';
 
-export const CONNECT_USAGE = `Usage: wstack connect URL [--transport auto|h1|h2] [--ca FILE | --insecure] [--protocol P] [--deflate]
+export const CONNECT_USAGE = `Usage: wstack connect URL [--transport auto|h1|h2|h3] [--ca FILE | --insecure] [--protocol P] [--deflate]
 
 Sends each line of standard input as a text message and prints each message received.
 
-  --transport T   auto (default): HTTP/2 where the server allows it, else HTTP/1.1;
+  --transport T   auto (default): the best the server speaks — an open connection first,
+                  then HTTP/3 (wss://), HTTP/2, HTTP/1.1, each after a short head start;
                   h1: HTTP/1.1 Upgrade; h2: HTTP/2 extended CONNECT
-                  (wss:// with ALPN h2, ws:// as h2c with prior knowledge)
+                  (wss:// with ALPN h2, ws:// as h2c with prior knowledge);
+                  h3: HTTP/3 extended CONNECT (wss:// only)
   --ca FILE       trust this CA certificate (PEM) for wss://
   --insecure      do not verify the server's certificate
   --protocol P    offer subprotocol P (repeatable)

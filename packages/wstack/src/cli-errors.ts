@@ -6,10 +6,9 @@ const isCertificateProblem = (code: unknown) => typeof code === 'string' && /CER
 
 export function explain(error: Error): string {
   if (error instanceof ConnectError) {
-    // Transports the server does not speak aside, if what is left met an untrusted certificate, say so with the way out.
-    const spoken = error.attempts.map((attempt) => attempt.error as NodeJS.ErrnoException).filter((cause) => !(cause instanceof HandshakeError && cause.code === 'NOT_SUPPORTED'));
-    if (spoken.length !== 0 && spoken.every((cause) => isCertificateProblem(cause.code))) return certificateProblem(spoken[0]!.code!, spoken[0]!.message);
-    return error.message;
+    // A transport that met an untrusted certificate is the likely cause: say so with the way out, then every attempt.
+    const untrusted = error.attempts.map((attempt) => attempt.error as NodeJS.ErrnoException).find((cause) => isCertificateProblem(cause.code));
+    return untrusted === undefined ? error.message : `${certificateProblem(untrusted.code!, untrusted.message)}\n${error.message}`;
   }
   const code = (error as NodeJS.ErrnoException).code;
   if (error instanceof HandshakeError) return `handshake failed (${error.code}): ${error.message}`;

@@ -1,26 +1,29 @@
 /** `wstack serve`: a WebSocket server that echoes, with a line per WebSocket event. */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { spkiSha256 } from '@wstack/core/dev-cert';
 import { createServer } from './server.js';
 import { staticFiles } from './static-files.js';
 import { HELP, parsed, port, UsageFailure } from './cli-args.js';
 
-export const SERVE_USAGE = `Usage: wstack serve [--port N] [--host H] [--no-tls | --cert FILE --key FILE] [--echo] [--no-deflate] [--no-h1] [--no-h2]
+export const SERVE_USAGE = `Usage: wstack serve [--port N] [--host H] [--no-tls | --cert FILE --key FILE] [--echo] [--static DIR] [--no-deflate] [--no-h1] [--no-h2] [--no-h3]
 
-Serves WebSockets on any path, over HTTP/1.1 and HTTP/2 on one port, and
-prints a line per WebSocket event:
+Serves WebSockets on any path — over HTTP/1.1 and HTTP/2 on a TCP port, and
+with TLS over HTTP/3 on UDP at the same port number — and prints a line per
+WebSocket event:
   ws open <transport> <path>
   ws close <transport> <path> <code>
 
   --port N       port to listen on (default 8443, or 8080 with --no-tls; 0 picks a free one)
   --host H       address to listen on (default 127.0.0.1)
-  --no-tls       plain ws:// (HTTP/1.1, and h2c with prior knowledge) instead of wss://
+  --no-tls       plain ws:// (HTTP/1.1, and h2c with prior knowledge; no HTTP/3) instead of wss://
   --cert, --key  PEM files for TLS; without them a development certificate is made
   --echo         echo every message back (the default, and for now the only behaviour)
-  --static DIR   answer ordinary GET and HEAD requests with the files under DIR
+  --static DIR   answer ordinary GET and HEAD requests with the files under DIR (HTTP/1.1, HTTP/2)
   --no-deflate   decline permessage-deflate (accepted by default)
   --no-h1        do not serve WebSockets over HTTP/1.1 (RFC 6455)
-  --no-h2        do not serve WebSockets over HTTP/2 (RFC 8441)`;
+  --no-h2        do not serve WebSockets over HTTP/2 (RFC 8441)
+  --no-h3        do not serve WebSockets over HTTP/3 (RFC 9220)`;
 
 export async function serve(args: string[], log: (line: string) => void): Promise<() => Promise<void>> {
   const { values } = parsed(() => parseArgs({ args, strict: true, options: { ...HELP,
@@ -34,6 +37,7 @@ export async function serve(args: string[], log: (line: string) => void): Promis
     'no-deflate': { type: 'boolean' },
     'no-h1': { type: 'boolean' },
     'no-h2': { type: 'boolean' },
+    'no-h3': { type: 'boolean' },
   } }), SERVE_USAGE);
   if (values.help) {
     log(SERVE_USAGE);
@@ -42,7 +46,7 @@ export async function serve(args: string[], log: (line: string) => void): Promis
   const plain = values['no-tls'] === true;
   if (plain && (values.cert || values.key)) throw new UsageFailure('--no-tls and --cert/--key exclude each other');
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageFailure('--cert and --key go together');
-  if (values['no-h1'] && values['no-h2']) throw new UsageFailure('--no-h1 and --no-h2 leave no transport to serve');
+  if (values['no-h1'] && values['no-h2'] && (plain || values['no-h3'])) throw new UsageFailure('--no-h1, --no-h2 and --no-h3 (or --no-tls) leave no transport to serve');
   const tls = values.cert !== undefined ? { cert: readFileSync(values.cert, 'utf8'), key: readFileSync(values.key!, 'utf8') } : undefined;
   const request = values.static === undefined ? undefined : staticFiles(values.static);
   const server = await createServer({
@@ -52,6 +56,8 @@ export async function serve(args: string[], log: (line: string) => void): Promis
     ...(tls ? { tls } : { devCert: !plain }),
     http1: values['no-h1'] !== true,
     http2: values['no-h2'] !== true,
+    // Asked for by default with TLS, so that a platform without QUIC says why (below) rather than failing.
+    ...(values['no-h3'] ? { http3: false } : {}),
     perMessageDeflate: values['no-deflate'] !== true,
     handler(connection, request) {
       const { transport } = connection;
@@ -63,6 +69,9 @@ export async function serve(args: string[], log: (line: string) => void): Promis
     },
   });
   if (server.devCert) log(`development certificate: SPKI sha256 ${server.devCert.spkiSha256}`);
+  else if (tls) log(`certificate: SPKI sha256 ${spkiSha256(tls.cert)}`);
+  if (server.http3Unavailable) log(`no HTTP/3: ${server.http3Unavailable.message}`);
   log(`listening on ${server.url} (${server.transports.join(', ')})`);
   return () => server.close();
 }
+

@@ -1,19 +1,25 @@
 /** `connect`: a WebSocket client over the transport the caller names, or the best one the server speaks. */
 import type { OutgoingHttpHeaders } from 'node:http';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { parseWebSocketUrl, type WebSocketConnection } from '@wstack/core';
 import { connect as connectHttp1, type Http1ClientOptions } from '@wstack/http1';
 import { connect as connectHttp2, defaultPool, type Http2ClientOptions } from '@wstack/http2';
-import { connectAuto, transportOrder, type Transport } from './auto-connect.js';
+import type { Http3ClientTls, SessionPool as Http3SessionPool } from '@wstack/http3';
+import { connectAuto, http3Target, transportOrder, type Transport } from './auto-connect.js';
+import { loadHttp3 } from './http3-loader.js';
 
-export const CLIENT_TRANSPORTS = ['auto', 'h1', 'h2'] as const;
+export const CLIENT_TRANSPORTS = ['auto', 'h1', 'h2', 'h3'] as const;
 export type ClientTransport = (typeof CLIENT_TRANSPORTS)[number];
 
 export interface ClientOptions extends Omit<Http1ClientOptions, 'headers'>, Http2ClientOptions {
   /**
    * h1: HTTP/1.1 Upgrade (RFC 6455); h2: HTTP/2 extended CONNECT (RFC 8441);
-   * auto (default): HTTP/2 where the server allows it, else HTTP/1.1 (see auto-connect.ts).
+   * h3: HTTP/3 extended CONNECT (RFC 9220, wss:// only); auto (default):
+   * the best the server speaks (see auto-connect.ts).
    */
   transport?: ClientTransport;
+  /** The QUIC connections HTTP/3 WebSockets share; default: one pool for the process. */
+  http3Pool?: Http3SessionPool;
 }
 
 export function isClientTransport(name: string): name is ClientTransport {
@@ -21,18 +27,48 @@ export function isClientTransport(name: string): name is ClientTransport {
 }
 
 export async function connect(input: string | URL, options: ClientOptions = {}): Promise<WebSocketConnection> {
-  const { transport = 'auto', ...rest } = options;
-  const over = (transport: Transport, signal: AbortSignal | undefined) =>
-    transport === 'h2' ? connectHttp2(input, { ...rest, ...(signal ? { signal } : {}) }) : connectHttp1(input, { ...rest, headers: rest.headers as OutgoingHttpHeaders | undefined, ...(signal ? { signal } : {}) });
+  const { transport = 'auto', http3Pool, ...rest } = options;
+  const over = async (transport: Transport, signal: AbortSignal | undefined, target: string | URL = input) => {
+    const withSignal = signal ? { signal } : {};
+    switch (transport) {
+      case 'h3': {
+        const http3 = await loadHttp3();
+        const { tls: _tls, pool: _pool, ...common } = rest;
+        return http3.connect(target, { ...common, tls: quicTls(rest.tls), ...(http3Pool ? { pool: http3Pool } : {}), ...withSignal });
+      }
+      case 'h2':
+        return connectHttp2(target, { ...rest, ...withSignal });
+      default:
+        return connectHttp1(target, { ...rest, headers: rest.headers as OutgoingHttpHeaders | undefined, ...withSignal });
+    }
+  };
   switch (transport) {
     case 'h1':
     case 'h2':
+    case 'h3':
       return over(transport, rest.signal);
     case 'auto': {
       const url = parseWebSocketUrl(input);
-      return connectAuto(url, transportOrder(url, rest.pool ?? defaultPool, rest.tls), over, rest.signal);
+      const http3 = url.protocol === 'wss:' ? await loadHttp3().catch(() => undefined) : undefined;
+      const order = transportOrder(url, {
+        h2Session: (rest.pool ?? defaultPool).hasSession(url, rest.tls),
+        h3Session: http3 !== undefined && (http3Pool ?? http3.defaultPool).hasSession(url, quicTls(rest.tls)),
+        http3Possible: http3 !== undefined,
+      });
+      // HTTP/3 goes where an Alt-Svc answer pointed, if one did.
+      return connectAuto(url, order, (transport, signal) => over(transport, signal, transport === 'h3' ? http3Target(url) : url), rest.signal);
     }
     default:
       throw new TypeError(`unknown transport ${JSON.stringify(transport)}; expected one of ${CLIENT_TRANSPORTS.join(', ')}`);
   }
+}
+
+/** The TLS options of the TCP clients, as the QUIC client takes them. */
+function quicTls(tls: TlsConnectionOptions | undefined): Http3ClientTls {
+  if (tls === undefined) return {};
+  return {
+    ...(tls.ca !== undefined ? { ca: tls.ca as Http3ClientTls['ca'] & object } : {}),
+    ...(tls.servername !== undefined ? { serverName: tls.servername } : {}),
+    ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+  };
 }

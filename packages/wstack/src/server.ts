@@ -1,7 +1,9 @@
 /**
- * `createServer`: one port for every transport this build serves. Over TLS,
- * ALPN picks HTTP/1.1 or HTTP/2 (RFC 9113 §3.2); in cleartext the
- * connection preface tells HTTP/1.1 from h2c with prior knowledge (§3.3).
+ * `createServer`: one port number for every transport. Over TLS, ALPN picks
+ * HTTP/1.1 or HTTP/2 on TCP (RFC 9113 §3.2), and HTTP/3 listens on UDP at
+ * the same number, announced by `Alt-Svc` (RFC 7838) on the TCP answers; in
+ * cleartext the connection preface tells HTTP/1.1 from h2c with prior
+ * knowledge (§3.3), and there is no HTTP/3 (QUIC is always encrypted).
  * Every WebSocket reaches the same handler as the same connection type,
  * tagged with its transport.
  */
@@ -12,12 +14,14 @@ import { Topics, type PreparedMessage, type PublishOptions, type PublishResult, 
 import { createDevCert, type DevCert } from '@wstack/core/dev-cert';
 import { WebSocketServer as Http1Server, type Http1ServerOptions } from '@wstack/http1';
 import { WebSocketServer as Http2Server, type Http2ServerOptions, type RequestListener } from '@wstack/http2';
+import type { Http3Address, RequestListener as Http3RequestListener, WebSocketServer as Http3Server } from '@wstack/http3';
+import { loadHttp3 } from './http3-loader.js';
 import { Observer, type ServerStats } from './observe.js';
 
-export type ServedTransport = 'http/1.1' | 'h2';
+export type ServedTransport = 'http/1.1' | 'h2' | 'h3';
 
 export interface CreateServerOptions extends ServerOptions, Omit<Http1ServerOptions, keyof ServerOptions>, Omit<Http2ServerOptions, keyof ServerOptions | 'http1'> {
-  /** Default 0: a free port. */
+  /** Default 0: a free port (the same number on TCP and UDP). */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
@@ -29,8 +33,16 @@ export interface CreateServerOptions extends ServerOptions, Omit<Http1ServerOpti
   http1?: boolean;
   /** Serve WebSockets over HTTP/2 extended CONNECT (RFC 8441). Default true. */
   http2?: boolean;
-  /** Ordinary requests (not WebSocket handshakes), of every HTTP version served. */
+  /**
+   * Serve WebSockets over HTTP/3 extended CONNECT (RFC 9220) on UDP at the
+   * same port number; needs TLS. Default: on with TLS where the QUIC module
+   * loads (`server.http3Unavailable` says why not); true makes it required.
+   */
+  http3?: boolean;
+  /** Ordinary requests (not WebSocket handshakes) over HTTP/1.1 and HTTP/2. */
   request?: RequestListener;
+  /** Ordinary requests over HTTP/3 (its own listener type: a request in, an answer out). Default: 405. */
+  http3Request?: Http3RequestListener;
 }
 
 export interface ServerEvents {
@@ -38,27 +50,49 @@ export interface ServerEvents {
   rejection: [rejection: Rejection, request: UpgradeRequest | undefined, error: unknown];
 }
 
-export class Server extends EventEmitter<ServerEvents> {
-  private readonly observer = new Observer();
+/** One transport's server, as this class uses them all. */
+type TransportServer = Pick<Http1Server | Http2Server | Http3Server, 'on' | 'connections' | 'close'>;
 
-  constructor(
-    readonly address: AddressInfo,
-    /** The transports served. */
-    readonly transports: readonly ServedTransport[],
-    readonly secure: boolean,
-    /** The development certificate made for this server, if any. */
-    readonly devCert: DevCert | undefined,
-    private readonly servers: readonly (Http1Server | Http2Server)[],
-    /** The publish/subscribe groups of this server's WebSockets (`connection.subscribe(topic)`). */
-    readonly topics: Topics,
-  ) {
+interface Listening {
+  address: AddressInfo;
+  transports: ServedTransport[];
+  secure: boolean;
+  devCert: DevCert | undefined;
+  /** The servers to close: the HTTP/2 one closes the HTTP/1.1 one it serves beside it. */
+  owners: TransportServer[];
+  /** Every server that hands over WebSockets. */
+  servers: TransportServer[];
+  topics: Topics;
+  http3Unavailable: Error | undefined;
+}
+
+export class Server extends EventEmitter<ServerEvents> {
+  /** Where it listens (TCP; HTTP/3 uses the same number on UDP). */
+  readonly address: AddressInfo;
+  /** The transports served. */
+  readonly transports: readonly ServedTransport[];
+  readonly secure: boolean;
+  /** The development certificate made for this server, if any. */
+  readonly devCert: DevCert | undefined;
+  /** The publish/subscribe groups of this server's WebSockets (`connection.subscribe(topic)`). */
+  readonly topics: Topics;
+  /** Why HTTP/3 is not served although TLS is on (the QUIC module did not load, or the certificate is not PEM). */
+  readonly http3Unavailable: Error | undefined;
+  private readonly observer = new Observer();
+  private readonly owners: readonly TransportServer[];
+  private readonly servers: readonly TransportServer[];
+
+  constructor(listening: Listening) {
     super();
-    for (const server of servers) {
-      server.on('connection', (connection, request) => {
+    ({ address: this.address, transports: this.transports, secure: this.secure, devCert: this.devCert, topics: this.topics, http3Unavailable: this.http3Unavailable } = listening);
+    this.owners = listening.owners;
+    this.servers = listening.servers;
+    for (const server of this.servers) {
+      server.on('connection', (connection: WebSocketConnection, request: UpgradeRequest) => {
         this.observer.opened(connection, request);
         this.emit('connection', connection, request);
       });
-      server.on('rejection', (rejection, request, error) => {
+      server.on('rejection', (rejection: Rejection, request: UpgradeRequest | undefined, error: unknown) => {
         this.observer.refused(rejection, request, error);
         this.emit('rejection', rejection, request, error);
       });
@@ -91,29 +125,71 @@ export class Server extends EventEmitter<ServerEvents> {
     return this.observer.stats();
   }
 
-  /** Refuses new handshakes, closes every WebSocket with 1001 (GOAWAY on HTTP/2), stops listening. */
+  /** Refuses new handshakes, closes every WebSocket with 1001 (GOAWAY on HTTP/2 and HTTP/3), stops listening. */
   async close(): Promise<void> {
-    // The HTTP/2 server closes the HTTP/1.1 server it serves beside it.
-    await this.servers[0]!.close();
+    await Promise.all(this.owners.map((server) => server.close()));
   }
 }
 
+/** How many times a free port is sought that is free on both UDP and TCP. */
+const PORT_ATTEMPTS = 5;
+
 export async function createServer(options: CreateServerOptions = {}): Promise<Server> {
-  const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, request, tls: _tls, devCert: _devCert, topics = new Topics(), ...rest } = options;
-  const policy = { ...rest, topics };
-  if (!http1 && !http2) throw new TypeError('createServer: at least one of http1 and http2 must be on');
+  const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, http3, request, http3Request, tls: _tls, devCert: _devCert, topics = new Topics(), ...rest } = options;
+  if (!http1 && !http2 && http3 !== true) throw new TypeError('createServer: at least one of http1, http2 and http3 must be on');
   if (options.tls !== undefined && options.devCert) throw new TypeError('createServer: `tls` and `devCert` exclude each other');
   const devCert = options.devCert ? createDevCert() : undefined;
   const tls = options.tls ?? (devCert ? { cert: devCert.cert, key: devCert.key } : undefined);
-  const transports: ServedTransport[] = [];
-  if (http1) transports.push('http/1.1');
-  if (http2) transports.push('h2');
-  const http1Server = http1 ? new Http1Server(policy) : undefined;
-  if (!http2) {
-    const address = await http1Server!.listen({ port, host, ...(tls ? { tls } : {}), ...(request ? { request } : {}) });
-    return new Server(address, transports, tls !== undefined, devCert, [http1Server!], topics);
+  if (http3 === true && tls === undefined) throw new TypeError('createServer: http3 needs TLS (`tls` or `devCert`): QUIC is always encrypted');
+  const policy = { ...rest, topics };
+  let http3Unavailable: Error | undefined;
+  let Http3 = undefined as typeof Http3Server | undefined;
+  const quicTls = tls === undefined ? undefined : pemOf(tls);
+  if (tls !== undefined && http3 !== false) {
+    try {
+      if (quicTls === undefined) throw new Error('HTTP/3 takes the certificate and key as PEM (`tls.cert`, `tls.key`), not PFX');
+      Http3 = (await loadHttp3()).WebSocketServer;
+    } catch (error) {
+      if (http3 === true) throw error;
+      http3Unavailable = error as Error;
+    }
   }
-  const http2Server = new Http2Server({ ...policy, ...(http1Server ? { http1: http1Server } : {}) });
-  const address = await http2Server.listen({ port, host, ...(tls ? { tls } : {}), ...(request ? { request } : {}) });
-  return new Server(address, transports, tls !== undefined, devCert, http1Server ? [http2Server, http1Server] : [http2Server], topics);
+  for (let attempt = 1; ; attempt++) {
+    let http3Server: Http3Server | undefined;
+    let udp: Http3Address | undefined;
+    if (Http3 !== undefined) {
+      http3Server = new Http3(policy);
+      udp = await http3Server.listen({ port, host, tls: quicTls!, ...(http3Request ? { request: http3Request } : {}) });
+    }
+    try {
+      const tcp = http1 || http2 ? await listenTcp({ ...policy, ...(udp ? { altSvc: `h3=":${udp.port}"; ma=86400` } : {}) }, udp?.port ?? port) : undefined;
+      const transports: ServedTransport[] = [];
+      if (http1) transports.push('http/1.1');
+      if (http2) transports.push('h2');
+      if (http3Server) transports.push('h3');
+      const owners = [...(tcp ? [tcp.owner] : []), ...(http3Server ? [http3Server] : [])];
+      const servers = [...(tcp?.servers ?? []), ...(http3Server ? [http3Server] : [])];
+      const address = tcp?.address ?? { address: udp!.address, port: udp!.port, family: udp!.family };
+      return new Server({ address, transports, secure: tls !== undefined, devCert, owners, servers, topics, http3Unavailable });
+    } catch (error) {
+      await http3Server?.close();
+      // A free UDP port whose TCP twin is taken: try another (only when the caller let us pick).
+      if (port !== 0 || attempt === PORT_ATTEMPTS || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+
+  async function listenTcp(serverPolicy: typeof policy & { altSvc?: string }, tcpPort: number) {
+    const http1Server = http1 ? new Http1Server(serverPolicy) : undefined;
+    const listen = { port: tcpPort, host, ...(tls ? { tls } : {}), ...(request ? { request } : {}) };
+    if (!http2) return { address: await http1Server!.listen(listen), owner: http1Server!, servers: [http1Server!] };
+    const http2Server = new Http2Server({ ...serverPolicy, ...(http1Server ? { http1: http1Server } : {}) });
+    return { address: await http2Server.listen(listen), owner: http2Server, servers: http1Server ? [http2Server, http1Server] : [http2Server] };
+  }
+}
+
+/** The certificate and key for QUIC, when `tls` gives them as PEM (not PFX, not encrypted key objects). */
+function pemOf(tls: TlsOptions): { cert: string | Buffer | (string | Buffer)[]; key: string | Buffer } | undefined {
+  const { cert, key } = tls;
+  if (cert === undefined || key === undefined || Array.isArray(key)) return undefined;
+  return { cert, key: key as string | Buffer };
 }

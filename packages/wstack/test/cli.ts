@@ -9,6 +9,7 @@ import { createDevCert } from '@wstack/core/dev-cert';
 import { HandshakeError } from '@wstack/core';
 import { connect, WebSocketServer } from '@wstack/http1';
 import { connect as connectHttp2, WebSocketServer as Http2Server } from '@wstack/http2';
+import { connect as connectHttp3, WebSocketServer as Http3Server } from '@wstack/http3';
 import { closed, nextMessage } from '@wstack/testkit';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
@@ -95,6 +96,12 @@ t.test('serve with TLS: a development certificate by default, or the given files
   t.equal(overH2.transport, 'h2', 'the TLS port serves HTTP/2 by ALPN');
   t.equal(await dev.line(/^ws open h2/), 'ws open h2 /');
   overH2.close();
+  t.match(url, /^wss:\/\/127\.0\.0\.1:\d+\/$/);
+  t.ok(dev.lines.some((line) => line.endsWith('(http/1.1, h2, h3)')), 'HTTP/3 listens too');
+  const overH3 = await connectHttp3(url, { tls: { rejectUnauthorized: false } });
+  t.equal(await dev.line(/^ws open h3/), 'ws open h3 /');
+  overH3.close(1000);
+  t.equal(await dev.line(/^ws close h3/), 'ws close h3 / 1000');
   dev.child.kill('SIGINT');
   t.equal(await exitCode(dev), 0);
 
@@ -109,8 +116,14 @@ t.test('serve with TLS: a development certificate by default, or the given files
   t.equal((await nextMessage(verified)).data.toString(), 'verified');
   verified.close();
   t.notOk(files.lines.some((line) => line.startsWith('development certificate')), 'no development certificate when files are given');
+  t.ok(files.lines.includes(`certificate: SPKI sha256 ${cert.spkiSha256}`), 'the SPKI hash of the given certificate');
   files.child.kill('SIGTERM');
   await exitCode(files);
+
+  const noH3 = start(['serve', '--port', '0', '--no-h3']);
+  t.match(await noH3.line(/^listening on/), /\(http\/1\.1, h2\)$/, '--no-h3');
+  noH3.child.kill('SIGTERM');
+  await exitCode(noH3);
 });
 
 t.test('serve --no-h1 / --no-h2 turn one transport off', async (t) => {
@@ -178,6 +191,29 @@ t.test('connect --transport h2: over HTTP/2, and says so', async (t) => {
   t.ok(run.lines.includes('closed: 1000'));
 });
 
+t.test('connect --transport h3 and bridge --transport h3: over HTTP/3, with --ca', async (t) => {
+  const cert = createDevCert();
+  const server = new Http3Server({ handler: (connection) => connection.on('message', (data) => connection.send(`h3 echo: ${data}`)) });
+  const { port } = await server.listen({ tls: { cert: cert.cert, key: cert.key } });
+  t.teardown(() => server.close());
+  const folder = mkdtempSync(join(tmpdir(), 'wstack-cli-'));
+  writeFileSync(join(folder, 'ca.pem'), cert.cert);
+  const run = start(['connect', `wss://127.0.0.1:${port}/`, '--transport', 'h3', '--ca', join(folder, 'ca.pem')], 'one\n');
+  t.equal(await exitCode(run), 0, run.lines.join('\n'));
+  t.match(run.lines, ['connected over h3']);
+  t.ok(run.lines.includes('h3 echo: one'));
+  const bridge = start(['bridge', '--listen', 'ws://127.0.0.1:0', '--target', `wss://127.0.0.1:${port}/`, '--transport', 'h3', '--ca', join(folder, 'ca.pem')]);
+  const url = (await bridge.line(/^bridging /)).split(' ')[1]!;
+  const client = await connect(`${url}x`);
+  client.send('hi');
+  t.equal((await nextMessage(client)).data.toString(), 'h3 echo: hi', 'HTTP/1.1 in, HTTP/3 out');
+  t.equal([...server.connections][0]?.transport, 'h3');
+  client.close(1000);
+  await closed(client);
+  bridge.child.kill('SIGTERM');
+  t.equal(await exitCode(bridge), 0);
+});
+
 t.test('bridge: HTTP/1.1 in, HTTP/2 out, and a line per WebSocket', async (t) => {
   const target = new Http2Server({ handler: (connection) => connection.on('message', (data) => connection.send(`from h2: ${data}`)) });
   const { port } = await target.listen();
@@ -222,7 +258,8 @@ t.test('bad usage exits with 2 and says why; failures exit with 1', async (t) =>
     [['serve', '--no-tls', '--cert', 'a', '--key', 'b'], /exclude each other/],
     [['serve', '--cert', 'a'], /go together/],
     [['serve', '--bogus'], /Unknown option '--bogus'/],
-    [['serve', '--no-h1', '--no-h2'], /leave no transport/],
+    [['serve', '--no-h1', '--no-h2', '--no-h3'], /leave no transport/],
+    [['serve', '--no-tls', '--no-h1', '--no-h2'], /leave no transport/],
     [['bridge', '--listen', 'ws://127.0.0.1:0'], /needs --listen and --target/],
     [['bridge', '--listen', 'ftp://x', '--target', 'ws://x'], /--listen: not a WebSocket URL/],
     [['bridge', '--listen', 'ws://127.0.0.1:0', '--target', 'ws://x', '--transport', 'h7'], /unknown or unavailable transport "h7"/],

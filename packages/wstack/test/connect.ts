@@ -6,18 +6,54 @@ import type { AddressInfo } from 'node:net';
 import { HandshakeError, type WebSocketConnection } from '@wstack/core';
 import { createDevCert } from '@wstack/core/dev-cert';
 import { WebSocketServer as Http1Server } from '@wstack/http1';
+import { closed } from '@wstack/testkit';
 import { connect, ConnectError, createServer, forgetTransports } from '../src/index.js';
-import { connectAuto, type Transport } from '../src/auto-connect.js';
+import { connectAuto, transportOrder, type Transport } from '../src/auto-connect.js';
 
 t.beforeEach(() => forgetTransports());
 
-t.test('auto picks HTTP/2 where the server allows it', async (t) => {
-  for (const devCert of [false, true]) {
-    const server = await createServer({ devCert, handler: () => undefined });
-    const client = await connect(server.url, { tls: { ca: server.devCert?.cert } });
-    t.equal(client.transport, 'h2', devCert ? 'TLS, ALPN h2' : 'h2c with prior knowledge');
-    await server.close();
-  }
+t.test('auto picks HTTP/3 where the server serves it, HTTP/2 in cleartext, and reuses what is open', async (t) => {
+  const server = await createServer({ devCert: true, handler: () => undefined });
+  t.teardown(() => server.close());
+  const tls = { ca: server.devCert!.cert };
+  const first = await connect(server.url, { tls });
+  t.equal(first.transport, 'h3', 'TLS: HTTP/3 on UDP at the same port number');
+  const second = await connect(server.url, { tls });
+  t.equal(second.transport, 'h3', 'the open QUIC connection is used again');
+  const cleartext = await createServer({ handler: () => undefined });
+  t.teardown(() => cleartext.close());
+  t.equal((await connect(cleartext.url)).transport, 'h2', 'ws://: h2c with prior knowledge, no HTTP/3');
+});
+
+t.test('auto: HTTP/3 where an Alt-Svc answer pointed, HTTP/2 meanwhile; an announced HTTP/3 that fails is not tried first again', async (t) => {
+  const { WebSocketServer: Http3Server } = await import('@wstack/http3');
+  const cert = createDevCert();
+  const http3 = new Http3Server({ handler: () => undefined });
+  const { port: udpPort } = await http3.listen({ tls: { cert: cert.cert, key: cert.key } });
+  t.teardown(() => http3.close());
+  // A TCP server that serves no HTTP/3 itself but announces it on another port.
+  const server = await createServer({ tls: { cert: cert.cert, key: cert.key }, http3: false, altSvc: `h3=":${udpPort}"`, handler: () => undefined });
+  t.teardown(() => server.close());
+  const tls = { ca: cert.cert };
+  const viaTcp = await connect(server.url, { tls });
+  t.equal(viaTcp.transport, 'h2', 'nothing answers QUIC on the TCP port number: HTTP/2 wins');
+  viaTcp.close();
+  await closed(viaTcp);
+  const viaAltSvc = await connect(server.url, { tls });
+  t.equal(viaAltSvc.transport, 'h3', 'then the announced port is used');
+  t.equal(http3.connections.size, 1);
+  viaAltSvc.close();
+  await closed(viaAltSvc);
+  await http3.close();
+  const fellBack = await connect(server.url, { tls });
+  t.equal(fellBack.transport, 'h2', 'the announced HTTP/3 is gone: HTTP/2 after the head start');
+  fellBack.close();
+  await closed(fellBack);
+  const state = { h2Session: false, h3Session: false, http3Possible: true };
+  t.same(transportOrder(new URL(server.url), state), ['h2', 'h1', 'h3'], 'HTTP/3 is broken here for a while: tried last');
+  forgetTransports();
+  t.same(transportOrder(new URL(server.url), state), ['h3', 'h2', 'h1'], 'knowing nothing: HTTP/3, HTTP/2, HTTP/1.1');
+  t.same(transportOrder(new URL(server.url), { ...state, h2Session: true }), ['h2', 'h3', 'h1'], 'an open HTTP/2 session first');
 });
 
 t.test('auto falls back to HTTP/1.1, and goes there directly the next time', async (t) => {

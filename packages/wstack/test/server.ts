@@ -3,7 +3,7 @@ import t from 'tap';
 import { closed, nextMessage } from '@wstack/testkit';
 import { connect, createServer, type ClientTransport } from '../src/index.js';
 
-t.test('one handler for HTTP/1.1 and HTTP/2 on one port, TLS with a development certificate', async (t) => {
+t.test('one handler for HTTP/1.1, HTTP/2 and HTTP/3 on one port number, TLS with a development certificate', async (t) => {
   const seen: string[] = [];
   const server = await createServer({
     devCert: true,
@@ -13,20 +13,39 @@ t.test('one handler for HTTP/1.1 and HTTP/2 on one port, TLS with a development 
     },
   });
   t.equal(server.url, `wss://127.0.0.1:${server.address.port}/`);
-  t.same(server.transports, ['http/1.1', 'h2']);
+  t.same(server.transports, ['http/1.1', 'h2', 'h3']);
+  t.equal(server.http3Unavailable, undefined);
   t.match(server.devCert?.spkiSha256, /^[A-Za-z0-9+/]{43}=$/);
   const tls = { ca: server.devCert!.cert };
-  const clients = await Promise.all((['h1', 'h2'] as ClientTransport[]).map((transport) => connect(`${server.url}${transport}`, { transport, tls })));
-  t.same(clients.map((client) => client.transport), ['http/1.1', 'h2']);
-  t.same(seen.sort(), ['h2 /h2', 'http/1.1 /h1']);
-  t.equal(server.connections.length, 2);
+  const clients = await Promise.all((['h1', 'h2', 'h3'] as ClientTransport[]).map((transport) => connect(`${server.url}${transport}`, { transport, tls })));
+  t.same(clients.map((client) => client.transport), ['http/1.1', 'h2', 'h3']);
+  t.same(seen.sort(), ['h2 /h2', 'h3 /h3', 'http/1.1 /h1']);
+  t.equal(server.connections.length, 3);
+  const altSvc = `h3=":${server.address.port}"; ma=86400`;
+  t.same([clients[0]!.headers['alt-svc'], clients[1]!.headers['alt-svc']], [altSvc, altSvc], 'the TCP answers announce HTTP/3 on the same port number');
   for (const client of clients) {
     client.send('ping');
     t.equal((await nextMessage(client)).data.toString(), 'ping');
   }
   const ends = clients.map((client) => closed(client));
   await server.close();
-  t.same((await Promise.all(ends)).map((end) => end.code), [1001, 1001], 'close() sends 1001 on every transport');
+  t.same((await Promise.all(ends)).map((end) => end.code), [1001, 1001, 1001], 'close() sends 1001 on every transport');
+});
+
+t.test('HTTP/3 alone, or off, or impossible in cleartext', async (t) => {
+  const only = await createServer({ devCert: true, http1: false, http2: false, http3: true, handler: () => undefined });
+  t.same(only.transports, ['h3']);
+  const client = await connect(only.url, { transport: 'h3', tls: { ca: only.devCert!.cert } });
+  t.equal(client.transport, 'h3');
+  await only.close();
+  const off = await createServer({ devCert: true, http3: false });
+  t.same(off.transports, ['http/1.1', 'h2']);
+  await off.close();
+  await t.rejects(createServer({ http3: true }), /http3 needs TLS/);
+  await t.rejects(createServer({ http1: false, http2: false }), /at least one/);
+  const cleartext = await createServer();
+  t.same(cleartext.transports, ['http/1.1', 'h2'], 'no HTTP/3 without TLS, and no complaint');
+  await cleartext.close();
 });
 
 t.test('cleartext, and one transport at a time', async (t) => {
@@ -42,7 +61,6 @@ t.test('cleartext, and one transport at a time', async (t) => {
 });
 
 t.test('contradictory options are refused', async (t) => {
-  await t.rejects(createServer({ http1: false, http2: false }), /at least one/);
   await t.rejects(createServer({ devCert: true, tls: {} }), /exclude each other/);
   await t.rejects(connect('ws://127.0.0.1:1/', { transport: 'h9' as ClientTransport }), /unknown transport "h9"/);
 });
@@ -59,7 +77,7 @@ t.test('nothing sent before a clean close is lost, on every transport, both ways
     },
   });
   const tls = { ca: server.devCert!.cert };
-  for (const transport of ['h1', 'h2'] as const) {
+  for (const transport of ['h1', 'h2', 'h3'] as const) {
     const counted = new Promise<number>((resolve) => (serverCount = resolve));
     const client = await connect(server.url, { transport, tls });
     for (let i = 0; i < COUNT; i++) client.send(`message ${i}`);
@@ -67,7 +85,7 @@ t.test('nothing sent before a clean close is lost, on every transport, both ways
     await closed(client);
     t.equal(await counted, COUNT, `${transport}: the server got every message before the close`);
   }
-  const clients = await Promise.all((['h1', 'h2'] as const).map((transport) => connect(server.url, { transport, tls })));
+  const clients = await Promise.all((['h1', 'h2', 'h3'] as const).map((transport) => connect(server.url, { transport, tls })));
   const counts = clients.map((client) => {
     let count = 0;
     client.on('message', () => count++);
@@ -75,7 +93,7 @@ t.test('nothing sent before a clean close is lost, on every transport, both ways
   });
   for (const connection of server.connections) for (let i = 0; i < COUNT; i++) connection.send(`message ${i}`);
   await server.close();
-  t.same(await Promise.all(counts), [[1001, COUNT], [1001, COUNT]], 'shutdown: every message arrives before the 1001');
+  t.same(await Promise.all(counts), [[1001, COUNT], [1001, COUNT], [1001, COUNT]], 'shutdown: every message arrives before the 1001');
 });
 
 t.test('stats() and the diagnostics channels follow every WebSocket', async (t) => {
