@@ -136,11 +136,12 @@ const PORT_ATTEMPTS = 5;
 
 export async function createServer(options: CreateServerOptions = {}): Promise<Server> {
   const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, http3, request, http3Request, tls: _tls, devCert: _devCert, topics = new Topics(), ...rest } = options;
-  if (!http1 && !http2 && http3 !== true) throw new TypeError('createServer: at least one of http1, http2 and http3 must be on');
   if (options.tls !== undefined && options.devCert) throw new TypeError('createServer: `tls` and `devCert` exclude each other');
+  const secure = options.tls !== undefined || options.devCert === true;
+  if (!http1 && !http2 && (http3 === false || !secure)) throw new TypeError('createServer: at least one of http1, http2 and http3 (with TLS) must be on');
+  if (http3 === true && !secure) throw new TypeError('createServer: http3 needs TLS (`tls` or `devCert`): QUIC is always encrypted');
   const devCert = options.devCert ? createDevCert() : undefined;
   const tls = options.tls ?? (devCert ? { cert: devCert.cert, key: devCert.key } : undefined);
-  if (http3 === true && tls === undefined) throw new TypeError('createServer: http3 needs TLS (`tls` or `devCert`): QUIC is always encrypted');
   const policy = { ...rest, topics };
   let http3Unavailable: Error | undefined;
   let Http3 = undefined as typeof Http3Server | undefined;
@@ -150,7 +151,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
       if (quicTls === undefined) throw new Error('HTTP/3 takes the certificate and key as PEM (`tls.cert`, `tls.key`), not PFX');
       Http3 = (await loadHttp3()).WebSocketServer;
     } catch (error) {
-      if (http3 === true) throw error;
+      // Required, or the only transport asked for: the reason is the error.
+      if (http3 === true || (!http1 && !http2)) throw error;
       http3Unavailable = error as Error;
     }
   }
