@@ -166,23 +166,31 @@ t.test('permessage-deflate through the options', async (t) => {
   ws.close();
 });
 
-t.test('the same WebSocket over every transport: auto takes HTTP/2, or the transport asked for', async (t) => {
+t.test('the same WebSocket over every transport: auto takes HTTP/3 (wss://) or HTTP/2 (ws://), or the transport asked for', async (t) => {
   const { createServer } = await import('../src/index.js');
   const transports: string[] = [];
-  const wstack = await createServer({
-    handler: (connection) => {
-      transports.push(connection.transport);
-      connection.on('message', (data, binary) => connection.send(data, { binary }));
-    },
-  });
-  t.teardown(() => wstack.close());
-  for (const options of [{}, { transport: 'h1' as const }, { transport: 'h2' as const }]) {
-    const ws = new WebSocket(wstack.url, [], options);
+  const handler = (connection: import('@wstack/core').WebSocketConnection) => {
+    transports.push(connection.transport);
+    connection.on('message', (data, binary) => connection.send(data, { binary }));
+  };
+  const cleartext = await createServer({ handler });
+  const secure = await createServer({ devCert: true, handler });
+  t.teardown(() => Promise.all([cleartext.close(), secure.close()]));
+  const tls = { ca: secure.devCert!.cert };
+  const cases: [string, object][] = [
+    [cleartext.url, {}],
+    [cleartext.url, { transport: 'h1' }],
+    [cleartext.url, { transport: 'h2' }],
+    [secure.url, { tls }],
+    [secure.url, { transport: 'h3', tls }],
+  ];
+  for (const [url, options] of cases) {
+    const ws = new WebSocket(url, [], options);
     await event(ws, 'open');
     ws.send('round trip');
     t.equal(((await event(ws, 'message')) as MessageEvent).data, 'round trip', JSON.stringify(options));
     ws.close();
     t.equal(((await event(ws, 'close')) as CloseEvent).code, 1005);
   }
-  t.same(transports, ['h2', 'http/1.1', 'h2']);
+  t.same(transports, ['h2', 'http/1.1', 'h2', 'h3', 'h3']);
 });
