@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { EventEmitter } from 'node:events';
-import type { Carrier, Transport } from './carrier.js';
+import type { Carrier, CarrierEvents, Transport } from './carrier.js';
 import { encodeClosePayload } from './close.js';
 import {
   DEFAULT_CLOSE_TIMEOUT,
@@ -126,16 +126,30 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (options.idleTimeout) {
       this.idleTimer = setTimeout(() => this.closeIfOpen(CloseCode.GOING_AWAY, 'idle timeout'), options.idleTimeout);
     }
-    carrier.attach({
-      data: (chunk) => this.receive(chunk),
-      end: () => this.receiveEnd(),
-      drain: () => {
-        this.carrierWritable = true;
-        this.maybeDrain();
-      },
-      close: (error) => this.closed(error),
-    });
+    carrier.attach(new WebSocketConnection.Reports(this));
   }
+
+  /** What the carrier reports goes here: one small object per connection rather than a closure per event (idle memory). */
+  private static readonly Reports = class implements CarrierEvents {
+    constructor(private readonly connection: WebSocketConnection) {}
+
+    data(chunk: Buffer): void {
+      this.connection.receive(chunk);
+    }
+
+    end(): void {
+      this.connection.receiveEnd();
+    }
+
+    drain(): void {
+      this.connection.carrierWritable = true;
+      this.connection.maybeDrain();
+    }
+
+    close(error?: Error): void {
+      this.connection.closed(error);
+    }
+  };
 
   get readyState(): ReadyStateValue {
     return this.state;
@@ -180,7 +194,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
         else this.engine.sendText(compressed, true, true);
       });
     } else {
-      this.outbound!.enqueue(0, () => this.sendPlain(bytes ?? data, binary));
+      this.enqueue(0, () => this.sendPlain(bytes ?? data, binary));
     }
     return this.sendResult();
   }
@@ -290,6 +304,11 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.state = ReadyState.CLOSING;
     this.startCloseTimer();
     this.enqueue(0, () => this.engine.close(code, reason));
+    // The peer's close comes behind whatever it sent before: read on to it (RFC 6455 §7.1.1), held messages or not.
+    if (this.pausedForHeld) {
+      this.pausedForHeld = false;
+      this.carrier.resume();
+    }
   }
 
   /**
@@ -333,9 +352,18 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     return queue;
   }
 
-  /** Runs a send step now, or in order behind compression when permessage-deflate is on. */
+  /**
+   * Runs a send step now, or in order behind compression when
+   * permessage-deflate is on. A step that waited is dropped when a close
+   * frame went out meanwhile (a failure's, or the answer to the peer's):
+   * nothing may follow it (RFC 6455 §5.5.1).
+   */
   private enqueue(size: number, step: () => void): void {
-    if (this.outbound !== undefined) return this.outbound.enqueue(size, step);
+    if (this.outbound !== undefined) {
+      return this.outbound.enqueue(size, () => {
+        if (this.engineCanSend()) step();
+      });
+    }
     step();
     this.flush();
   }
@@ -540,7 +568,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.held.push(event);
     if (event.type === 'message') {
       this.heldBytes += event.data.length;
-      if (!this.pausedForHeld && this.heldBytes >= this.highWaterMark) {
+      if (!this.pausedForHeld && this.heldBytes >= this.highWaterMark && this.state === ReadyState.OPEN) {
         this.pausedForHeld = true;
         this.carrier.pause();
       }

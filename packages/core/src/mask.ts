@@ -6,11 +6,14 @@
  * Three kernels, each the fastest for some sizes (measured by
  * `pnpm bench:codec`; see benchmarks/README.md): a byte loop for tiny
  * payloads, a 32-bit word loop for small ones, and a WebAssembly SIMD loop
- * for the rest, which pays for copying in and out of its memory.
+ * for the rest, which pays for copying in and out of its memory. When the
+ * bufferutil addon is installed, it takes the large payloads instead: it
+ * works in place, without those copies.
  */
+import { loadNativeMasker, type NativeMasker } from './mask-native.js';
 import { loadWasmMasker, WASM_SLICE, type WasmMasker } from './mask-wasm.js';
 
-export { loadWasmMasker };
+export { loadWasmMasker, loadNativeMasker };
 
 /** XORs `source` with the key into `target` (which may be `source` itself; same length). */
 export type MaskKernel = (source: Uint8Array, key: Uint8Array, phase: number, target: Uint8Array) => void;
@@ -72,21 +75,44 @@ export function wasmKernel(wasm: WasmMasker): MaskKernel {
   };
 }
 
-/** Picks the fastest kernel for each payload size; without SIMD, words do the large ones too. */
-export function sizeDispatch(wasm: WasmMasker | null): MaskKernel {
-  const large = wasm === null ? maskWords : wasmKernel(wasm);
+/** From this payload size on, the native addon (when installed) beats the word loop: below it, the call costs more than it saves. */
+export const NATIVE_FROM = 256;
+
+/** The native addon's kernel. */
+export function nativeKernel(native: NativeMasker): MaskKernel {
+  // The key turned so that its first byte is the one for `phase`.
+  const turned = Buffer.alloc(4);
+  return (source, key, phase, target) => {
+    for (let j = 0; j < 4; j++) turned[j] = key[(phase + j) & 3]!;
+    if (source === target) native.unmask(target, turned);
+    else native.mask(source, turned, target, 0, source.length);
+  };
+}
+
+/**
+ * Picks the fastest kernel for each payload size: the native addon for large
+ * payloads when there is one, else SIMD; without either, words do the large
+ * ones too.
+ */
+export function sizeDispatch(wasm: WasmMasker | null, native: NativeMasker | null = null): MaskKernel {
+  const large = native !== null ? nativeKernel(native) : wasm === null ? maskWords : wasmKernel(wasm);
+  const largeFrom = native !== null ? NATIVE_FROM : WASM_FROM;
   return (source, key, phase, target) => {
     const length = source.length;
     if (length < WORDS_FROM) maskBytes(source, key, phase, target);
-    else if (length < WASM_FROM) maskWords(source, key, phase, target);
+    else if (length < largeFrom) maskWords(source, key, phase, target);
     else large(source, key, phase, target);
   };
 }
 
 const wasm = loadWasmMasker();
+const native = loadNativeMasker();
 
 /** Whether the SIMD kernel is in use (false where WebAssembly SIMD is missing). */
 export const wasmMaskAvailable = wasm !== null;
 
+/** Whether the bufferutil addon masks the large payloads. */
+export const nativeMaskAvailable = native !== null;
+
 /** Masks with the kernel that is fastest for the payload's size. */
-export const xorMask: MaskKernel = sizeDispatch(wasm);
+export const xorMask: MaskKernel = sizeDispatch(wasm, native);

@@ -37,6 +37,12 @@ export interface FramePiece {
 }
 
 const EMPTY = Buffer.alloc(0);
+/**
+ * Shared by every parser, so that an idle connection holds no buffer of its
+ * own: each is filled and read within one synchronous call.
+ */
+const keyBytes = Buffer.alloc(4);
+const scratch = Buffer.alloc(14);
 
 export class FrameParser {
   private readonly expectMasked: boolean;
@@ -51,11 +57,10 @@ export class FrameParser {
   private header: FrameHeader | null = null;
   private remaining = 0;
   private started = false;
-  private readonly key = Buffer.alloc(4);
+  /** The masking key of the frame being read, as a big-endian 32-bit number. */
+  private key = 0;
   /** Position in the masking key of the next payload byte (§5.3: j = i MOD 4). */
   private phase = 0;
-  /** Room to gather a header that spans chunks (at most 14 bytes). */
-  private readonly scratch = Buffer.alloc(14);
 
   constructor(options: FrameParserOptions) {
     this.expectMasked = options.expectMasked;
@@ -86,7 +91,8 @@ export class FrameParser {
 
   private piece(header: FrameHeader, data: Buffer): FramePiece {
     if (header.masked && data.length !== 0) {
-      xorMask(data, this.key, this.phase, data);
+      keyBytes.writeUInt32BE(this.key, 0);
+      xorMask(data, keyBytes, this.phase, data);
       this.phase = (this.phase + data.length) & 3;
     }
     this.remaining -= data.length;
@@ -153,7 +159,7 @@ export class FrameParser {
     }
     if (this.buffered < size) return false;
     if (masked) {
-      bytes.copy(this.key, 0, at + size - 4, at + size);
+      this.key = bytes.readUInt32BE(at + size - 4);
       this.phase = 0;
     }
     this.skip(size);
@@ -175,8 +181,9 @@ export class FrameParser {
   private contiguous(size: number): [Buffer, number] {
     const head = this.chunks[0]!;
     if (head.length - this.offset >= size) return [head, this.offset];
-    for (let i = 0; i < size; i++) this.scratch[i] = this.byteAt(i);
-    return [this.scratch, 0];
+    // Room to gather a header that spans chunks (at most 14 bytes).
+    for (let i = 0; i < size; i++) scratch[i] = this.byteAt(i);
+    return [scratch, 0];
   }
 
   /** Consumes `size` buffered bytes: a view when they lie in one chunk, else a copy. */

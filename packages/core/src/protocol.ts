@@ -61,6 +61,11 @@ export type ProtocolEvent =
 
 type Payload = string | Uint8Array;
 
+interface Reader {
+  parser: FrameParser;
+  assembler: MessageAssembler;
+}
+
 const EMPTY = Buffer.alloc(0);
 
 export class Protocol {
@@ -69,8 +74,9 @@ export class Protocol {
   private readonly perMessageDeflate: boolean;
   private readonly maxMessageSizeValue: number;
   private readonly mask: MaskSource | undefined;
-  private readonly parser: FrameParser;
-  private readonly assembler: MessageAssembler;
+  private readonly maxFrameSize: number;
+  private readonly maxFragments: number;
+  private readerValue: Reader | undefined;
   private events: ProtocolEvent[] = [];
   private output: Buffer[] = [];
   private stateValue: ProtocolState = 'OPEN';
@@ -103,19 +109,29 @@ export class Protocol {
     this.mask = options.role === 'client' ? (options.maskSource ?? randomMaskSource) : undefined;
     const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.maxMessageSizeValue = maxMessageSize;
+    this.maxFrameSize = options.maxFrameSize ?? maxMessageSize;
+    this.maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
+  }
+
+  /**
+   * The reading side, made when the first bytes arrive: a connection that
+   * stays idle holds no parser state (memory per idle connection).
+   */
+  private reader(): Reader {
+    if (this.readerValue !== undefined) return this.readerValue;
     // Compressed frames may be a little larger than the message they carry; its inflated size is checked as it inflates.
-    const deflate = options.perMessageDeflate ?? false;
-    const maxFrameSize = options.maxFrameSize ?? maxMessageSize;
-    this.parser = new FrameParser({
-      expectMasked: options.role === 'server',
-      maxFrameSize: deflate ? compressedBound(maxFrameSize) : maxFrameSize,
+    const deflate = this.perMessageDeflate;
+    const parser = new FrameParser({
+      expectMasked: this.role === 'server',
+      maxFrameSize: deflate ? compressedBound(this.maxFrameSize) : this.maxFrameSize,
       allowRsv1: deflate,
     });
-    this.assembler = new MessageAssembler({
-      maxMessageSize,
-      maxCompressedSize: compressedBound(maxMessageSize),
-      maxFragments: options.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
+    const assembler = new MessageAssembler({
+      maxMessageSize: this.maxMessageSizeValue,
+      maxCompressedSize: compressedBound(this.maxMessageSizeValue),
+      maxFragments: this.maxFragments,
     });
+    return (this.readerValue = { parser, assembler });
   }
 
   get state(): ProtocolState {
@@ -158,14 +174,15 @@ export class Protocol {
   /** Feeds bytes from the transport. The protocol owns the chunk from now on. */
   receiveData(chunk: Uint8Array): void {
     if (this.inputEnded) return;
-    this.parser.push(chunk);
+    const { parser, assembler } = this.reader();
+    parser.push(chunk);
     try {
       let piece: FramePiece | null;
-      while (!this.inputEnded && (piece = this.parser.next()) !== null) {
+      while (!this.inputEnded && (piece = parser.next()) !== null) {
         if (piece.header.opcode >= Opcode.CLOSE) {
           this.receiveControl(piece.header.opcode, piece.data);
         } else {
-          const message = this.assembler.add(piece);
+          const message = assembler.add(piece);
           if (message !== null) this.events.push(message);
         }
       }

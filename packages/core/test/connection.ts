@@ -478,3 +478,17 @@ t.test("the peer's handshake fields, when the transport gave them", async (t) =>
   client.terminate();
   server.terminate();
 });
+
+t.test('closing reads on to the peer\'s close though held messages paused reading', async (t) => {
+  const { client, server } = pair({ server: { highWaterMark: 64, closeTimeout: 60_000 } });
+  for (let i = 0; i < 50; i++) client.send(`message ${i} that nobody reads`);
+  await sleep(20);
+  server.close(1000, 'done');
+  // The client answers once it reads the close; the server must read past the held messages to see that answer.
+  const details = await closed(server);
+  t.same([details.code, details.wasClean], [1000, true], 'a clean close, not the close timeout');
+  const seen: string[] = [];
+  server.on('message', (data) => seen.push(data.toString()));
+  await sleep(10);
+  t.equal(seen.length, 50, 'and every held message is still there for a late listener');
+});

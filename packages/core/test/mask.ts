@@ -1,6 +1,7 @@
 import t from 'tap';
 import { loadWasmMasker, leb, WASM_SLICE } from '../src/mask-wasm.js';
-import { maskBytes, maskWords, sizeDispatch, wasmKernel, WASM_FROM, WORDS_FROM, xorMask, type MaskKernel } from '../src/mask.js';
+import { loadNativeMasker } from '../src/mask-native.js';
+import { maskBytes, maskWords, NATIVE_FROM, nativeKernel, nativeMaskAvailable, sizeDispatch, wasmKernel, WASM_FROM, WORDS_FROM, xorMask, type MaskKernel } from '../src/mask.js';
 
 const key = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);
 
@@ -10,19 +11,22 @@ function reference(source: Uint8Array, phase: number): Buffer {
 }
 
 const wasm = loadWasmMasker();
+const native = loadNativeMasker();
 const kernels: [string, MaskKernel][] = [
   ['bytes', maskBytes],
   ['words', maskWords],
   ['dispatch', xorMask],
   ['dispatch without simd', sizeDispatch(null)],
+  ['dispatch with simd, without native', sizeDispatch(wasm)],
   ...(wasm ? [['wasm', wasmKernel(wasm)] as [string, MaskKernel]] : []),
+  ...(native ? [['native', nativeKernel(native)], ['dispatch with native', sizeDispatch(wasm, native)]] as [string, MaskKernel][] : []),
 ];
 
 t.test('WebAssembly SIMD is available on the Node versions we support', async (t) => {
   t.ok(wasm, 'Node 20 and later have wasm SIMD');
 });
 
-const lengths = [0, 1, 3, 4, 5, 15, 16, 17, WORDS_FROM - 1, WORDS_FROM, 100, WASM_FROM - 1, WASM_FROM, WASM_FROM + 5, WASM_SLICE + 7];
+const lengths = [0, 1, 3, 4, 5, 15, 16, 17, WORDS_FROM - 1, WORDS_FROM, 100, NATIVE_FROM - 1, NATIVE_FROM, WASM_FROM - 1, WASM_FROM, WASM_FROM + 5, WASM_SLICE + 7];
 for (const [name, kernel] of kernels) {
   t.test(`${name}: every length, alignment and phase matches §5.3, in place and into another buffer`, async (t) => {
     let checked = 0;
@@ -66,4 +70,21 @@ t.test('LEB128 as the binary format encodes it', async (t) => {
   t.same(leb(127), [0x7f]);
   t.same(leb(128), [0x80, 0x01]);
   t.same(leb(624485), [0xe5, 0x8e, 0x26]);
+});
+
+t.test('bufferutil, an optional dependency installed here, masks the large payloads', async (t) => {
+  t.ok(native, 'the compiled addon loads');
+  t.equal(nativeMaskAvailable, true);
+});
+
+t.test('without a usable bufferutil the addon is left alone', async (t) => {
+  t.equal(loadNativeMasker(undefined, { WSTACK_NO_NATIVE: '1' }), null, 'WSTACK_NO_NATIVE turns it off');
+  const missing = () => {
+    throw new Error("Cannot find module 'bufferutil'");
+  };
+  t.equal(loadNativeMasker(missing, {}), null, 'not installed');
+  // bufferutil falls back to a JavaScript loop when its compiled part is missing; ours are faster.
+  const fallback = { mask: () => {}, unmask: () => {} };
+  t.equal(loadNativeMasker(() => fallback, {}), null, 'only the JavaScript fallback');
+  t.ok(loadNativeMasker(undefined, {}), 'the default loader finds the installed addon');
 });

@@ -98,3 +98,17 @@ t.test('binary, and a compression finished after the close started is dropped', 
   t.equal(count, 0);
   binary.server.terminate();
 });
+
+t.test('sends queued behind a compression are dropped, not thrown, when a close frame went out meanwhile', async (t) => {
+  const { client, server } = deflatePair(true);
+  const got: string[] = [];
+  client.on('message', (data, binary) => got.push(binary ? `binary ${data.length}` : data.toString()));
+  server.send(Buffer.alloc(300_000, 1));
+  server.send('tail', { compress: false });
+  server.send(new PreparedMessage('prepared tail'), { compress: false });
+  server.ping();
+  // As a failure does: the close frame goes out at once, ahead of the queue.
+  (server as unknown as { engine: Protocol }).engine.close(1002);
+  t.equal((await closed(client)).code, 1002);
+  t.same(got, [], 'nothing after the close frame');
+});

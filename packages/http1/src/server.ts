@@ -87,8 +87,7 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
         { protocol, extensions, path: request.path, headers: request.headers, ...(deflate ? { deflate } : {}) },
         { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
       );
-      this.connections.add(connection);
-      connection.on('close', () => this.connections.delete(connection));
+      this.track(connection);
       handler(connection, request);
       this.emit('connection', connection, request);
     });
@@ -139,6 +138,16 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
     });
     await Promise.all([...this.connections].map((connection) => closeConnection(connection)));
     await stopped;
+  }
+
+  /**
+   * Keeps the connection in `connections` until it closes. A method of its
+   * own, so that the listener's scope holds the connection alone and not the
+   * handshake's request, socket and head for the connection's lifetime.
+   */
+  private track(connection: WebSocketConnection): void {
+    this.connections.add(connection);
+    connection.on('close', () => this.connections.delete(connection));
   }
 
   private refuse(socket: Duplex, rejection: Rejection, request: UpgradeRequest | undefined, error: unknown): void {

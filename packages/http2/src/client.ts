@@ -8,10 +8,12 @@ import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, 
 import { constants } from 'node:http2';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import {
+  AbortError,
   checkClientExtensions,
   checkSubprotocolAnswer,
   clientExtensionOffer,
   compressionOptions,
+  Deadline,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   HandshakeError,
@@ -20,8 +22,6 @@ import {
   type ConnectionOptions,
   type PerMessageDeflateSetting,
 } from '@wstack/core';
-import { Deadline } from './deadline.js';
-import { AbortError } from './errors.js';
 import { H2_WEBSOCKET_VERSION } from './request-checks.js';
 import { SessionPool, type SessionLease } from './session-pool.js';
 import { StreamCarrier } from './stream-carrier.js';

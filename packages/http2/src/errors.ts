@@ -35,12 +35,5 @@ export class StreamResetError extends Error {
   }
 }
 
-/** A connection attempt cancelled through its AbortSignal. */
-export class AbortError extends Error {
-  override readonly name = 'AbortError';
-  readonly code = 'ABORT_ERR';
-
-  constructor(cause?: unknown) {
-    super('the WebSocket connection attempt was aborted', { cause });
-  }
-}
+/** A connection attempt cancelled through its AbortSignal (core's; exported here too). */
+export { AbortError } from '@wstack/core';

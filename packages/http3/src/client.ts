@@ -9,6 +9,7 @@ import {
   checkSubprotocolAnswer,
   clientExtensionOffer,
   compressionOptions,
+  Deadline,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   HandshakeError,
@@ -17,7 +18,6 @@ import {
   type ConnectionOptions,
   type PerMessageDeflateSetting,
 } from '@wstack/core';
-import { Deadline } from './deadline.js';
 import type { ResponseHead } from './message-validation.js';
 import { H3_WEBSOCKET_VERSION, fieldsOf } from './request-checks.js';
 import { RequestStreamDecoder, encodeHeaders } from './request-stream.js';

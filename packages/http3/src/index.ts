@@ -10,7 +10,7 @@ export { connect, defaultPool } from './client.js';
 export type { Http3ClientOptions } from './client.js';
 export { SessionPool } from './session-pool.js';
 export type { SessionPoolOptions, SessionLease, Http3ClientTls } from './session-pool.js';
-export { AbortError } from './deadline.js';
+export { AbortError } from '@wstack/core';
 export { ConnectionClosedError } from './h3-connection.js';
 export { StreamResetError } from './quic-support.js';
 export { StreamCarrier } from './stream-carrier.js';

@@ -1,10 +1,22 @@
-/** One time limit and one abort signal over the several waits of a handshake. */
-import { HandshakeError } from '@wstack/core';
-import { AbortError } from './errors.js';
+/**
+ * One time limit and one abort signal over the several waits of a client
+ * handshake (connect, the peer's settings, the answer), for every transport.
+ */
+import { HandshakeError } from './errors.js';
+
+/** A connection attempt cancelled through its AbortSignal. */
+export class AbortError extends Error {
+  override readonly name = 'AbortError';
+  readonly code = 'ABORT_ERR';
+
+  constructor(cause?: unknown) {
+    super('the WebSocket connection attempt was aborted', { cause });
+  }
+}
 
 export class Deadline {
   private readonly expired: Promise<never>;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: NodeJS.Timeout;
   private readonly onAbort: () => void;
   private fail!: (error: Error) => void;
 

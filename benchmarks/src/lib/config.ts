@@ -1,0 +1,35 @@
+/** Run settings: `--quick` shortens every measurement so that the whole run stays under a minute. */
+export interface RunConfig {
+  quick: boolean;
+  /** Sections to run (1–6); all by default. `--only=2,4` picks some. */
+  sections: Set<number>;
+  /** Per echo case and server: a short warm-up, the measured window, rounds (median taken), first warm-up of each server. */
+  warmupMs: number;
+  measureMs: number;
+  rounds: number;
+  jitWarmupMs: number;
+  /** Idle connections of the memory test. */
+  memoryConnections: number;
+  /** Connection counts of the broadcast test. */
+  broadcastConnections: number[];
+  /** Time budget of one codec measurement. */
+  codecBudgetMs: number;
+  streamMs: number;
+}
+
+export function parseConfig(argv: string[]): RunConfig {
+  const quick = argv.includes('--quick');
+  const only = argv.find((a) => a.startsWith('--only='))?.slice(7);
+  return {
+    quick,
+    sections: new Set(only ? only.split(',').map(Number) : [1, 2, 3, 4, 5, 6]),
+    warmupMs: quick ? 40 : 150,
+    measureMs: quick ? 120 : 500,
+    rounds: quick ? 1 : 3,
+    jitWarmupMs: quick ? 300 : 1500,
+    memoryConnections: quick ? 1000 : 10_000,
+    broadcastConnections: quick ? [1000] : [1000, 10_000],
+    codecBudgetMs: quick ? 8 : 150,
+    streamMs: quick ? 700 : 4000,
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Runs echo cases against several servers side by side: all servers up at
+ * once, each warmed up first (so the JIT has compiled the hot paths), then
+ * each case run on every server in turn, several rounds, so that a change in
+ * the machine's background load falls on all of them alike. Each figure is
+ * the median of its rounds.
+ */
+import { EchoPool, type EchoFigures, type OpenClient } from './echo-load.js';
+import { step } from './progress.js';
+import { ServerChild } from './server-child.js';
+import type { ServerKind } from '../servers/protocol.js';
+
+export interface Subject {
+  name: string;
+  kind: ServerKind;
+  open: (server: ServerChild) => OpenClient;
+}
+
+export interface EchoCase {
+  name: string;
+  clients: number;
+  payload: Buffer | string;
+  binary: boolean;
+  /** Subjects that skip this case (the raw floors have no text). */
+  skip?: (subject: Subject) => boolean;
+}
+
+export interface Timing {
+  warmupMs: number;
+  measureMs: number;
+  rounds: number;
+  /** First warm-up of each server. */
+  jitWarmupMs: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+function medianFigures(list: EchoFigures[]): EchoFigures {
+  const pick = (key: keyof EchoFigures) => median(list.map((f) => f[key]));
+  return {
+    messages: pick('messages'),
+    seconds: pick('seconds'),
+    messagesPerSecond: pick('messagesPerSecond'),
+    megabytesPerSecond: pick('megabytesPerSecond'),
+    cpuMicrosPerMessage: pick('cpuMicrosPerMessage'),
+    p50Ms: pick('p50Ms'),
+    p99Ms: pick('p99Ms'),
+  };
+}
+
+/** Figures by `${subject.name}/${case.name}`. */
+export async function runInterleaved(subjects: Subject[], cases: EchoCase[], timing: Timing): Promise<Map<string, EchoFigures>> {
+  const servers: ServerChild[] = [];
+  const pools: EchoPool[] = [];
+  const samples = new Map<string, EchoFigures[]>();
+  try {
+    for (const subject of subjects) {
+      const server = await ServerChild.start(subject.kind, 'echo');
+      servers.push(server);
+      const pool = new EchoPool(server, subject.open(server));
+      pools.push(pool);
+      step(`warming up ${subject.name}`);
+      const warm = cases.find((c) => !c.skip?.(subject)) ?? cases[0]!;
+      await pool.run(Math.min(16, warm.clients), warm.payload, warm.binary, 0, timing.jitWarmupMs);
+    }
+    for (const echoCase of cases) {
+      for (let round = 0; round < timing.rounds; round++) {
+        for (let i = 0; i < subjects.length; i++) {
+          const subject = subjects[i]!;
+          if (echoCase.skip?.(subject)) continue;
+          step(`${echoCase.name}: ${subject.name}${timing.rounds > 1 ? `, round ${round + 1}/${timing.rounds}` : ''}`);
+          const figures = await pools[i]!.run(echoCase.clients, echoCase.payload, echoCase.binary, timing.warmupMs, timing.measureMs);
+          const key = `${subject.name}/${echoCase.name}`;
+          samples.set(key, [...(samples.get(key) ?? []), figures]);
+        }
+      }
+    }
+  } finally {
+    for (const pool of pools) pool.close();
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+  return new Map([...samples].map(([key, list]) => [key, medianFigures(list)]));
+}

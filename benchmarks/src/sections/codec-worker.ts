@@ -1,0 +1,130 @@
+/**
+ * Section 1's measurements, in a child process: ws picks its masking code
+ * (bufferutil or JavaScript) when it loads, so the run without bufferutil
+ * (WS_NO_BUFFER_UTIL=1) needs a process of its own. Sends its figures, GB/s
+ * of payload by case name, to the parent.
+ */
+import { encodeFrame, Opcode, Protocol, randomMaskSource } from '@wstack/core';
+import { ws } from '../lib/ws-internals.js';
+
+export interface CodecCase {
+  /** parse/<layout>/<masked|unmasked>/<size>, serialize/<masked|unmasked>/<size>, ceiling/<copy|xor>/<size>. */
+  name: string;
+  subject: string;
+  gbPerSecond: number;
+}
+
+export const SIZES = [16, 1024, 65536, 1048576];
+export const LAYOUTS = ['one frame per chunk', 'many frames per 64 KiB chunk', 'one frame split across 64 KiB chunks'] as const;
+export type Layout = (typeof LAYOUTS)[number];
+const CHUNK = 65536;
+
+const budgetMs = Number(process.argv[2] ?? 100);
+const subjects = (process.argv[3] ?? '').split(',');
+
+/**
+ * Payload bytes per nanosecond (= GB/s) of `run`, which handles `bytes`
+ * payload bytes per call: the best of three windows, since on a shared
+ * machine other work can only slow a window down.
+ */
+function rate(bytes: number, run: () => void): number {
+  // Long enough for the optimising compiler to have finished with `run`.
+  const warm = performance.now();
+  while (performance.now() - warm < Math.max(budgetMs < 20 ? 25 : 60, budgetMs / 2)) run();
+  const batch = Math.max(1, Math.floor(1048576 / bytes));
+  const window = (budgetMs * 1e6) / 3;
+  let best = 0;
+  for (let w = 0; w < 3; w++) {
+    let calls = 0;
+    const start = process.hrtime.bigint();
+    let elapsed = 0;
+    while (elapsed < window) {
+      for (let i = 0; i < batch; i++) run();
+      calls += batch;
+      elapsed = Number(process.hrtime.bigint() - start);
+    }
+    best = Math.max(best, (calls * bytes) / elapsed);
+  }
+  return best;
+}
+
+/** One frame as a client (masked) or a server (unmasked) would send it. */
+function frame(size: number, masked: boolean): Buffer {
+  const chunks = encodeFrame(Opcode.BINARY, Buffer.alloc(size, 0x5a), { fin: true, mask: masked ? randomMaskSource : undefined });
+  return Buffer.concat(chunks);
+}
+
+/** The chunks a reader receives for the layout, and the payload bytes they carry; null where the layout does not apply. */
+function chunksFor(layout: Layout, size: number, masked: boolean): { chunks: Buffer[]; payload: number } | null {
+  const one = frame(size, masked);
+  if (layout === 'one frame per chunk') return { chunks: [one], payload: size };
+  if (layout === 'many frames per 64 KiB chunk') {
+    const n = Math.floor(CHUNK / one.length);
+    if (n < 2) return null;
+    return { chunks: [Buffer.concat(Array.from({ length: n }, () => one))], payload: n * size };
+  }
+  if (one.length <= CHUNK) return null;
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < one.length; at += CHUNK) chunks.push(one.subarray(at, at + CHUNK));
+  return { chunks, payload: size };
+}
+
+function wstackParse(masked: boolean): (chunk: Buffer) => void {
+  const protocol = new Protocol({ role: masked ? 'server' : 'client', maxMessageSize: 2 * 1048576 });
+  return (chunk) => {
+    protocol.receiveData(chunk);
+    protocol.eventsReceived();
+  };
+}
+
+function wsParse(masked: boolean): (chunk: Buffer) => void {
+  const receiver = new ws.Receiver({ isServer: masked, binaryType: 'nodebuffer', maxPayload: 0 });
+  receiver.on('message', () => {});
+  return (chunk) => receiver.write(chunk);
+}
+
+const cases: CodecCase[] = [];
+for (const size of SIZES) {
+  for (const masked of [true, false]) {
+    const kind = masked ? 'masked' : 'unmasked';
+    for (const layout of LAYOUTS) {
+      const input = chunksFor(layout, size, masked);
+      if (input === null) continue;
+      for (const subject of subjects) {
+        // Both parsers unmask in place: the payload flips between masked and
+        // plain from one pass to the next, which binary frames do not mind.
+        const parse = subject.startsWith('wstack') ? wstackParse(masked) : subject.startsWith('ws') ? wsParse(masked) : null;
+        if (parse === null) continue;
+        const run = () => {
+          for (const chunk of input.chunks) parse(chunk);
+        };
+        cases.push({ name: `parse/${layout}/${kind}/${size}`, subject, gbPerSecond: rate(input.payload, run) });
+      }
+    }
+    const payload = Buffer.alloc(size, 0x5a);
+    for (const subject of subjects) {
+      // Neither may write into the caller's buffer (ws: readOnly), so a masked frame is a fresh copy in both.
+      const run = subject.startsWith('wstack')
+        ? () => encodeFrame(Opcode.BINARY, payload, { fin: true, mask: masked ? randomMaskSource : undefined })
+        : subject.startsWith('ws')
+          ? () => ws.Sender.frame(payload, { fin: true, rsv1: false, opcode: 2, mask: masked, readOnly: true })
+          : null;
+      if (run !== null) cases.push({ name: `serialize/${kind}/${size}`, subject, gbPerSecond: rate(size, run) });
+    }
+  }
+  if (subjects.includes('ceilings')) {
+    const source = Buffer.alloc(size, 0x5a);
+    const target = Buffer.alloc(size);
+    const key = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);
+    cases.push({ name: `ceiling/copy/${size}`, subject: 'Buffer.copy', gbPerSecond: rate(size, () => source.copy(target)) });
+    cases.push({
+      name: `ceiling/xor/${size}`,
+      subject: 'plain XOR loop',
+      gbPerSecond: rate(size, () => {
+        for (let i = 0; i < size; i++) source[i] = source[i]! ^ key[i & 3]!;
+      }),
+    });
+  }
+}
+process.send!(cases);
+process.disconnect();

@@ -1,0 +1,66 @@
+/**
+ * Section 1: the codec. Parse and serialize against ws's Receiver and Sender
+ * with and without bufferutil, and the ceilings (Buffer.copy, a plain XOR
+ * loop). Figures are GB/s of payload.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { RunConfig } from '../lib/config.js';
+import { fixed, ratio, sizeName } from '../lib/format.js';
+import { step } from '../lib/progress.js';
+import type { SectionResult } from '../lib/report-types.js';
+import type { CodecCase } from './codec-worker.js';
+
+const worker = fileURLToPath(new URL('./codec-worker.js', import.meta.url));
+const WITH_ADDON = ['wstack', 'ws + bufferutil', 'ceilings'];
+const WITHOUT_ADDON = ['wstack (no addon)', 'ws (JS)'];
+const COLUMNS = ['wstack', 'wstack (no addon)', 'ws + bufferutil', 'ws (JS)'];
+
+function measure(subjects: string[], budgetMs: number, env: NodeJS.ProcessEnv): Promise<CodecCase[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(worker, [String(budgetMs), subjects.join(',')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    let cases: CodecCase[] | undefined;
+    child.once('message', (message: CodecCase[]) => (cases = message));
+    child.once('exit', (code) => (cases ? resolve(cases) : reject(new Error(`codec worker exited with ${code}`))));
+  });
+}
+
+export async function codecSection(config: RunConfig): Promise<SectionResult> {
+  step('with bufferutil installed');
+  const native = await measure(WITH_ADDON, config.codecBudgetMs, {});
+  step('without native addons');
+  const plain = await measure(WITHOUT_ADDON, config.codecBudgetMs, { WS_NO_BUFFER_UTIL: '1', WSTACK_NO_NATIVE: '1' });
+  const all = [...native, ...plain];
+  const get = (name: string, subject: string) => all.find((c) => c.name === name && c.subject === subject)?.gbPerSecond ?? NaN;
+  const names = [...new Set(all.filter((c) => !c.name.startsWith('ceiling')).map((c) => c.name))];
+  const rows = names.map((name) => {
+    const [operation, ...rest] = name.split('/');
+    const size = Number(rest.pop());
+    const figures = COLUMNS.map((subject) => get(name, subject));
+    return [operation!, rest.join(', '), sizeName(size), ...figures.map((f) => fixed(f)), ratio(figures[0]! / figures[2]!), ratio(figures[1]! / figures[3]!)];
+  });
+  const ceilings = [16, 1024, 65536, 1048576].map((size) => [sizeName(size), fixed(get(`ceiling/copy/${size}`, 'Buffer.copy')), fixed(get(`ceiling/xor/${size}`, 'plain XOR loop'))]);
+  const key = 'parse/one frame per chunk/masked/65536';
+  const noAddon = get(key, 'wstack (no addon)');
+  const withAddon = get(key, 'wstack');
+  const wsNative = get(key, 'ws + bufferutil');
+  const bars = names
+    .filter((n) => n.endsWith('/65536') || n.endsWith('/1048576') || n.endsWith('/16'))
+    .map((name) => ({ label: name.replace('parse/', 'p ').replace('serialize/', 's ').replace('one frame per chunk', '1/chunk').replace('many frames per 64 KiB chunk', 'packed').replace('one frame split across 64 KiB chunks', 'split').replace(/\/(\d+)$/, (_m, s: string) => ` ${sizeName(Number(s))}`).replace(/\//g, ' '), value: get(name, 'wstack') / get(name, 'ws + bufferutil') }));
+  return {
+    title: '1. Codec',
+    tables: [
+      { caption: 'GB/s of payload (10^9 B/s), one thread, best of three windows; ratios are wstack ÷ ws, with and without native addons', head: ['operation', 'case', 'size', ...COLUMNS, 'wstack ÷ ws+bufferutil', 'no addon: wstack ÷ ws JS'], rows },
+      { caption: 'Ceilings, GB/s: Buffer.copy (for unmasked payloads), a plain byte XOR loop (for masked ones)', head: ['size', 'Buffer.copy', 'plain XOR loop'], rows: ceilings },
+    ],
+    notes: [
+      'Parse = wstack\'s Protocol.receiveData + eventsReceived (frames and message assembly) against ws\'s Receiver.write; binary frames. Serialize = wstack\'s encodeFrame against ws\'s Sender.frame with readOnly (neither writes into the caller\'s buffer, so a masked frame is a fresh copy in both).',
+      '"no addon" runs in a process with WS_NO_BUFFER_UTIL=1 and WSTACK_NO_NATIVE=1: ws uses its JavaScript masking, wstack its WebAssembly SIMD kernel.',
+    ],
+    targets: [
+      { goal: 'masked parse of 64 KiB frames ≥ 10 GB/s with no native addon', measured: `${fixed(noAddon)} GB/s`, met: noAddon >= 10 },
+      { goal: 'masked parse of 64 KiB frames ≥ 0.9× ws + bufferutil when bufferutil is installed', measured: `${fixed(withAddon)} vs ${fixed(wsNative)} GB/s = ${ratio(withAddon / wsNative)}`, met: withAddon / wsNative >= 0.9 },
+    ],
+    chart: { title: 'Codec: wstack ÷ ws + bufferutil, GB/s (higher is better)', bars, higherIsBetter: true },
+  };
+}
