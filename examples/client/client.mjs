@@ -1,5 +1,5 @@
 // A Node client that picks its transport: auto (the best the server speaks) unless told.
-//   node client.mjs URL [auto|h1|h2] [--insecure]
+//   node client.mjs URL [auto|h1|h2|h3] [--insecure]
 import { pathToFileURL } from 'node:url';
 import { connect } from 'wstack';
 
