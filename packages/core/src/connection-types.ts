@@ -6,6 +6,7 @@ import type { CompressionOptions } from './deflate.js';
 import type { DeflateParams } from './deflate-negotiation.js';
 import type { ProtocolOptions } from './protocol.js';
 import type { Topics } from './topics.js';
+import type { PerMessageDeflateSetting } from './negotiate.js';
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyStateValue = (typeof ReadyState)[keyof typeof ReadyState];
@@ -29,6 +30,20 @@ export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'perMe
   compression?: CompressionOptions;
   /** The publish/subscribe groups `subscribe` joins (a server shares one among its connections). */
   topics?: Topics;
+}
+
+/** What the client of every transport takes for its handshake, beside its TLS and connection sharing. */
+export interface ClientHandshakeOptions extends ConnectionOptions {
+  /** Subprotocols to offer, in order of preference. */
+  protocols?: readonly string[];
+  /** Sent as the origin header field. */
+  origin?: string;
+  /** Milliseconds the whole handshake may take (connection, settings, answer). Default 10 s. */
+  handshakeTimeout?: number;
+  /** Offer permessage-deflate (RFC 7692): true for the defaults, or its options. Default: off. */
+  perMessageDeflate?: PerMessageDeflateSetting;
+  /** Cancels the attempt. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_HIGH_WATER_MARK = 128 * 1024;

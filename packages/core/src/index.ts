@@ -45,7 +45,7 @@ export { PerMessageDeflate, DEFAULT_COMPRESSION_THRESHOLD } from './deflate.js';
 export type { CompressionOptions } from './deflate.js';
 export { Limiter, zlibLimiter } from './zlib-limiter.js';
 export { WebSocketConnection, ReadyState, TimeoutError, DEFAULT_HIGH_WATER_MARK, DEFAULT_CLOSE_TIMEOUT, toBuffer } from './connection.js';
-export type { ConnectionOptions, ConnectionEvents, CloseDetails, Negotiated, ReadyStateValue, SendData, SendOptions, Message } from './connection.js';
+export type { ConnectionOptions, ClientHandshakeOptions, ConnectionEvents, CloseDetails, Negotiated, ReadyStateValue, SendData, SendOptions, Message } from './connection.js';
 export { MessageWriter } from './message-writer.js';
 export type { FragmentData } from './message-writer.js';
 export type { Carrier, CarrierEvents, Transport } from './carrier.js';

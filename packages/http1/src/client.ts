@@ -18,26 +18,17 @@ import {
   HandshakeError,
   parseWebSocketUrl,
   WebSocketConnection,
-  type ConnectionOptions,
+  type ClientHandshakeOptions,
   type PerMessageDeflateSetting,
 } from '@wstack/core';
 import { hasToken } from './request-checks.js';
 import { SocketCarrier } from './socket-carrier.js';
 
-export interface Http1ClientOptions extends ConnectionOptions {
-  /** Subprotocols to offer, in order of preference. */
-  protocols?: readonly string[];
-  /** Sent as the Origin header. */
-  origin?: string;
+export interface Http1ClientOptions extends ClientHandshakeOptions {
   /** Extra request headers. */
   headers?: OutgoingHttpHeaders;
-  /** Milliseconds to wait for the server's answer. Default 10 s. */
-  handshakeTimeout?: number;
-  /** Offer permessage-deflate (RFC 7692): true for the defaults, or its options. Default: off. */
-  perMessageDeflate?: PerMessageDeflateSetting;
   /** TLS options for wss:// (ca, servername, rejectUnauthorized, cert, key, …). */
   tls?: TlsConnectionOptions;
-  signal?: AbortSignal;
 }
 
 /** Opens a WebSocket over HTTP/1.1 to a ws:// or wss:// URL. */

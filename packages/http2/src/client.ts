@@ -19,7 +19,7 @@ import {
   HandshakeError,
   parseWebSocketUrl,
   WebSocketConnection,
-  type ConnectionOptions,
+  type ClientHandshakeOptions,
   type PerMessageDeflateSetting,
 } from '@wstack/core';
 import { H2_WEBSOCKET_VERSION } from './request-checks.js';
@@ -27,20 +27,11 @@ import { SessionPool, type SessionLease } from './session-pool.js';
 import { StreamCarrier } from './stream-carrier.js';
 
 
-export interface Http2ClientOptions extends ConnectionOptions {
-  /** Subprotocols to offer, in order of preference. */
-  protocols?: readonly string[];
-  /** Sent as the origin header field. */
-  origin?: string;
+export interface Http2ClientOptions extends ClientHandshakeOptions {
   /** Extra request header fields (names are sent in lowercase, as HTTP/2 requires). */
   headers?: Readonly<Record<string, string | readonly string[]>>;
-  /** Milliseconds the whole handshake may take: session, SETTINGS and answer. Default 10 s. */
-  handshakeTimeout?: number;
-  /** Offer permessage-deflate (RFC 7692): true for the defaults, or its options. Default: off. */
-  perMessageDeflate?: PerMessageDeflateSetting;
   /** TLS options for wss:// (ca, servername, rejectUnauthorized, cert, key, …); sessions are shared only between equal options. */
   tls?: TlsConnectionOptions;
-  signal?: AbortSignal;
   /** The sessions to share; default: one pool for the whole process. */
   pool?: SessionPool;
 }

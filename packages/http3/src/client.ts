@@ -15,7 +15,7 @@ import {
   HandshakeError,
   parseWebSocketUrl,
   WebSocketConnection,
-  type ConnectionOptions,
+  type ClientHandshakeOptions,
   type PerMessageDeflateSetting,
 } from '@wstack/core';
 import type { ResponseHead } from './message-validation.js';
@@ -27,20 +27,11 @@ import { cancelStream, readHead, StreamProtocolError } from './stream-io.js';
 import type { QUICStream } from '@matrixai/quic';
 import { quic } from './quic-loader.js';
 
-export interface Http3ClientOptions extends ConnectionOptions {
-  /** Subprotocols to offer, in order of preference. */
-  protocols?: readonly string[];
-  /** Sent as the origin header field. */
-  origin?: string;
+export interface Http3ClientOptions extends ClientHandshakeOptions {
   /** Extra request header fields (names are sent in lowercase, as HTTP/3 requires). */
   headers?: Readonly<Record<string, string | readonly string[]>>;
-  /** Milliseconds the whole handshake may take: QUIC handshake, SETTINGS and answer. Default 10 s. */
-  handshakeTimeout?: number;
-  /** Offer permessage-deflate (RFC 7692): true for the defaults, or its options. Default: off. */
-  perMessageDeflate?: PerMessageDeflateSetting;
   /** How the server's certificate is checked; connections are shared only between equal options. */
   tls?: Http3ClientTls;
-  signal?: AbortSignal;
   /** The connections to share; default: one pool for the whole process. */
   pool?: SessionPool;
 }
