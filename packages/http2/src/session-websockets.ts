@@ -5,15 +5,18 @@
  * their streams still run. A GOAWAY with an error, or a session that fails,
  * destroys the session's streams, and with them its WebSockets (1006);
  * other sessions are not touched. While a session carries WebSockets, a
- * PING keepalive checks that it still works (session-keepalive.ts).
+ * PING keepalive checks that it still works (session-keepalive.ts), and a
+ * guard keeps node:http2 from stalling it (read-stall-guard.ts).
  */
 import { constants, type Http2Session } from 'node:http2';
 import { CloseCode, type WebSocketConnection } from '@wstack/core';
+import { ReadStallGuard } from './read-stall-guard.js';
 import { SessionKeepalive } from './session-keepalive.js';
 
 interface Tracked {
   connections: Set<WebSocketConnection>;
   keepalive: SessionKeepalive;
+  guard: ReadStallGuard;
 }
 
 export class SessionWebSockets {
@@ -26,9 +29,10 @@ export class SessionWebSockets {
     const tracked = this.bySession.get(session) ?? this.track(session);
     tracked.connections.add(connection);
     tracked.keepalive.start();
+    tracked.guard.start();
     connection.once('close', () => {
       tracked.connections.delete(connection);
-      if (tracked.connections.size === 0) tracked.keepalive.stop();
+      if (tracked.connections.size === 0) stopTimers(tracked);
     });
   }
 
@@ -38,15 +42,20 @@ export class SessionWebSockets {
   }
 
   private track(session: Http2Session): Tracked {
-    const tracked: Tracked = { connections: new Set(), keepalive: new SessionKeepalive(session, this.pingInterval) };
+    const tracked: Tracked = { connections: new Set(), keepalive: new SessionKeepalive(session, this.pingInterval), guard: new ReadStallGuard(session) };
     this.bySession.set(session, tracked);
     session.on('goaway', (code: number) => {
       if (code !== constants.NGHTTP2_NO_ERROR) return;
       for (const open of tracked.connections) closeGoingAway(open, 'the HTTP/2 session is going away');
     });
-    session.once('close', () => tracked.keepalive.stop());
+    session.once('close', () => stopTimers(tracked));
     return tracked;
   }
+}
+
+function stopTimers(tracked: Tracked): void {
+  tracked.keepalive.stop();
+  tracked.guard.stop();
 }
 
 export function closeGoingAway(connection: WebSocketConnection, reason: string): void {

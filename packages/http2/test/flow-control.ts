@@ -2,7 +2,9 @@
  * Many busy WebSockets on one session. With node:http2's default session
  * memory (10 MB) and writes handed over whole, 256 streams with 64 KiB in
  * flight each are refused with ENHANCE_YOUR_CALM; with this package's
- * defaults (128 MB, 64 KiB in flight per stream) the same load works.
+ * defaults (128 MB, 64 KiB in flight per stream) the same load works. And
+ * the same streams echoing without pause, both ends node:http2, do not
+ * stall the session (read-stall-guard.ts).
  */
 import t from 'tap';
 import type { WebSocketConnection } from '@wstack/core';
@@ -88,5 +90,51 @@ t.test('both ends announce the tuned windows', async (t) => {
   const client = await connect(`ws://127.0.0.1:${port}/`, { pool });
   await closed(client);
   t.equal(seen.remote, 256 * 1024, 'the client\'s SETTINGS_INITIAL_WINDOW_SIZE: 256 KiB per stream');
-  t.equal(seen.local, 16 * 1024 * 1024, 'the server\'s connection window: 16 MiB');
+  t.equal(seen.local, 2 * 1024 * 1024, 'the server\'s connection window: 2 MiB');
 });
+
+const ROUNDS = 4;
+
+/**
+ * STREAMS WebSockets on one session, each sending a 64 KiB message as soon
+ * as its last one is back, ROUNDS times: both directions of the session
+ * stay full. Gives up after `patience` ms and says how far it got.
+ */
+async function sustained(tuning: Http2Tuning, patience: number) {
+  const server = new WebSocketServer({ ...tuning, handler: echo });
+  const { port } = await server.listen();
+  const pool = new SessionPool(tuning);
+  const clients = await Promise.all(Array.from({ length: STREAMS }, () => connect(`ws://127.0.0.1:${port}/`, { pool })));
+  let echoed = 0;
+  let corrupted = 0;
+  const payloads = clients.map((_, i) => pattern(MESSAGE, i + 1));
+  const rounds = Promise.all(clients.map(async (client, i) => {
+    for (let round = 0; round < ROUNDS; round++) {
+      client.send(payloads[i]!);
+      const message = await nextMessage(client);
+      if (message.data.equals(payloads[i]!)) echoed++;
+      else corrupted++;
+    }
+  }));
+  let timer: NodeJS.Timeout | undefined;
+  const finished = await Promise.race([rounds.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(resolve, patience, false)))]);
+  clearTimeout(timer);
+  const sessions = pool.sessionCount;
+  for (const client of clients) client.terminate();
+  pool.close();
+  await server.close();
+  return { finished, echoed, corrupted, sessions };
+}
+
+for (const [name, tuning] of [
+  ['the default 2 MiB connection window', {}],
+  ['a 16 MiB connection window, which fills the loopback buffers both ways', { connectionWindowSize: 16 * 1024 * 1024 }],
+] as const) {
+  t.test(`${STREAMS} WebSockets echoing 64 KiB without pause on one session, ${name}: no stall`, async (t) => {
+    const result = await sustained(tuning, 20_000);
+    t.ok(result.finished, `all round trips done in time (${result.echoed} of ${STREAMS * ROUNDS})`);
+    t.equal(result.echoed, STREAMS * ROUNDS, 'every echo came back');
+    t.equal(result.corrupted, 0, 'none corrupted');
+    t.equal(result.sessions, 1, 'all on one session');
+  });
+}
