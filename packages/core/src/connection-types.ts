@@ -46,6 +46,16 @@ export interface ClientHandshakeOptions extends ConnectionOptions {
   signal?: AbortSignal;
 }
 
+/** What a client's `openTunnel` (tunnel.ts) takes beside its handshake options. */
+export interface TunnelOffer {
+  /**
+   * The `Sec-WebSocket-Extensions` offer, sent as is. The answer is not
+   * checked against it and `perMessageDeflate` is not used: the tunnel
+   * applies no extension, the peer at its far end does.
+   */
+  extensions?: string;
+}
+
 export const DEFAULT_HIGH_WATER_MARK = 128 * 1024;
 export const DEFAULT_CLOSE_TIMEOUT = 10_000;
 

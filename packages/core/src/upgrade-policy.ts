@@ -10,6 +10,7 @@ import type { ConnectionOptions, WebSocketConnection } from './connection.js';
 import type { DeflateParams } from './deflate-negotiation.js';
 import type { ExtensionOffer } from './header-values.js';
 import { acceptServerExtensions, selectSubprotocol, type PerMessageDeflateSetting } from './negotiate.js';
+import type { Tunnel } from './tunnel.js';
 
 export interface UpgradeRequest {
   transport: Transport;
@@ -41,6 +42,20 @@ export type AuthResult = boolean | undefined | void | Rejection;
 
 export type ConnectionHandler = (connection: WebSocketConnection, request: UpgradeRequest) => void;
 
+export type TunnelHandler = (tunnel: Tunnel, request: UpgradeRequest) => void;
+
+/** A server that hands its WebSockets over as tunnels (tunnel.ts), unparsed: wstack bridge. */
+export interface TunnelPolicy {
+  /** Receives every accepted WebSocket. */
+  open: TunnelHandler;
+  /**
+   * The `Sec-WebSocket-Extensions` answer, as is; '' for none. A tunnel
+   * applies no extension: the peers at its two ends do, so the answer is
+   * the far end's.
+   */
+  extensions(request: UpgradeRequest): string;
+}
+
 export interface ServerPolicy {
   /** Receives every WebSocket whose path has no entry in `routes`. */
   handler?: ConnectionHandler;
@@ -62,14 +77,17 @@ export interface ServerPolicy {
    * its negotiation and compression options. Default: off.
    */
   perMessageDeflate?: PerMessageDeflateSetting;
+  /** Hands every accepted WebSocket over as a tunnel instead of a connection; `handler`, `routes` and `perMessageDeflate` are then not used. */
+  tunnel?: TunnelPolicy;
 }
 
 export type ServerOptions = ServerPolicy & ConnectionOptions;
 
 export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 
-export interface Acceptance {
-  handler: ConnectionHandler;
+export type Acceptance = AcceptedTerms & ({ handler: ConnectionHandler; tunnel?: undefined } | { tunnel: TunnelHandler; handler?: undefined });
+
+export interface AcceptedTerms {
   /** '' for none. */
   protocol: string;
   /** The `Sec-WebSocket-Extensions` answer; '' for none. */
@@ -105,8 +123,9 @@ export function reject(status: number, body: string = statusText(status), header
 
 /** Applies the server's policy to a well-formed WebSocket request. Never throws. */
 export async function decideUpgrade(request: UpgradeRequest, policy: ServerPolicy): Promise<Decision> {
+  const tunnel = policy.tunnel;
   const handler = policy.routes?.[request.pathname] ?? policy.handler;
-  if (handler === undefined) return { reject: reject(404) };
+  if (tunnel === undefined && handler === undefined) return { reject: reject(404) };
   try {
     if (!originAllowed(request, policy.origins)) return { reject: reject(403, 'Origin not allowed') };
     if (policy.authenticate !== undefined) {
@@ -116,7 +135,8 @@ export async function decideUpgrade(request: UpgradeRequest, policy: ServerPolic
       if (typeof result === 'object' && result !== null) return { reject: result };
     }
     const protocol = chooseProtocol(request, policy.protocols);
-    return { accept: { handler, protocol, ...acceptServerExtensions(policy.perMessageDeflate, request.extensions) } };
+    if (tunnel !== undefined) return { accept: { tunnel: tunnel.open, protocol, extensions: tunnel.extensions(request) } };
+    return { accept: { handler: handler!, protocol, ...acceptServerExtensions(policy.perMessageDeflate, request.extensions) } };
   } catch (error) {
     return { reject: reject(500), error };
   }
