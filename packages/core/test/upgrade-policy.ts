@@ -26,6 +26,14 @@ t.test('routing: exact pathname, then the fallback handler, else 404', async (t)
   t.same(await decideUpgrade(request({ pathname: '/else' }), { routes: { '/chat': other } }), { reject: { status: 404, body: 'Not Found' } });
 });
 
+t.test('a tunnel policy takes every path, answers with its own extensions, and still runs the hooks', async (t) => {
+  const open = () => undefined;
+  const tunnel = { open, extensions: (request: UpgradeRequest) => `x-${request.pathname.slice(1)}` };
+  const decision = await decideUpgrade(request({ pathname: '/anywhere' }), { tunnel, protocols: ['v2'], perMessageDeflate: true });
+  t.same(decision, { accept: { tunnel: open, protocol: 'v2', extensions: 'x-anywhere' } }, 'no handler needed, no deflate of its own');
+  t.same(await decideUpgrade(request(), { tunnel, authenticate: () => false }), { reject: { status: 403, body: 'Forbidden' } });
+});
+
 t.test('origins: a list or a function', async (t) => {
   const allowed = (origins: ServerPolicy['origins'], origin?: string) =>
     decideUpgrade(request({ origin }), { handler, origins }).then((d) => ('accept' in d ? 'accept' : d.reject.status));

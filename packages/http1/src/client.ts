@@ -1,6 +1,7 @@
 /**
  * WebSocket client over HTTP/1.1 (RFC 6455 §4.1): sends the opening
- * handshake, checks the server's answer, and hands back a connection.
+ * handshake, checks the server's answer, and hands back a connection, or a
+ * tunnel (tunnel.ts in @wstack/core).
  */
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -17,9 +18,12 @@ import {
   generateKey,
   HandshakeError,
   parseWebSocketUrl,
+  Tunnel,
   WebSocketConnection,
+  type AgreedExtensions,
   type ClientHandshakeOptions,
-  type PerMessageDeflateSetting,
+  type Negotiated,
+  type TunnelOffer,
 } from '@wstack/core';
 import { hasToken } from './request-checks.js';
 import { SocketCarrier } from './socket-carrier.js';
@@ -33,6 +37,37 @@ export interface Http1ClientOptions extends ClientHandshakeOptions {
 
 /** Opens a WebSocket over HTTP/1.1 to a ws:// or wss:// URL. */
 export async function connect(input: string | URL, options: Http1ClientOptions = {}): Promise<WebSocketConnection> {
+  return handshake(input, options, {
+    offer: clientExtensionOffer(options.perMessageDeflate),
+    agree: (answer) => checkClientExtensions(options.perMessageDeflate, answer),
+    open: (carrier, negotiated) => new WebSocketConnection('client', carrier, negotiated, { ...options, compression: compressionOptions(options.perMessageDeflate) }),
+  });
+}
+
+/**
+ * Opens a tunnel (tunnel.ts) over HTTP/1.1: the handshake of `connect`, but
+ * the extension offer goes out as given and the answer is taken unchecked,
+ * since the peer at the tunnel's far end applies the extensions.
+ */
+export async function openTunnel(input: string | URL, options: Http1ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
+  return handshake(input, options, {
+    offer: options.extensions,
+    agree: (answer) => ({ extensions: answer ?? '' }),
+    open: (carrier, negotiated) => new Tunnel(carrier, negotiated),
+  });
+}
+
+/** Where `connect` and `openTunnel` differ: the extensions, and what the socket becomes. */
+interface Ending<T> {
+  /** The Sec-WebSocket-Extensions value to send, if any. */
+  offer: string | undefined;
+  /** Checks the answer's Sec-WebSocket-Extensions (RFC 6455 §4.1, item 5 of the answer's validation). */
+  agree(answer: string | undefined): AgreedExtensions;
+  open(carrier: SocketCarrier, negotiated: Negotiated): T;
+}
+
+/** The opening handshake (RFC 6455 §4.1): the request, then the checks of the answer. */
+async function handshake<T>(input: string | URL, options: Http1ClientOptions, ending: Ending<T>): Promise<T> {
   const url = parseWebSocketUrl(input);
   const secure = url.protocol === 'wss:';
   const key = generateKey();
@@ -45,8 +80,7 @@ export async function connect(input: string | URL, options: Http1ClientOptions =
     'Sec-WebSocket-Version': '13',
   };
   if (protocols.length !== 0) headers['Sec-WebSocket-Protocol'] = protocols.join(', ');
-  const offer = clientExtensionOffer(options.perMessageDeflate);
-  if (offer !== undefined) headers['Sec-WebSocket-Extensions'] = offer;
+  if (ending.offer !== undefined) headers['Sec-WebSocket-Extensions'] = ending.offer;
   if (options.origin !== undefined) headers.Origin = options.origin;
   const request = (secure ? httpsRequest : httpRequest)({
     ...(secure ? options.tls : undefined),
@@ -88,10 +122,9 @@ export async function connect(input: string | URL, options: Http1ClientOptions =
     request.on('upgrade', (response: IncomingMessage, socket: Socket, head: Buffer) => {
       clearTimeout(timer);
       try {
-        const answer = checkAnswer(response, key, protocols, options.perMessageDeflate);
+        const answer = checkAnswer(response, key, protocols, ending.agree);
         const carrier = new SocketCarrier(socket, head, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
-        const compression = compressionOptions(options.perMessageDeflate);
-        resolve(new WebSocketConnection('client', carrier, { ...answer, path: url.pathname + url.search, headers: response.headers }, { ...options, compression }));
+        resolve(ending.open(carrier, { ...answer, path: url.pathname + url.search, headers: response.headers }));
       } catch (error) {
         socket.destroy();
         reject(error);
@@ -102,7 +135,7 @@ export async function connect(input: string | URL, options: Http1ClientOptions =
 }
 
 /** The client's checks of the 101 answer (RFC 6455 §4.1, items 1–6 of the answer's validation). */
-function checkAnswer(response: IncomingMessage, key: string, protocols: readonly string[], deflate: PerMessageDeflateSetting) {
+function checkAnswer(response: IncomingMessage, key: string, protocols: readonly string[], agree: Ending<unknown>['agree']) {
   const headers = response.headers;
   if (!hasToken(headers.upgrade, 'websocket')) throw new HandshakeError('INVALID_UPGRADE', 'the answer lacks Upgrade: websocket');
   if (!hasToken(headers.connection, 'upgrade')) throw new HandshakeError('INVALID_UPGRADE', 'the answer lacks Connection: Upgrade');
@@ -110,6 +143,6 @@ function checkAnswer(response: IncomingMessage, key: string, protocols: readonly
     throw new HandshakeError('INVALID_ACCEPT', `Sec-WebSocket-Accept is ${JSON.stringify(headers['sec-websocket-accept'] ?? null)}, expected ${acceptKey(key)}`);
   }
   const protocol = checkSubprotocolAnswer(protocols, headers['sec-websocket-protocol']);
-  const { extensions, deflate: params } = checkClientExtensions(deflate, headers['sec-websocket-extensions']);
-  return { protocol, extensions, ...(params ? { deflate: params } : {}) };
+  const { extensions, deflate } = agree(headers['sec-websocket-extensions']);
+  return { protocol, extensions, ...(deflate ? { deflate } : {}) };
 }

@@ -14,6 +14,7 @@ import {
   decideUpgrade,
   DEFAULT_HIGH_WATER_MARK,
   reject,
+  Tunnel,
   WebSocketConnection,
   type Rejection,
   type ServerOptions,
@@ -77,10 +78,14 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
       if (socket.destroyed) return;
       if ('reject' in decision) return this.refuse(socket, decision.reject, request, decision.error);
       if (this.closing) return this.refuse(socket, reject(503, 'Server shutting down'), request, undefined);
-      const { handler, protocol, extensions, deflate } = decision.accept;
+      const { protocol, extensions, deflate } = decision.accept;
       socket.write(switchingProtocols(key, protocol, extensions, this.options.altSvc));
       socket.off('error', onError);
       const carrier = new SocketCarrier(socket as Socket, head, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
+      if (decision.accept.tunnel !== undefined) {
+        decision.accept.tunnel(new Tunnel(carrier, { protocol, extensions, path: request.path, headers: request.headers }), request);
+        return;
+      }
       const connection = new WebSocketConnection(
         'server',
         carrier,
@@ -88,7 +93,7 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
         { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
       );
       this.track(connection);
-      handler(connection, request);
+      decision.accept.handler(connection, request);
       this.emit('connection', connection, request);
     });
   }

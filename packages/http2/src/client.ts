@@ -2,7 +2,7 @@
  * WebSocket client over HTTP/2 extended CONNECT (RFC 8441 §5): opens (or
  * shares) a session to the origin, waits for the server's SETTINGS to allow
  * extended CONNECT, sends the CONNECT request, checks the 200 answer, and
- * hands back a connection on the stream.
+ * hands back a connection, or a tunnel, on the stream.
  */
 import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, OutgoingHttpHeaders } from 'node:http2';
 import { constants } from 'node:http2';
@@ -18,9 +18,12 @@ import {
   DEFAULT_HIGH_WATER_MARK,
   HandshakeError,
   parseWebSocketUrl,
+  Tunnel,
   WebSocketConnection,
+  type AgreedExtensions,
   type ClientHandshakeOptions,
-  type PerMessageDeflateSetting,
+  type Negotiated,
+  type TunnelOffer,
 } from '@wstack/core';
 import { H2_WEBSOCKET_VERSION } from './request-checks.js';
 import { SessionPool, type SessionLease } from './session-pool.js';
@@ -46,10 +49,42 @@ export const defaultPool = new SessionPool();
  * `NOT_SUPPORTED`: the caller may fall back to HTTP/1.1.
  */
 export async function connect(input: string | URL, options: Http2ClientOptions = {}): Promise<WebSocketConnection> {
+  return handshake(input, options, {
+    offer: clientExtensionOffer(options.perMessageDeflate),
+    agree: (answer) => checkClientExtensions(options.perMessageDeflate, answer),
+    open: (carrier, negotiated) => new WebSocketConnection('client', carrier, negotiated, { ...options, compression: compressionOptions(options.perMessageDeflate) }),
+  });
+}
+
+/**
+ * Opens a tunnel (tunnel.ts in @wstack/core) over HTTP/2: the handshake of
+ * `connect`, but the extension offer goes out as given and the answer is
+ * taken unchecked, since the peer at the tunnel's far end applies the
+ * extensions. The tunnel shares the pool's sessions with WebSockets.
+ */
+export async function openTunnel(input: string | URL, options: Http2ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
+  return handshake(input, options, {
+    offer: options.extensions,
+    agree: (answer) => ({ extensions: answer ?? '' }),
+    open: (carrier, negotiated) => new Tunnel(carrier, negotiated),
+  });
+}
+
+/** Where `connect` and `openTunnel` differ: the extensions, and what the stream becomes. */
+interface Ending<T> {
+  /** The sec-websocket-extensions value to send, if any. */
+  offer: string | undefined;
+  /** Checks the answer's sec-websocket-extensions (RFC 6455 §4.1 as RFC 8441 §5 keeps it). */
+  agree(answer: string | undefined): AgreedExtensions;
+  open(carrier: StreamCarrier, negotiated: Negotiated): T;
+}
+
+/** The extended CONNECT handshake (RFC 8441 §4, §5) on a pooled session; the session is held as long as what it opens. */
+async function handshake<T extends WebSocketConnection | Tunnel>(input: string | URL, options: Http2ClientOptions, ending: Ending<T>): Promise<T> {
   const url = parseWebSocketUrl(input);
   const pool = options.pool ?? defaultPool;
   const protocols = options.protocols ?? [];
-  const headers = requestHeaders(url, options, protocols);
+  const headers = requestHeaders(url, options, protocols, ending.offer);
   if (options.signal?.aborted) throw new AbortError(options.signal.reason);
   const deadline = new Deadline(options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT, options.signal, `the WebSocket handshake with ${url.host}`);
   let lease: SessionLease | undefined;
@@ -69,16 +104,11 @@ export async function connect(input: string | URL, options: Http2ClientOptions =
       const body = await deadline.race(bodySnippet(stream));
       throw new HandshakeError('UNEXPECTED_STATUS', `server answered ${status}${body ? `: ${body}` : ''}`, status);
     }
-    const answer = checkAnswer(response, protocols, options.perMessageDeflate);
+    const answer = checkAnswer(response, protocols, ending.agree);
     const carrier = new StreamCarrier(stream, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, pool.tuning.maxBytesInFlight);
-    const connection = new WebSocketConnection(
-      'client',
-      carrier,
-      { ...answer, path: url.pathname + url.search, headers: response },
-      { ...options, compression: compressionOptions(options.perMessageDeflate) },
-    );
-    lease.hold(connection);
-    return connection;
+    const opened = ending.open(carrier, { ...answer, path: url.pathname + url.search, headers: response });
+    lease.hold(opened);
+    return opened;
   } catch (error) {
     if (stream !== undefined && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
     lease?.release();
@@ -89,7 +119,7 @@ export async function connect(input: string | URL, options: Http2ClientOptions =
 }
 
 /** The CONNECT request of RFC 8441 §5 (example in §5.1). */
-function requestHeaders(url: URL, options: Http2ClientOptions, protocols: readonly string[]): OutgoingHttpHeaders {
+function requestHeaders(url: URL, options: Http2ClientOptions, protocols: readonly string[], offer: string | undefined): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value as string | string[];
   Object.assign(headers, {
@@ -101,7 +131,6 @@ function requestHeaders(url: URL, options: Http2ClientOptions, protocols: readon
     'sec-websocket-version': H2_WEBSOCKET_VERSION,
   });
   if (protocols.length !== 0) headers['sec-websocket-protocol'] = protocols.join(', ');
-  const offer = clientExtensionOffer(options.perMessageDeflate);
   if (offer !== undefined) headers['sec-websocket-extensions'] = offer;
   if (options.origin !== undefined) headers.origin = options.origin;
   return headers;
@@ -143,10 +172,10 @@ function bodySnippet(stream: ClientHttp2Stream): Promise<string> {
  * them): a subprotocol and extensions that were offered. There is no
  * Sec-WebSocket-Accept to check over HTTP/2.
  */
-function checkAnswer(response: ResponseHeaders, protocols: readonly string[], deflate: PerMessageDeflateSetting) {
+function checkAnswer(response: ResponseHeaders, protocols: readonly string[], agree: Ending<unknown>['agree']) {
   const protocol = checkSubprotocolAnswer(protocols, single(response['sec-websocket-protocol']));
-  const { extensions, deflate: params } = checkClientExtensions(deflate, single(response['sec-websocket-extensions']));
-  return { protocol, extensions, ...(params ? { deflate: params } : {}) };
+  const { extensions, deflate } = agree(single(response['sec-websocket-extensions']));
+  return { protocol, extensions, ...(deflate ? { deflate } : {}) };
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -3,7 +3,7 @@ export { WebSocketServer, http2ServerOptions } from './server.js';
 export type { Http2ServerOptions, Http2ServerEvents, ListenOptions } from './server.js';
 export type { Http1UpgradeHandler } from './own-server.js';
 export type { RequestListener, PlainRequest, PlainResponse } from './responses.js';
-export { connect, defaultPool } from './client.js';
+export { connect, defaultPool, openTunnel } from './client.js';
 export type { Http2ClientOptions } from './client.js';
 export { SessionPool } from './session-pool.js';
 export type { SessionPoolOptions, SessionLease } from './session-pool.js';

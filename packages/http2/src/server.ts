@@ -26,6 +26,7 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   reject,
+  Tunnel,
   WebSocketConnection,
   type Rejection,
   type ServerOptions,
@@ -144,9 +145,16 @@ export class WebSocketServer extends EventEmitter<Http2ServerEvents> {
       if (this.closing) return this.refuse(stream, reject(503, 'Server shutting down'), request, undefined);
       const session = stream.session;
       if (session === undefined) return;
-      const { handler, protocol, extensions, deflate } = decision.accept;
+      const { protocol, extensions, deflate } = decision.accept;
       stream.respond(acceptHeaders(protocol, extensions, this.options.altSvc));
       const carrier = new StreamCarrier(stream, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, this.tuning.maxBytesInFlight);
+      if (decision.accept.tunnel !== undefined) {
+        stream.off('error', onError);
+        const tunnel = new Tunnel(carrier, { protocol, extensions, path: request.path, headers: request.headers });
+        this.bySession.add(session, tunnel);
+        decision.accept.tunnel(tunnel, request);
+        return;
+      }
       const connection = new WebSocketConnection(
         'server',
         carrier,
@@ -157,7 +165,7 @@ export class WebSocketServer extends EventEmitter<Http2ServerEvents> {
       this.connections.add(connection);
       connection.on('close', () => this.connections.delete(connection));
       this.bySession.add(session, connection);
-      handler(connection, request);
+      decision.accept.handler(connection, request);
       this.emit('connection', connection, request);
     });
   }

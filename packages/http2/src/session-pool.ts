@@ -8,7 +8,7 @@
  */
 import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { HandshakeError, type WebSocketConnection } from '@wstack/core';
+import { HandshakeError, type Tunnel, type WebSocketConnection } from '@wstack/core';
 import { optionsKey } from './pool-key.js';
 import { SessionWebSockets } from './session-websockets.js';
 import { clientSettings, resolveTuning, widenConnectionWindow, type Http2Tuning, type ResolvedTuning } from './tuning.js';
@@ -26,8 +26,8 @@ export interface SessionPoolOptions extends Http2Tuning {
 /** A share of a session whose SETTINGS arrived: held by one handshake and then its WebSocket. */
 export interface SessionLease {
   readonly session: ClientHttp2Session;
-  /** Hands the lease to a WebSocket: released when it closes, closed with 1001 on GOAWAY. */
-  hold(connection: WebSocketConnection): void;
+  /** Hands the lease to a WebSocket or tunnel: released when it closes; a WebSocket is closed with 1001 on GOAWAY. */
+  hold(connection: WebSocketConnection | Tunnel): void;
   /** Gives the share back (a handshake that failed). */
   release(): void;
 }

@@ -6,15 +6,17 @@
  * destroys the session's streams, and with them its WebSockets (1006);
  * other sessions are not touched. While a session carries WebSockets, a
  * PING keepalive checks that it still works (session-keepalive.ts), and a
- * guard keeps node:http2 from stalling it (read-stall-guard.ts).
+ * guard keeps node:http2 from stalling it (read-stall-guard.ts). Tunnels
+ * (tunnel.ts in @wstack/core) count as WebSockets for the keepalive and the
+ * guard, but are not closed on GOAWAY: their close frames are the far end's.
  */
 import { constants, type Http2Session } from 'node:http2';
-import { CloseCode, type WebSocketConnection } from '@wstack/core';
+import { CloseCode, WebSocketConnection, type Tunnel } from '@wstack/core';
 import { ReadStallGuard } from './read-stall-guard.js';
 import { SessionKeepalive } from './session-keepalive.js';
 
 interface Tracked {
-  connections: Set<WebSocketConnection>;
+  connections: Set<WebSocketConnection | Tunnel>;
   keepalive: SessionKeepalive;
   guard: ReadStallGuard;
 }
@@ -25,7 +27,7 @@ export class SessionWebSockets {
   /** `pingInterval`: ms between keepalive PINGs while the session carries WebSockets; 0 for none. */
   constructor(private readonly pingInterval: number) {}
 
-  add(session: Http2Session, connection: WebSocketConnection): void {
+  add(session: Http2Session, connection: WebSocketConnection | Tunnel): void {
     const tracked = this.bySession.get(session) ?? this.track(session);
     tracked.connections.add(connection);
     tracked.keepalive.start();
@@ -36,8 +38,8 @@ export class SessionWebSockets {
     });
   }
 
-  /** The open WebSockets of a session. */
-  of(session: Http2Session): ReadonlySet<WebSocketConnection> {
+  /** The open WebSockets and tunnels of a session. */
+  of(session: Http2Session): ReadonlySet<WebSocketConnection | Tunnel> {
     return this.bySession.get(session)?.connections ?? new Set();
   }
 
@@ -46,7 +48,7 @@ export class SessionWebSockets {
     this.bySession.set(session, tracked);
     session.on('goaway', (code: number) => {
       if (code !== constants.NGHTTP2_NO_ERROR) return;
-      for (const open of tracked.connections) closeGoingAway(open, 'the HTTP/2 session is going away');
+      for (const open of tracked.connections) if (open instanceof WebSocketConnection) closeGoingAway(open, 'the HTTP/2 session is going away');
     });
     session.once('close', () => stopTimers(tracked));
     return tracked;

@@ -2,7 +2,8 @@
  * WebSocket client over HTTP/3 extended CONNECT (RFC 9220 §3): opens (or
  * shares) a QUIC connection to the origin, waits for the server's SETTINGS
  * to allow extended CONNECT, sends the CONNECT request on a new request
- * stream, checks the 200 answer, and hands back a connection on the stream.
+ * stream, checks the 200 answer, and hands back a connection, or a tunnel,
+ * on the stream.
  */
 import {
   checkClientExtensions,
@@ -14,9 +15,12 @@ import {
   DEFAULT_HIGH_WATER_MARK,
   HandshakeError,
   parseWebSocketUrl,
+  Tunnel,
   WebSocketConnection,
+  type AgreedExtensions,
   type ClientHandshakeOptions,
-  type PerMessageDeflateSetting,
+  type Negotiated,
+  type TunnelOffer,
 } from '@wstack/core';
 import type { ResponseHead } from './message-validation.js';
 import { H3_WEBSOCKET_VERSION, fieldsOf } from './request-checks.js';
@@ -45,6 +49,38 @@ export const defaultPool = new SessionPool();
  * HandshakeError `NOT_SUPPORTED`: the caller may fall back to HTTP/2.
  */
 export async function connect(input: string | URL, options: Http3ClientOptions = {}): Promise<WebSocketConnection> {
+  return handshake(input, options, {
+    offer: clientExtensionOffer(options.perMessageDeflate),
+    agree: (answer) => checkClientExtensions(options.perMessageDeflate, answer),
+    open: (carrier, negotiated) => new WebSocketConnection('client', carrier, negotiated, { ...options, compression: compressionOptions(options.perMessageDeflate) }),
+  });
+}
+
+/**
+ * Opens a tunnel (tunnel.ts in @wstack/core) over HTTP/3: the handshake of
+ * `connect`, but the extension offer goes out as given and the answer is
+ * taken unchecked, since the peer at the tunnel's far end applies the
+ * extensions. The tunnel shares the pool's connections with WebSockets.
+ */
+export async function openTunnel(input: string | URL, options: Http3ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
+  return handshake(input, options, {
+    offer: options.extensions,
+    agree: (answer) => ({ extensions: answer ?? '' }),
+    open: (carrier, negotiated) => new Tunnel(carrier, negotiated),
+  });
+}
+
+/** Where `connect` and `openTunnel` differ: the extensions, and what the stream becomes. */
+interface Ending<T> {
+  /** The sec-websocket-extensions value to send, if any. */
+  offer: string | undefined;
+  /** Checks the answer's sec-websocket-extensions (RFC 6455 §4.1 as RFC 9220 §3 keeps it). */
+  agree(answer: string | undefined): AgreedExtensions;
+  open(carrier: StreamCarrier, negotiated: Negotiated): T;
+}
+
+/** The extended CONNECT handshake (RFC 9220 §3) on a pooled connection; the connection is held as long as what it opens. */
+async function handshake<T extends WebSocketConnection | Tunnel>(input: string | URL, options: Http3ClientOptions, ending: Ending<T>): Promise<T> {
   const url = parseWebSocketUrl(input);
   if (url.protocol !== 'wss:') throw new HandshakeError('NOT_SUPPORTED', `HTTP/3 runs over TLS only: use wss:// (got ${url.protocol}//)`);
   const pool = options.pool ?? defaultPool;
@@ -62,7 +98,7 @@ export async function connect(input: string | URL, options: Http3ClientOptions =
     const reader = stream.readable.getReader();
     const writer = stream.writable.getWriter();
     writer.closed.catch(() => undefined);
-    writer.write(encodeHeaders(requestFields(url, options, protocols))).catch(() => undefined);
+    writer.write(encodeHeaders(requestFields(url, options, protocols, ending.offer))).catch(() => undefined);
     const decoder = new RequestStreamDecoder({ role: 'client', requestMethod: 'CONNECT', maxFieldSectionSize: lease.connection.session.localSettings.maxFieldSectionSize });
     let read;
     try {
@@ -77,16 +113,11 @@ export async function connect(input: string | URL, options: Http3ClientOptions =
     const { status } = read.event.head;
     const headers = fieldsOf(read.event.head);
     if (status !== 200) throw new HandshakeError('UNEXPECTED_STATUS', `server answered ${status}`, status);
-    const answer = checkAnswer(headers, protocols, options.perMessageDeflate);
+    const answer = checkAnswer(headers, protocols, ending.agree);
     const carrier = new StreamCarrier(stream, reader, writer, decoder, read.rest, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, lease.connection);
-    const connection = new WebSocketConnection(
-      'client',
-      carrier,
-      { ...answer, path: url.pathname + url.search, headers },
-      { ...options, compression: compressionOptions(options.perMessageDeflate) },
-    );
-    lease.hold(carrier, connection);
-    return connection;
+    const opened = ending.open(carrier, { ...answer, path: url.pathname + url.search, headers });
+    lease.hold(carrier, opened);
+    return opened;
   } catch (error) {
     if (stream !== undefined) cancelStream(stream);
     lease?.release();
@@ -110,7 +141,7 @@ function openStream(pool: SessionPool, lease: SessionLease): QUICStream {
 }
 
 /** The CONNECT request of RFC 9220 §3 (RFC 8441 §5). */
-function requestFields(url: URL, options: Http3ClientOptions, protocols: readonly string[]): [string, string][] {
+function requestFields(url: URL, options: Http3ClientOptions, protocols: readonly string[], offer: string | undefined): [string, string][] {
   const fields: [string, string][] = [
     [':method', 'CONNECT'],
     [':protocol', 'websocket'],
@@ -120,7 +151,6 @@ function requestFields(url: URL, options: Http3ClientOptions, protocols: readonl
     ['sec-websocket-version', H3_WEBSOCKET_VERSION],
   ];
   if (protocols.length !== 0) fields.push(['sec-websocket-protocol', protocols.join(', ')]);
-  const offer = clientExtensionOffer(options.perMessageDeflate);
   if (offer !== undefined) fields.push(['sec-websocket-extensions', offer]);
   if (options.origin !== undefined) fields.push(['origin', options.origin]);
   for (const [name, value] of Object.entries(options.headers ?? {})) {
@@ -132,9 +162,9 @@ function requestFields(url: URL, options: Http3ClientOptions, protocols: readonl
 }
 
 /** RFC 6455 §4.1 as RFC 9220 keeps it: a subprotocol and extensions that were offered; no Sec-WebSocket-Accept. */
-function checkAnswer(headers: Record<string, string>, protocols: readonly string[], deflate: PerMessageDeflateSetting) {
+function checkAnswer(headers: Record<string, string>, protocols: readonly string[], agree: Ending<unknown>['agree']) {
   const protocol = checkSubprotocolAnswer(protocols, headers['sec-websocket-protocol']);
-  const { extensions, deflate: params } = checkClientExtensions(deflate, headers['sec-websocket-extensions']);
-  return { protocol, extensions, ...(params ? { deflate: params } : {}) };
+  const { extensions, deflate } = agree(headers['sec-websocket-extensions']);
+  return { protocol, extensions, ...(deflate ? { deflate } : {}) };
 }
 

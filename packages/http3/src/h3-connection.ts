@@ -7,11 +7,13 @@
  * What ends the connection ends its WebSockets: a CONNECTION_CLOSE, an idle
  * timeout or a connection error fails every carrier (the WebSockets close
  * with 1006); a GOAWAY closes them with 1001, going away (RFC 6455 §7.4.1),
- * while their streams still run (RFC 9114 §5.2).
+ * while their streams still run (RFC 9114 §5.2). Tunnels (tunnel.ts in
+ * @wstack/core) ride it like WebSockets but are not closed on GOAWAY: their
+ * close frames are the far end's.
  */
 import { EventEmitter } from 'node:events';
 import type { QUICConnection, QUICStream } from '@matrixai/quic';
-import { CloseCode, type WebSocketConnection } from '@wstack/core';
+import { CloseCode, WebSocketConnection, type Tunnel } from '@wstack/core';
 import { H3ErrorCode, Http3Error } from './errors.js';
 import { encodeGoawayFrame } from './frames.js';
 import { quic } from './quic-loader.js';
@@ -45,8 +47,8 @@ export interface Http3ConnectionOptions {
 export class Http3Connection extends EventEmitter<Http3ConnectionEvents> implements CarrierHost {
   readonly session: Http3Session;
   readonly role: Role;
-  /** The WebSockets riding this connection. */
-  readonly websockets = new Set<WebSocketConnection>();
+  /** The WebSockets and tunnels riding this connection. */
+  readonly websockets = new Set<WebSocketConnection | Tunnel>();
   private readonly carriers = new Set<StreamCarrier>();
   /** Streams of ended WebSockets that quiche may still be sending or retransmitting. */
   private readonly lingering = new Set<number>();
@@ -103,8 +105,8 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
     return this.quicConnection.newStream('bidi');
   }
 
-  /** Tracks a WebSocket on a carrier of this connection. */
-  hold(carrier: StreamCarrier, connection: WebSocketConnection): void {
+  /** Tracks a WebSocket or tunnel on a carrier of this connection. */
+  hold(carrier: StreamCarrier, connection: WebSocketConnection | Tunnel): void {
     this.carriers.add(carrier);
     this.websockets.add(connection);
     connection.once('close', () => this.websockets.delete(connection));
@@ -235,7 +237,7 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
         case 'goaway':
           this.emit('goaway', event.id);
           for (const open of this.websockets) {
-            if (open.readyState === 1) open.close(CloseCode.GOING_AWAY, 'the HTTP/3 connection is going away');
+            if (open instanceof WebSocketConnection && open.readyState === 1) open.close(CloseCode.GOING_AWAY, 'the HTTP/3 connection is going away');
           }
           break;
         case 'connection-error':

@@ -6,7 +6,7 @@
 export { QuicUnavailableError } from './quic-loader.js';
 export { WebSocketServer } from './server.js';
 export type { Http3ServerOptions, Http3ServerEvents, Http3TlsOptions, ListenOptions, Http3Address } from './server.js';
-export { connect, defaultPool } from './client.js';
+export { connect, defaultPool, openTunnel } from './client.js';
 export type { Http3ClientOptions } from './client.js';
 export { SessionPool } from './session-pool.js';
 export type { SessionPoolOptions, SessionLease, Http3ClientTls } from './session-pool.js';

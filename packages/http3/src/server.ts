@@ -17,6 +17,7 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   reject,
+  Tunnel,
   WebSocketConnection,
   type Rejection,
   type ServerOptions,
@@ -192,9 +193,15 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
     if (session.closed) return;
     if ('reject' in decision) return this.refuse(reader, writer, decision.reject, request, decision.error);
     if (this.closing) return this.refuse(reader, writer, reject(503, 'Server shutting down'), request, undefined);
-    const { handler, protocol, extensions, deflate } = decision.accept;
+    const { protocol, extensions, deflate } = decision.accept;
     writer.write(encodeHeaders(acceptFields(protocol, extensions, this.options.altSvc))).catch(() => undefined);
     const carrier = new StreamCarrier(stream, reader, writer, decoder, read.rest, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, session);
+    if (decision.accept.tunnel !== undefined) {
+      const tunnel = new Tunnel(carrier, { protocol, extensions, path: request.path, headers: request.headers });
+      session.hold(carrier, tunnel);
+      decision.accept.tunnel(tunnel, request);
+      return;
+    }
     const connection = new WebSocketConnection(
       'server',
       carrier,
@@ -204,7 +211,7 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
     session.hold(carrier, connection);
     this.connections.add(connection);
     connection.on('close', () => this.connections.delete(connection));
-    handler(connection, request);
+    decision.accept.handler(connection, request);
     this.emit('connection', connection, request);
   }
 

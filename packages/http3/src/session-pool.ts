@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import type { QUICClient } from '@matrixai/quic';
-import type { WebSocketConnection } from '@wstack/core';
+import type { Tunnel, WebSocketConnection } from '@wstack/core';
 import { Http3Connection } from './h3-connection.js';
 import { quic } from './quic-loader.js';
 import { clientCrypto, codeToReason, reasonToCode, silentLogger } from './quic-support.js';
@@ -47,8 +47,8 @@ export interface SessionPoolOptions extends Http3Tuning {
 export interface SessionLease {
   readonly connection: Http3Connection;
   readonly settings: Http3Settings;
-  /** Hands the lease to a WebSocket: released when it closes. */
-  hold(carrier: StreamCarrier, websocket: WebSocketConnection): void;
+  /** Hands the lease to a WebSocket or tunnel: released when it closes. */
+  hold(carrier: StreamCarrier, websocket: WebSocketConnection | Tunnel): void;
   /** Gives the share back (a handshake that failed). */
   release(): void;
 }

@@ -10,7 +10,7 @@
  * that loses is not tried first again for a while, as browsers mark a
  * broken alternative. When every attempt fails, the error lists them all.
  */
-import type { WebSocketConnection } from '@wstack/core';
+import { Tunnel, type WebSocketConnection } from '@wstack/core';
 import { http3Alternative, CLEAR } from './alt-svc.js';
 
 export type Transport = 'h1' | 'h2' | 'h3';
@@ -49,7 +49,10 @@ export class ConnectError extends AggregateError {
   }
 }
 
-export type ConnectOver = (transport: Transport, signal: AbortSignal) => Promise<WebSocketConnection>;
+/** What an attempt opens: a WebSocket, or a tunnel for wstack bridge. */
+export type Opened = WebSocketConnection | Tunnel;
+
+export type ConnectOver<T extends Opened> = (transport: Transport, signal: AbortSignal) => Promise<T>;
 
 export interface OriginState {
   /** An HTTP/2 session to the origin is open. */
@@ -92,7 +95,7 @@ export function forgetTransports(): void {
 }
 
 /** Takes note of the HTTP/3 alternative (or `clear`) in a handshake answer. */
-function learnAltSvc(url: URL, connection: WebSocketConnection): void {
+function learnAltSvc(url: URL, connection: Opened): void {
   const field = connection.headers?.['alt-svc'];
   if (typeof field !== 'string') return;
   const alternative = http3Alternative(field, url.hostname);
@@ -100,14 +103,14 @@ function learnAltSvc(url: URL, connection: WebSocketConnection): void {
   else if (alternative !== undefined) alternatives.set(url.origin, { port: alternative.port, expires: Date.now() + alternative.maxAge * 1000 });
 }
 
-export function connectAuto(url: URL, order: readonly Transport[], connectOver: ConnectOver, signal?: AbortSignal, delay = FALLBACK_DELAY): Promise<WebSocketConnection> {
+export function connectAuto<T extends Opened>(url: URL, order: readonly Transport[], connectOver: ConnectOver<T>, signal?: AbortSignal, delay = FALLBACK_DELAY): Promise<T> {
   const announced = (alternatives.get(url.origin)?.expires ?? 0) > Date.now();
   return new Promise((resolve, reject) => {
     const attempts: Attempt[] = [];
     const controllers: AbortController[] = [];
     let next = 0;
     let pending = 0;
-    let winner: WebSocketConnection | undefined;
+    let winner: T | undefined;
     let timer: NodeJS.Timeout | undefined;
     const onAbort = () => {
       for (const controller of controllers) controller.abort(signal!.reason);
@@ -130,7 +133,7 @@ export function connectAuto(url: URL, order: readonly Transport[], connectOver: 
           pending--;
           if (winner !== undefined) {
             // A later transport opened too: it is not needed.
-            connection.close(1001, 'another transport won');
+            discard(connection);
             return;
           }
           winner = connection;
@@ -158,4 +161,9 @@ export function connectAuto(url: URL, order: readonly Transport[], connectOver: 
     };
     start();
   });
+}
+
+function discard(loser: Opened): void {
+  if (loser instanceof Tunnel) loser.abort(new Error('another transport won'));
+  else loser.close(1001, 'another transport won');
 }

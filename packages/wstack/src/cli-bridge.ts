@@ -10,9 +10,11 @@ import { createServer } from './server.js';
 export const BRIDGE_USAGE = `Usage: wstack bridge --listen URL --target URL [--transport auto|h1|h2|h3] [--ca FILE | --insecure] [--cert FILE --key FILE]
 
 Accepts WebSockets on --listen (HTTP/1.1 and HTTP/2, and HTTP/3 with wss://)
-and relays each, message for message, to the same path under --target over
---transport; closes are handed on with their codes. Any HTTP/1.1 tool can so
-drive an HTTP/2 or HTTP/3 server.
+and relays each, frame for frame, to the same path under --target over
+--transport: the subprotocol and extension offers go to the target and its
+answer comes back, then every byte crosses as it is, so the bridge judges
+nothing. Any HTTP/1.1 tool (Autobahn included) can so drive an HTTP/2 or
+HTTP/3 server.
 
   --listen URL     ws://HOST:PORT or wss://HOST:PORT (a development certificate unless --cert/--key)
   --target URL     the server to relay to
@@ -45,29 +47,27 @@ export async function bridge(args: string[], log: (line: string) => void): Promi
   const secure = listen.protocol === 'wss:';
   if (!secure && values.cert) throw new UsageFailure('--cert and --key need a wss:// --listen');
   const tls = values.insecure ? { rejectUnauthorized: false } : values.ca ? { ca: readFileSync(values.ca, 'utf8') } : undefined;
-  const relayTo = bridgeTo({ url: target, client: { transport, ...(tls ? { tls } : {}), perMessageDeflate: true } }, (error, request) =>
-    log(`target refused ${request.path}: ${(error as Error).message}`),
+  const relayTo = bridgeTo(
+    { url: target, client: { transport, ...(tls ? { tls } : {}) } },
+    (error, request) => log(`target refused ${request.path}: ${(error as Error).message}`),
+    (downstream, upstream, request) => {
+      log(`ws open ${downstream.transport} ${request.path} → ${upstream.transport}`);
+      downstream.once('close', (error) => log(`ws close ${downstream.transport} ${request.path}${error ? ` (${error.message})` : ''}`));
+    },
   );
   const certificate = values.cert !== undefined ? { cert: readFileSync(values.cert, 'utf8'), key: readFileSync(values.key!, 'utf8') } : undefined;
   const server = await createServer({
     port: port(listen.port || undefined, secure ? 443 : 80),
     host: listen.hostname.replace(/^\[|\]$/g, ''),
     ...(certificate ? { tls: certificate } : { devCert: secure }),
-    perMessageDeflate: true,
     ...relayTo.options,
-    handler(connection, request) {
-      log(`ws open ${connection.transport} ${request.path}`);
-      connection.on('close', ({ code }) => log(`ws close ${connection.transport} ${request.path} ${code}`));
-      relayTo.options.handler!(connection, request);
-    },
   });
   server.on('rejection', (_rejection, request) => relayTo.refused(request));
   if (server.devCert) log(`development certificate: SPKI sha256 ${server.devCert.spkiSha256}`);
   log(`bridging ${server.url} (${server.transports.join(', ')}) to ${target.href} over ${transport}`);
   return async () => {
-    // The server's close hands 1001 on to every target; the target's close handshakes finish before the process exits.
     await server.close();
-    await relayTo.settled();
+    await relayTo.close();
   };
 }
 

@@ -1,9 +1,15 @@
-/** `connect`: a WebSocket client over the transport the caller names, or the best one the server speaks. */
+/**
+ * `connect`: a WebSocket client over the transport the caller names, or the
+ * best one the server speaks; `openTunnel`, the same handshake for a tunnel
+ * (wstack bridge).
+ */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { parseWebSocketUrl, type WebSocketConnection } from '@wstack/core';
-import { connect as connectHttp1, type Http1ClientOptions } from '@wstack/http1';
-import { connect as connectHttp2, defaultPool, type Http2ClientOptions } from '@wstack/http2';
+import { parseWebSocketUrl, type Tunnel, type TunnelOffer, type WebSocketConnection } from '@wstack/core';
+import * as http1 from '@wstack/http1';
+import type { Http1ClientOptions } from '@wstack/http1';
+import * as http2 from '@wstack/http2';
+import type { Http2ClientOptions } from '@wstack/http2';
 import type { Http3ClientTls, SessionPool as Http3SessionPool } from '@wstack/http3';
 import { connectAuto, http3Target, transportOrder, type Transport } from './auto-connect.js';
 import { loadHttp3 } from './http3-loader.js';
@@ -26,20 +32,32 @@ export function isClientTransport(name: string): name is ClientTransport {
   return (CLIENT_TRANSPORTS as readonly string[]).includes(name);
 }
 
-export async function connect(input: string | URL, options: ClientOptions = {}): Promise<WebSocketConnection> {
+export function connect(input: string | URL, options: ClientOptions = {}): Promise<WebSocketConnection> {
+  return dial(input, options, 'connect');
+}
+
+/** A tunnel (a WebSocket's bytes, unparsed) over the transport asked for, after the same handshake as `connect`. */
+export function openTunnel(input: string | URL, options: ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
+  return dial(input, options, 'openTunnel');
+}
+
+type Opener = 'connect' | 'openTunnel';
+type Opened<O extends Opener> = O extends 'connect' ? WebSocketConnection : Tunnel;
+
+async function dial<O extends Opener>(input: string | URL, options: ClientOptions & TunnelOffer, opener: O): Promise<Opened<O>> {
   const { transport = 'auto', http3Pool, ...rest } = options;
-  const over = async (transport: Transport, signal: AbortSignal | undefined, target: string | URL = input) => {
+  const over = async (transport: Transport, signal: AbortSignal | undefined, target: string | URL = input): Promise<Opened<O>> => {
     const withSignal = signal ? { signal } : {};
     switch (transport) {
       case 'h3': {
         const http3 = await loadHttp3();
         const { tls: _tls, pool: _pool, ...common } = rest;
-        return http3.connect(target, { ...common, tls: quicTls(rest.tls), ...(http3Pool ? { pool: http3Pool } : {}), ...withSignal });
+        return http3[opener](target, { ...common, tls: quicTls(rest.tls), ...(http3Pool ? { pool: http3Pool } : {}), ...withSignal }) as Promise<Opened<O>>;
       }
       case 'h2':
-        return connectHttp2(target, { ...rest, ...withSignal });
+        return http2[opener](target, { ...rest, ...withSignal }) as Promise<Opened<O>>;
       default:
-        return connectHttp1(target, { ...rest, headers: rest.headers as OutgoingHttpHeaders | undefined, ...withSignal });
+        return http1[opener](target, { ...rest, headers: rest.headers as OutgoingHttpHeaders | undefined, ...withSignal }) as Promise<Opened<O>>;
     }
   };
   switch (transport) {
@@ -51,7 +69,7 @@ export async function connect(input: string | URL, options: ClientOptions = {}):
       const url = parseWebSocketUrl(input);
       const http3 = url.protocol === 'wss:' ? await loadHttp3().catch(() => undefined) : undefined;
       const order = transportOrder(url, {
-        h2Session: (rest.pool ?? defaultPool).hasSession(url, rest.tls),
+        h2Session: (rest.pool ?? http2.defaultPool).hasSession(url, rest.tls),
         h3Session: http3 !== undefined && (http3Pool ?? http3.defaultPool).hasSession(url, quicTls(rest.tls)),
         http3Possible: http3 !== undefined,
       });

@@ -1,10 +1,10 @@
-/** The bridge: HTTP/1.1 in, another transport out, message for message, closes handed on. */
+/** The bridge: HTTP/1.1 in, another transport out, frame for frame: messages, closes, compression and protocol errors cross as they are. */
 import t, { type Test } from 'tap';
 import type { CloseDetails } from '@wstack/core';
 import { connect as connectHttp1 } from '@wstack/http1';
 import { closed, nextMessage, pattern } from '@wstack/testkit';
 import { bridgeTo } from '../src/bridge.js';
-import { createServer } from '../src/index.js';
+import { createServer, openTunnel, type Tunnel } from '../src/index.js';
 
 async function setup(t: Test) {
   const targetCloses: CloseDetails[] = [];
@@ -12,6 +12,7 @@ async function setup(t: Test) {
   const target = await createServer({
     http1: false,
     protocols: ['chat'],
+    perMessageDeflate: true,
     routes: {
       '/echo': (connection, request) => {
         targetTransports.push(`${connection.transport} ${request.path}`);
@@ -73,4 +74,54 @@ t.test('a target that refuses gives 502', async (t) => {
   const { bridge } = await setup(t);
   const error = await connectHttp1(`${bridge.url}nowhere`).catch((error: unknown) => error);
   t.match(error, { code: 'UNEXPECTED_STATUS', status: 502 });
+});
+
+t.test('compression is negotiated end to end: the bridge passes the offer on and the compressed frames through', async (t) => {
+  const { bridge, targetTransports } = await setup(t);
+  const client = await connectHttp1(`${bridge.url}echo`, { perMessageDeflate: true });
+  t.match(client.extensions, /^permessage-deflate/, 'the target accepted the client\'s offer');
+  t.same(targetTransports, ['h2 /echo']);
+  const text = 'compressible '.repeat(10_000);
+  client.send(text);
+  t.equal((await nextMessage(client)).data.toString(), text);
+  client.close(1000);
+  await closed(client);
+});
+
+/** Bytes from a tunnel until `count` have come. */
+function read(tunnel: Tunnel, count: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length < count) return;
+      tunnel.off('data', onData);
+      resolve(Buffer.concat(chunks));
+    };
+    tunnel.on('data', onData);
+  });
+}
+
+/** A masked client frame (RFC 6455 §5.2, §5.3) with a payload under 126 bytes; `first` is the whole first byte. */
+function clientFrame(first: number, payload: Buffer): Buffer {
+  const mask = Buffer.from([1, 2, 3, 4]);
+  return Buffer.concat([Buffer.from([first, 0x80 | payload.length]), mask, payload.map((byte, i) => byte ^ mask[i % 4]!)]);
+}
+
+t.test('a protocol error is the target\'s to judge: the echo before it comes back, then the target\'s 1002', async (t) => {
+  const { bridge, targetCloses } = await setup(t);
+  const tunnel = await openTunnel(`${bridge.url}echo`, { transport: 'h1' });
+  // A text frame, then one with RSV1 set and no extension agreed (RFC 6455 §5.2: the receiver must fail the connection).
+  const answer = read(tunnel, 4);
+  tunnel.write(Buffer.concat([clientFrame(0x81, Buffer.from('hi')), clientFrame(0xc1, Buffer.from('bad'))]));
+  const bytes = await answer;
+  t.same([...bytes.subarray(0, 4)], [0x81, 2, 0x68, 0x69], 'first the echo of "hi", unmasked from the server');
+  const rest = bytes.length > 4 ? bytes.subarray(4) : await read(tunnel, 4);
+  t.same([rest[0], rest.readUInt16BE(2)], [0x88, 1002], 'then the target\'s close frame with 1002');
+  tunnel.end();
+  await new Promise((resolve) => tunnel.once('close', resolve));
+  while (targetCloses.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  t.match(targetCloses[0]!.error, { code: 'RSV_NOT_NEGOTIATED', closeCode: 1002 }, 'the target failed the WebSocket itself');
 });

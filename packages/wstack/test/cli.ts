@@ -225,9 +225,9 @@ t.test('bridge: HTTP/1.1 in, HTTP/2 out, and a line per WebSocket', async (t) =>
   const client = await connect(`${url}x`);
   client.send('hi');
   t.equal((await nextMessage(client)).data.toString(), 'from h2: hi');
-  t.equal(await bridge.line(/^ws open/), 'ws open http/1.1 /x');
+  t.equal(await bridge.line(/^ws open/), 'ws open http/1.1 /x → h2');
   client.close(1000);
-  t.equal(await bridge.line(/^ws close/), 'ws close http/1.1 /x 1000');
+  t.equal(await bridge.line(/^ws close/), 'ws close http/1.1 /x');
   bridge.child.kill('SIGTERM');
   t.equal(await exitCode(bridge), 0);
 });
