@@ -4,12 +4,14 @@
  * speaking the length-prefixed framing. Each client has one message in
  * flight at a time.
  */
+import { createHash } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
 import { connect as h2Connect, type ClientHttp2Session } from 'node:http2';
 import { WebSocket } from 'ws';
 import type { WebSocketConnection } from '@wstack/core';
 import { connect as h2WebSocket, DEFAULT_CONNECTION_WINDOW_SIZE, DEFAULT_STREAM_WINDOW_SIZE, SessionPool } from '@wstack/http2';
 import { LengthPrefixReader, lengthPrefixed } from '../servers/length-prefix.js';
+import { loadQuic, rawQuicConfig, type QuicClient, type QuicStream } from './http3-module.js';
 
 export interface EchoClient {
   /** Sends one message; `reply` is called when its echo is back. */
@@ -81,6 +83,67 @@ export function rawH2Client(sessions: Map<number, ClientHttp2Session>) {
       close: () => stream.close(),
     };
   };
+}
+
+/**
+ * Plain @matrixai/quic bidi streams on one QUIC connection per port,
+ * length-prefixed. The map holds the connection's promise, since the pool
+ * opens its clients in parallel; the caller destroys the connections.
+ */
+export function rawQuicClient(connections: Map<number, Promise<QuicClient>>, fingerprint: string) {
+  return async (port: number, reply: Reply): Promise<EchoClient> => {
+    let client = connections.get(port);
+    if (client === undefined) {
+      client = dialQuic(port, fingerprint);
+      connections.set(port, client);
+    }
+    const stream = (await client).connection.newStream('bidi');
+    const writer = stream.writable.getWriter();
+    writer.closed.catch(() => {});
+    void readQuic(stream, reply);
+    // The server learns of the stream from its first bytes: there is no answer to wait for.
+    return {
+      send: (payload) => void writer.write(lengthPrefixed(typeof payload === 'string' ? Buffer.from(payload) : payload)).catch(() => {}),
+      close: () => {
+        try {
+          stream.cancel();
+        } catch {
+          // quiche has already collected the stream.
+        }
+      },
+    };
+  };
+}
+
+/** As @wstack/http3's pool dials (session-pool.ts): its settings and crypto ops, the pin checked in verifyCallback. */
+async function dialQuic(port: number, fingerprint: string): Promise<QuicClient> {
+  const loaded = await loadQuic();
+  if (typeof loaded === 'string') throw new Error(loaded);
+  const { BadCertificate } = loaded.quic.native.CryptoError;
+  const pinned = (certs: Uint8Array[]) => certs[0] !== undefined && createHash('sha256').update(certs[0]).digest('hex') === fingerprint;
+  return loaded.quic.QUICClient.createQUICClient({
+    host: '127.0.0.1',
+    port,
+    serverName: '127.0.0.1',
+    localHost: '0.0.0.0',
+    crypto: loaded.clientCrypto,
+    config: { ...rawQuicConfig(loaded), verifyPeer: true, verifyCallback: async (certs: Uint8Array[]) => (pinned(certs) ? undefined : BadCertificate) },
+    logger: loaded.silentLogger,
+  });
+}
+
+async function readQuic(stream: QuicStream, reply: Reply): Promise<void> {
+  const chunks = stream.readable.getReader();
+  const reader = new LengthPrefixReader();
+  try {
+    for (;;) {
+      const { value, done } = await chunks.read();
+      if (done) return;
+      reader.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength), reply);
+    }
+  } catch {
+    // Our own cancel, or the connection's end.
+  }
 }
 
 export { SessionPool };

@@ -5,16 +5,15 @@
  */
 import type { ClientHttp2Session } from 'node:http2';
 import type { RunConfig } from '../lib/config.js';
-import { rawH2Client, SessionPool, wsClient, wstackH2Client, type EchoClient, type Reply } from '../lib/echo-clients.js';
-import { EchoPool } from '../lib/echo-load.js';
+import { rawH2Client, rawQuicClient, SessionPool, wsClient, wstackH2Client, type EchoClient, type Reply } from '../lib/echo-clients.js';
 import { runInterleaved, type EchoCase, type Subject } from '../lib/interleaved.js';
 import { count, fixed, ratio, sizeName } from '../lib/format.js';
-import { loadHttp3 } from '../lib/http3-module.js';
-import { step } from '../lib/progress.js';
+import { loadHttp3, type QuicClient } from '../lib/http3-module.js';
 import type { SectionResult, Table, Target } from '../lib/report-types.js';
-import { ServerChild } from '../lib/server-child.js';
 
 const STREAMS = [1, 16, 256];
+/** HTTP/3 runs at about a thousand messages a second (the QUIC library's cost per datagram): 256 streams would say nothing more. */
+const H3_STREAMS = [1, 16];
 const SIZES = [16, 1024, 65536];
 const caseName = (streams: number, size: number) => `${streams} × ${sizeName(size)}`;
 
@@ -25,6 +24,59 @@ async function h3Client(port: number, fingerprint: string, reply: Reply): Promis
   connection.on('message', reply);
   connection.on('error', () => {});
   return { send: (payload, binary) => connection.send(payload, { binary }), close: () => connection.terminate() };
+}
+
+const H3_GOAL = 'HTTP/3 WebSocket echo ≥ 0.9× raw @matrixai/quic stream echo (msg/s)';
+
+/**
+ * wstack's WebSocket echo over HTTP/3 against the raw @matrixai/quic stream
+ * echo (length-prefixed messages on plain bidi streams, the same library and
+ * transport settings), side by side; N streams on one QUIC connection each.
+ */
+async function http3Figures(config: RunConfig): Promise<{ table: Table; bars: { label: string; value: number }[]; worst: number } | string> {
+  const http3 = await loadHttp3();
+  if (typeof http3 === 'string') return http3;
+  const quicClients = new Map<number, Promise<QuicClient>>();
+  const subjects: Subject[] = [
+    { name: 'wstack h3', kind: 'wstack-h3', open: (server) => (port, reply) => h3Client(port, server.detail ?? '', reply) },
+    { name: 'raw quic', kind: 'raw-quic', open: (server) => rawQuicClient(quicClients, server.detail ?? '') },
+  ];
+  const sizes = config.quick ? [1024] : [16, 1024];
+  const cases: EchoCase[] = H3_STREAMS.flatMap((streams) => sizes.map((size) => ({ name: caseName(streams, size), clients: streams, payload: Buffer.alloc(size, 0x78), binary: true })));
+  let figures;
+  try {
+    // About a thousand messages a second: windows of the suite's length would hold a few hundred, too few for a steady median.
+    figures = await runInterleaved(subjects, cases, { ...config, measureMs: config.measureMs * 2 });
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    // wstack's connection closes with its last WebSocket (the default pool); the raw one is ours to close.
+    await Promise.all([...quicClients.values()].map((client) => client.then((c) => c.destroy({ force: true })).catch(() => undefined)));
+  }
+  const rows: string[][] = [];
+  const bars: { label: string; value: number }[] = [];
+  let worst = Infinity;
+  for (const streams of H3_STREAMS) {
+    for (const size of sizes) {
+      const key = caseName(streams, size);
+      const ours = figures.get(`wstack h3/${key}`)!;
+      const raw = figures.get(`raw quic/${key}`)!;
+      const r = ours.messagesPerSecond / raw.messagesPerSecond;
+      worst = Math.min(worst, r);
+      bars.push({ label: `h3 ${streams}× ${sizeName(size)}`, value: r });
+      rows.push([
+        String(streams), sizeName(size),
+        count(ours.messagesPerSecond), count(raw.messagesPerSecond), ratio(r),
+        fixed(ours.cpuMicrosPerMessage, 2), fixed(raw.cpuMicrosPerMessage, 2), fixed(ours.p50Ms, 3), fixed(ours.p99Ms, 3),
+      ]);
+    }
+  }
+  const table: Table = {
+    caption: 'HTTP/3: binary echo, N WebSockets (or raw streams) on one QUIC connection; wstack\'s own client for its WebSockets over HTTP/3, a plain @matrixai/quic client with length-prefixed messages on bidi streams for the raw floor (same library, patch and transport settings); latency is wstack\'s',
+    head: ['streams', 'size', 'wstack h3 msg/s', 'raw QUIC msg/s', 'h3 ÷ raw', 'wstack h3 server CPU µs/msg', 'raw QUIC server CPU µs/msg', 'wstack h3 p50 ms', 'wstack h3 p99 ms'],
+    rows,
+  };
+  return { table, bars, worst };
 }
 
 export async function multiplexSection(config: RunConfig): Promise<SectionResult> {
@@ -66,34 +118,14 @@ export async function multiplexSection(config: RunConfig): Promise<SectionResult
     rows,
   }];
   const notes: string[] = [];
-  const http3 = await loadHttp3();
-  if (typeof http3 === 'string') {
-    notes.push(`HTTP/3 not measured: ${http3}.`);
-    targets.push({ goal: 'HTTP/3 WebSocket echo ≥ 0.9× raw @matrixai/quic stream echo', measured: 'not measured', met: null });
+  const h3 = await http3Figures(config);
+  if (typeof h3 === 'string') {
+    notes.push(`HTTP/3 not measured: ${h3}.`);
+    targets.push({ goal: H3_GOAL, measured: 'not measured', met: null });
   } else {
-    try {
-      const server = await ServerChild.start('wstack-h3', 'echo');
-      const pool = new EchoPool(server, (port, reply) => h3Client(port, server.detail ?? '', reply));
-      const h3rows: string[][] = [];
-      try {
-        for (const streams of [1, 16]) {
-          for (const size of config.quick ? [1024] : [16, 1024]) {
-            step(`wstack h3 ${streams} × ${sizeName(size)}`);
-            const f = await pool.run(streams, Buffer.alloc(size, 0x78), true, config.warmupMs, config.measureMs);
-            h3rows.push([String(streams), sizeName(size), count(f.messagesPerSecond), fixed(f.cpuMicrosPerMessage, 2), fixed(f.p50Ms, 3), fixed(f.p99Ms, 3)]);
-          }
-        }
-      } finally {
-        pool.close();
-        await server.stop();
-      }
-      tables.push({ caption: 'HTTP/3: wstack binary echo over one QUIC connection (wstack\'s client)', head: ['streams', 'size', 'msg/s', 'server CPU µs/msg', 'p50 ms', 'p99 ms'], rows: h3rows });
-      notes.push('The raw @matrixai/quic stream echo (the floor of the HTTP/3 target) is not written yet: the HTTP/3 ratio is not measured.');
-      targets.push({ goal: 'HTTP/3 WebSocket echo ≥ 0.9× raw @matrixai/quic stream echo', measured: 'wstack h3 measured; raw QUIC floor not measured', met: null });
-    } catch (error) {
-      notes.push(`HTTP/3 not measured: ${(error as Error).message}.`);
-      targets.push({ goal: 'HTTP/3 WebSocket echo ≥ 0.9× raw @matrixai/quic stream echo', measured: 'not measured', met: null });
-    }
+    tables.push(h3.table);
+    bars.push(...h3.bars);
+    targets.push({ goal: H3_GOAL, measured: `worst ${ratio(h3.worst)}`, met: h3.worst >= 0.9 });
   }
-  return { title: '5. HTTP/2 and HTTP/3', tables, notes, targets, chart: { title: 'HTTP/2: wstack WebSocket echo ÷ raw stream echo, msg/s (higher is better)', bars, higherIsBetter: true } };
+  return { title: '5. HTTP/2 and HTTP/3', tables, notes, targets, chart: { title: 'HTTP/2 and HTTP/3: wstack WebSocket echo ÷ raw stream echo, msg/s (higher is better)', bars, higherIsBetter: true } };
 }
