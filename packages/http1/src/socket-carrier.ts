@@ -15,6 +15,8 @@ export class SocketCarrier implements Carrier {
   readonly endsAfterCloseFrame = false;
   private readonly highWaterMark: number;
   private needDrain = false;
+  /** This carrier wrote in the current tick (and is in `wroteThisTick`). */
+  private wroteInTick = false;
   /** The socket is corked until the end of this tick. */
   private corked = false;
   private paused = false;
@@ -92,19 +94,25 @@ export class SocketCarrier implements Carrier {
   }
 
   /**
-   * Writes made in one tick of the event loop leave in one system call: the
-   * socket stays corked until the tick ends. A broadcast that sends several
-   * messages to a connection at once, or answers to several frames that
-   * came in one chunk, cost one write instead of one each (a write on
-   * loopback costs far more than the JavaScript around it).
+   * The first write of a tick goes out at once; any later ones in the same
+   * tick are corked and leave together in one system call when the tick
+   * ends. A broadcast that sends several messages to a connection at once,
+   * or answers to several frames that came in one chunk, cost two writes
+   * instead of one each (a write on loopback costs far more than the
+   * JavaScript around it), while one message per tick, the common case,
+   * costs no more than a plain socket write. One callback at the end of the
+   * tick serves every carrier that wrote in it.
    */
   write(chunks: readonly Buffer[]): boolean {
     const socket = this.socket;
     if (socket.destroyed || socket.writableEnded) return false;
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(SocketCarrier.uncork, this);
+    if (!this.wroteInTick) {
+      this.wroteInTick = true;
+      if (SocketCarrier.wroteThisTick.push(this) === 1) process.nextTick(SocketCarrier.endTick);
+      // A frame in two pieces (header, then a large payload) still leaves in one call.
+      if (chunks.length > 1) this.cork();
+    } else {
+      this.cork();
     }
     for (const chunk of chunks) socket.write(chunk);
     if (socket.writableLength < this.highWaterMark) return true;
@@ -112,9 +120,24 @@ export class SocketCarrier implements Carrier {
     return false;
   }
 
-  private static uncork(carrier: SocketCarrier): void {
-    carrier.corked = false;
-    carrier.socket.uncork();
+  private cork(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+  }
+
+  /** The carriers that wrote in the current tick. */
+  private static readonly wroteThisTick: SocketCarrier[] = [];
+
+  /** The tick ended: each carrier's next write goes out at once again, and what was corked leaves now. */
+  private static endTick(): void {
+    // Taken out first: a write made while uncorking belongs to the next round.
+    for (const carrier of SocketCarrier.wroteThisTick.splice(0)) {
+      carrier.wroteInTick = false;
+      if (!carrier.corked) continue;
+      carrier.corked = false;
+      carrier.socket.uncork();
+    }
   }
 
   end(): void {
@@ -136,3 +159,4 @@ export class SocketCarrier implements Carrier {
     this.socket.resume();
   }
 }
+
