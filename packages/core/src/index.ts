@@ -54,6 +54,8 @@ export type { MemoryCarrierOptions } from './memory-carrier.js';
 export { decideUpgrade, reject, statusText, DEFAULT_HANDSHAKE_TIMEOUT } from './upgrade-policy.js';
 export type { UpgradeRequest, Rejection, AuthResult, ConnectionHandler, TunnelHandler, TunnelPolicy, ServerPolicy, ServerOptions, Acceptance, AcceptedTerms, Decision } from './upgrade-policy.js';
 export { Tunnel, pipeTunnels } from './tunnel.js';
+export { connectionEnding, tunnelEnding } from './client-ending.js';
+export type { HandshakeEnding } from './client-ending.js';
 export type { TunnelEvents } from './tunnel.js';
 export { parseWebSocketUrl } from './websocket-url.js';
 export { PreparedMessage } from './prepared-message.js';

@@ -9,21 +9,19 @@ import type { Socket } from 'node:net';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import {
   acceptKey,
-  checkClientExtensions,
   checkSubprotocolAnswer,
-  clientExtensionOffer,
-  compressionOptions,
+  connectionEnding,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   generateKey,
   HandshakeError,
   parseWebSocketUrl,
-  Tunnel,
-  WebSocketConnection,
-  type AgreedExtensions,
+  tunnelEnding,
   type ClientHandshakeOptions,
-  type Negotiated,
+  type HandshakeEnding,
+  type Tunnel,
   type TunnelOffer,
+  type WebSocketConnection,
 } from '@wstack/core';
 import { hasToken } from './request-checks.js';
 import { SocketCarrier } from './socket-carrier.js';
@@ -37,11 +35,7 @@ export interface Http1ClientOptions extends ClientHandshakeOptions {
 
 /** Opens a WebSocket over HTTP/1.1 to a ws:// or wss:// URL. */
 export async function connect(input: string | URL, options: Http1ClientOptions = {}): Promise<WebSocketConnection> {
-  return handshake(input, options, {
-    offer: clientExtensionOffer(options.perMessageDeflate),
-    agree: (answer) => checkClientExtensions(options.perMessageDeflate, answer),
-    open: (carrier, negotiated) => new WebSocketConnection('client', carrier, negotiated, { ...options, compression: compressionOptions(options.perMessageDeflate) }),
-  });
+  return handshake(input, options, connectionEnding(options));
 }
 
 /**
@@ -50,24 +44,11 @@ export async function connect(input: string | URL, options: Http1ClientOptions =
  * since the peer at the tunnel's far end applies the extensions.
  */
 export async function openTunnel(input: string | URL, options: Http1ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
-  return handshake(input, options, {
-    offer: options.extensions,
-    agree: (answer) => ({ extensions: answer ?? '' }),
-    open: (carrier, negotiated) => new Tunnel(carrier, negotiated),
-  });
-}
-
-/** Where `connect` and `openTunnel` differ: the extensions, and what the socket becomes. */
-interface Ending<T> {
-  /** The Sec-WebSocket-Extensions value to send, if any. */
-  offer: string | undefined;
-  /** Checks the answer's Sec-WebSocket-Extensions (RFC 6455 §4.1, item 5 of the answer's validation). */
-  agree(answer: string | undefined): AgreedExtensions;
-  open(carrier: SocketCarrier, negotiated: Negotiated): T;
+  return handshake(input, options, tunnelEnding(options));
 }
 
 /** The opening handshake (RFC 6455 §4.1): the request, then the checks of the answer. */
-async function handshake<T>(input: string | URL, options: Http1ClientOptions, ending: Ending<T>): Promise<T> {
+async function handshake<T>(input: string | URL, options: Http1ClientOptions, ending: HandshakeEnding<T>): Promise<T> {
   const url = parseWebSocketUrl(input);
   const secure = url.protocol === 'wss:';
   const key = generateKey();
@@ -135,7 +116,7 @@ async function handshake<T>(input: string | URL, options: Http1ClientOptions, en
 }
 
 /** The client's checks of the 101 answer (RFC 6455 §4.1, items 1–6 of the answer's validation). */
-function checkAnswer(response: IncomingMessage, key: string, protocols: readonly string[], agree: Ending<unknown>['agree']) {
+function checkAnswer(response: IncomingMessage, key: string, protocols: readonly string[], agree: HandshakeEnding<unknown>['agree']) {
   const headers = response.headers;
   if (!hasToken(headers.upgrade, 'websocket')) throw new HandshakeError('INVALID_UPGRADE', 'the answer lacks Upgrade: websocket');
   if (!hasToken(headers.connection, 'upgrade')) throw new HandshakeError('INVALID_UPGRADE', 'the answer lacks Connection: Upgrade');

@@ -9,21 +9,19 @@ import { constants } from 'node:http2';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import {
   AbortError,
-  checkClientExtensions,
   checkSubprotocolAnswer,
-  clientExtensionOffer,
-  compressionOptions,
+  connectionEnding,
   Deadline,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   HandshakeError,
   parseWebSocketUrl,
-  Tunnel,
-  WebSocketConnection,
-  type AgreedExtensions,
+  tunnelEnding,
   type ClientHandshakeOptions,
-  type Negotiated,
+  type HandshakeEnding,
+  type Tunnel,
   type TunnelOffer,
+  type WebSocketConnection,
 } from '@wstack/core';
 import { H2_WEBSOCKET_VERSION } from './request-checks.js';
 import { SessionPool, type SessionLease } from './session-pool.js';
@@ -49,11 +47,7 @@ export const defaultPool = new SessionPool();
  * `NOT_SUPPORTED`: the caller may fall back to HTTP/1.1.
  */
 export async function connect(input: string | URL, options: Http2ClientOptions = {}): Promise<WebSocketConnection> {
-  return handshake(input, options, {
-    offer: clientExtensionOffer(options.perMessageDeflate),
-    agree: (answer) => checkClientExtensions(options.perMessageDeflate, answer),
-    open: (carrier, negotiated) => new WebSocketConnection('client', carrier, negotiated, { ...options, compression: compressionOptions(options.perMessageDeflate) }),
-  });
+  return handshake(input, options, connectionEnding(options));
 }
 
 /**
@@ -63,24 +57,11 @@ export async function connect(input: string | URL, options: Http2ClientOptions =
  * extensions. The tunnel shares the pool's sessions with WebSockets.
  */
 export async function openTunnel(input: string | URL, options: Http2ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
-  return handshake(input, options, {
-    offer: options.extensions,
-    agree: (answer) => ({ extensions: answer ?? '' }),
-    open: (carrier, negotiated) => new Tunnel(carrier, negotiated),
-  });
-}
-
-/** Where `connect` and `openTunnel` differ: the extensions, and what the stream becomes. */
-interface Ending<T> {
-  /** The sec-websocket-extensions value to send, if any. */
-  offer: string | undefined;
-  /** Checks the answer's sec-websocket-extensions (RFC 6455 §4.1 as RFC 8441 §5 keeps it). */
-  agree(answer: string | undefined): AgreedExtensions;
-  open(carrier: StreamCarrier, negotiated: Negotiated): T;
+  return handshake(input, options, tunnelEnding(options));
 }
 
 /** The extended CONNECT handshake (RFC 8441 §4, §5) on a pooled session; the session is held as long as what it opens. */
-async function handshake<T extends WebSocketConnection | Tunnel>(input: string | URL, options: Http2ClientOptions, ending: Ending<T>): Promise<T> {
+async function handshake<T extends WebSocketConnection | Tunnel>(input: string | URL, options: Http2ClientOptions, ending: HandshakeEnding<T>): Promise<T> {
   const url = parseWebSocketUrl(input);
   const pool = options.pool ?? defaultPool;
   const protocols = options.protocols ?? [];
@@ -172,7 +153,7 @@ function bodySnippet(stream: ClientHttp2Stream): Promise<string> {
  * them): a subprotocol and extensions that were offered. There is no
  * Sec-WebSocket-Accept to check over HTTP/2.
  */
-function checkAnswer(response: ResponseHeaders, protocols: readonly string[], agree: Ending<unknown>['agree']) {
+function checkAnswer(response: ResponseHeaders, protocols: readonly string[], agree: HandshakeEnding<unknown>['agree']) {
   const protocol = checkSubprotocolAnswer(protocols, single(response['sec-websocket-protocol']));
   const { extensions, deflate } = agree(single(response['sec-websocket-extensions']));
   return { protocol, extensions, ...(deflate ? { deflate } : {}) };

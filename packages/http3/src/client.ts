@@ -6,21 +6,19 @@
  * on the stream.
  */
 import {
-  checkClientExtensions,
   checkSubprotocolAnswer,
-  clientExtensionOffer,
-  compressionOptions,
+  connectionEnding,
   Deadline,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   HandshakeError,
   parseWebSocketUrl,
-  Tunnel,
-  WebSocketConnection,
-  type AgreedExtensions,
+  tunnelEnding,
   type ClientHandshakeOptions,
-  type Negotiated,
+  type HandshakeEnding,
+  type Tunnel,
   type TunnelOffer,
+  type WebSocketConnection,
 } from '@wstack/core';
 import type { ResponseHead } from './message-validation.js';
 import { H3_WEBSOCKET_VERSION, fieldsOf } from './request-checks.js';
@@ -49,11 +47,7 @@ export const defaultPool = new SessionPool();
  * HandshakeError `NOT_SUPPORTED`: the caller may fall back to HTTP/2.
  */
 export async function connect(input: string | URL, options: Http3ClientOptions = {}): Promise<WebSocketConnection> {
-  return handshake(input, options, {
-    offer: clientExtensionOffer(options.perMessageDeflate),
-    agree: (answer) => checkClientExtensions(options.perMessageDeflate, answer),
-    open: (carrier, negotiated) => new WebSocketConnection('client', carrier, negotiated, { ...options, compression: compressionOptions(options.perMessageDeflate) }),
-  });
+  return handshake(input, options, connectionEnding(options));
 }
 
 /**
@@ -63,24 +57,11 @@ export async function connect(input: string | URL, options: Http3ClientOptions =
  * extensions. The tunnel shares the pool's connections with WebSockets.
  */
 export async function openTunnel(input: string | URL, options: Http3ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
-  return handshake(input, options, {
-    offer: options.extensions,
-    agree: (answer) => ({ extensions: answer ?? '' }),
-    open: (carrier, negotiated) => new Tunnel(carrier, negotiated),
-  });
-}
-
-/** Where `connect` and `openTunnel` differ: the extensions, and what the stream becomes. */
-interface Ending<T> {
-  /** The sec-websocket-extensions value to send, if any. */
-  offer: string | undefined;
-  /** Checks the answer's sec-websocket-extensions (RFC 6455 §4.1 as RFC 9220 §3 keeps it). */
-  agree(answer: string | undefined): AgreedExtensions;
-  open(carrier: StreamCarrier, negotiated: Negotiated): T;
+  return handshake(input, options, tunnelEnding(options));
 }
 
 /** The extended CONNECT handshake (RFC 9220 §3) on a pooled connection; the connection is held as long as what it opens. */
-async function handshake<T extends WebSocketConnection | Tunnel>(input: string | URL, options: Http3ClientOptions, ending: Ending<T>): Promise<T> {
+async function handshake<T extends WebSocketConnection | Tunnel>(input: string | URL, options: Http3ClientOptions, ending: HandshakeEnding<T>): Promise<T> {
   const url = parseWebSocketUrl(input);
   if (url.protocol !== 'wss:') throw new HandshakeError('NOT_SUPPORTED', `HTTP/3 runs over TLS only: use wss:// (got ${url.protocol}//)`);
   const pool = options.pool ?? defaultPool;
@@ -162,7 +143,7 @@ function requestFields(url: URL, options: Http3ClientOptions, protocols: readonl
 }
 
 /** RFC 6455 §4.1 as RFC 9220 keeps it: a subprotocol and extensions that were offered; no Sec-WebSocket-Accept. */
-function checkAnswer(headers: Record<string, string>, protocols: readonly string[], agree: Ending<unknown>['agree']) {
+function checkAnswer(headers: Record<string, string>, protocols: readonly string[], agree: HandshakeEnding<unknown>['agree']) {
   const protocol = checkSubprotocolAnswer(protocols, headers['sec-websocket-protocol']);
   const { extensions, deflate } = agree(headers['sec-websocket-extensions']);
   return { protocol, extensions, ...(deflate ? { deflate } : {}) };

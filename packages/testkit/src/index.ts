@@ -25,4 +25,5 @@ export function runConformanceSuite(t: Test, transport: TransportUnderTest): voi
 }
 export { CHROMIUM, CHROMIUM_FLAGS, hasChromium, hasNghttpx, launchChromium, NGHTTPX, requirePeer } from './peers.js';
 export { browserEcho } from './browser-echo.js';
+export { clientFrame, closeFrame, record, SERVER_CLOSE_1000, serverText } from './tunnel-frames.js';
 export type { BrowserEchoOptions } from './browser-echo.js';
