@@ -25,5 +25,6 @@ export function runConformanceSuite(t: Test, transport: TransportUnderTest): voi
 }
 export { CHROMIUM, CHROMIUM_FLAGS, hasChromium, hasNghttpx, launchChromium, NGHTTPX, requirePeer } from './peers.js';
 export { browserEcho } from './browser-echo.js';
-export { clientFrame, closeFrame, record, SERVER_CLOSE_1000, serverText } from './tunnel-frames.js';
+export { clientFrame, closeFrame, record, runTunnelClientSuite, SERVER_CLOSE_1000, serverText } from './tunnel-client-suite.js';
+export type { TunnelCallOptions, TunnelClientUnderTest, TunnelServer } from './tunnel-client-suite.js';
 export type { BrowserEchoOptions } from './browser-echo.js';

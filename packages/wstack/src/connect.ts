@@ -42,22 +42,22 @@ export function openTunnel(input: string | URL, options: ClientOptions & TunnelO
 }
 
 type Opener = 'connect' | 'openTunnel';
-type Opened<O extends Opener> = O extends 'connect' ? WebSocketConnection : Tunnel;
+type OpenedBy<O extends Opener> = O extends 'connect' ? WebSocketConnection : Tunnel;
 
-async function dial<O extends Opener>(input: string | URL, options: ClientOptions & TunnelOffer, opener: O): Promise<Opened<O>> {
+async function dial<O extends Opener>(input: string | URL, options: ClientOptions & TunnelOffer, opener: O): Promise<OpenedBy<O>> {
   const { transport = 'auto', http3Pool, ...rest } = options;
-  const over = async (transport: Transport, signal: AbortSignal | undefined, target: string | URL = input): Promise<Opened<O>> => {
+  const over = async (transport: Transport, signal: AbortSignal | undefined, target: string | URL = input): Promise<OpenedBy<O>> => {
     const withSignal = signal ? { signal } : {};
     switch (transport) {
       case 'h3': {
         const http3 = await loadHttp3();
         const { tls: _tls, pool: _pool, ...common } = rest;
-        return http3[opener](target, { ...common, tls: quicTls(rest.tls), ...(http3Pool ? { pool: http3Pool } : {}), ...withSignal }) as Promise<Opened<O>>;
+        return http3[opener](target, { ...common, tls: quicTls(rest.tls), ...(http3Pool ? { pool: http3Pool } : {}), ...withSignal }) as Promise<OpenedBy<O>>;
       }
       case 'h2':
-        return http2[opener](target, { ...rest, ...withSignal }) as Promise<Opened<O>>;
+        return http2[opener](target, { ...rest, ...withSignal }) as Promise<OpenedBy<O>>;
       default:
-        return http1[opener](target, { ...rest, headers: rest.headers as OutgoingHttpHeaders | undefined, ...withSignal }) as Promise<Opened<O>>;
+        return http1[opener](target, { ...rest, headers: rest.headers as OutgoingHttpHeaders | undefined, ...withSignal }) as Promise<OpenedBy<O>>;
     }
   };
   switch (transport) {
