@@ -1,7 +1,7 @@
 /**
  * Close frame bodies (RFC 6455 §5.5.1) and close codes (§7.4).
  */
-import { isUtf8 } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
 import { CloseCode, ProtocolError, UsageError } from './errors.js';
 
 /** A control frame body holds at most 125 bytes (§5.5); 2 go to the code. */

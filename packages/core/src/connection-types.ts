@@ -2,6 +2,7 @@
  * The types around WebSocketConnection: its options, events, close details,
  * what a transport hands it after the handshake, and the timeout error.
  */
+import { Buffer } from 'node:buffer';
 import type { CompressionOptions } from './deflate.js';
 import type { DeflateParams } from './deflate-negotiation.js';
 import type { ProtocolOptions } from './protocol.js';

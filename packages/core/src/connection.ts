@@ -4,7 +4,7 @@
  * into the protocol, the protocol's events come out as events (or through
  * async iteration), and calls become bytes for the carrier.
  */
-import { isUtf8 } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import type { Carrier, CarrierEvents, Transport } from './carrier.js';
 import { encodeClosePayload } from './close.js';

@@ -11,6 +11,7 @@
  *   after at most one zlib chunk more than the limit.
  * - Every job runs under the shared limiter.
  */
+import { Buffer } from 'node:buffer';
 import {
   constants,
   createDeflateRaw,

@@ -3,6 +3,7 @@
  * from a strong source of entropy. Keys are cut from a pool of crypto-random
  * bytes, refilled when spent, so a frame costs no system call.
  */
+import { Buffer } from 'node:buffer';
 import { randomFillSync } from 'node:crypto';
 
 /** Writes a 4-byte masking key at `target[offset]`. Injectable for deterministic tests. */

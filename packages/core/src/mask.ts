@@ -10,6 +10,7 @@
  * bufferutil addon is installed, it takes the large payloads instead: it
  * works in place, without those copies.
  */
+import { Buffer } from 'node:buffer';
 import { loadNativeMasker, type NativeMasker } from './mask-native.js';
 import { loadWasmMasker, WASM_SLICE, type WasmMasker } from './mask-wasm.js';
 

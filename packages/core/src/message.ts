@@ -4,7 +4,7 @@
  * message size (before the payload is read), and UTF-8 of text (§8.1) as each
  * piece arrives.
  */
-import { isUtf8 } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
 import { ProtocolError } from './errors.js';
 import { Opcode } from './frame.js';
 import type { FramePiece } from './parser.js';
@@ -33,7 +33,7 @@ export class MessageAssembler {
   private compressed = false;
   private size = 0;
   private fragments = 0;
-  private pieces: Buffer[] = [];
+  private readonly pieces: Buffer[] = [];
 
   constructor(limits: MessageLimits) {
     this.limits = limits;
@@ -46,20 +46,23 @@ export class MessageAssembler {
     if (!this.binary && !this.compressed && !this.checkText(piece)) {
       throw new ProtocolError('INVALID_UTF8', 'text message is not valid UTF-8');
     }
+    const whole = piece.last && header.fin;
+    // A message in one piece is that piece: no list, no copy.
+    if (whole && this.pieces.length === 0) return this.finish(data);
     if (data.length !== 0) this.pieces.push(data);
-    if (!piece.last || !header.fin) return null;
+    if (!whole) return null;
+    const pieces = this.pieces;
+    const message = this.finish(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, this.size));
+    pieces.length = 0;
+    return message;
+  }
+
+  private finish(data: Buffer): MessageEvent {
     if (!this.binary && !this.compressed && !this.utf8.complete) {
       throw new ProtocolError('INVALID_UTF8', 'text message ends inside a UTF-8 sequence');
     }
-    const message: MessageEvent = {
-      type: 'message',
-      binary: this.binary,
-      compressed: this.compressed,
-      data: this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.size),
-    };
     this.inProgress = false;
-    this.pieces = [];
-    return message;
+    return { type: 'message', binary: this.binary, compressed: this.compressed, data };
   }
 
   private startFrame(opcode: number, length: number, rsv: number): void {

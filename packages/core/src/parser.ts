@@ -12,9 +12,10 @@
  * place. Each header is checked against the rules of §5 and against the size
  * limit before any payload is read or memory allocated for it.
  */
+import { Buffer } from 'node:buffer';
 import { ProtocolError } from './errors.js';
 import { isControl, MAX_CONTROL_PAYLOAD, type FrameHeader } from './frame.js';
-import { xorMask } from './mask.js';
+import { WORDS_FROM, xorMask } from './mask.js';
 
 export interface FrameParserOptions {
   /** Servers require masked frames, clients refuse them (§5.1). */
@@ -91,8 +92,18 @@ export class FrameParser {
 
   private piece(header: FrameHeader, data: Buffer): FramePiece {
     if (header.masked && data.length !== 0) {
-      keyBytes.writeUInt32BE(this.key, 0);
-      xorMask(data, keyBytes, this.phase, data);
+      const key = this.key;
+      const phase = this.phase;
+      if (data.length < WORDS_FROM) {
+        // Small payloads straight from the key as a number (byte j of the key is bits 31-8j…24-8j); a Uint8Array store keeps the low 8 bits.
+        for (let i = 0; i < data.length; i++) data[i]! ^= key >>> ((3 - ((phase + i) & 3)) << 3);
+      } else {
+        keyBytes[0] = key >>> 24;
+        keyBytes[1] = key >>> 16;
+        keyBytes[2] = key >>> 8;
+        keyBytes[3] = key;
+        xorMask(data, keyBytes, phase, data);
+      }
       this.phase = (this.phase + data.length) & 3;
     }
     this.remaining -= data.length;
@@ -106,8 +117,10 @@ export class FrameParser {
   /** Parses and checks the next header; false when its bytes are not all here. */
   private readHeader(): boolean {
     if (this.buffered < 2) return false;
-    const b0 = this.byteAt(0);
-    const b1 = this.byteAt(1);
+    // The first chunk holds at least one unread byte (skip drops used-up chunks).
+    const head = this.chunks[0]!;
+    const b0 = head[this.offset]!;
+    const b1 = this.offset + 1 < head.length ? head[this.offset + 1]! : this.byteAt(1);
     const fin = (b0 & 0x80) !== 0;
     const rsv = (b0 >> 4) & 0x7;
     const opcode = b0 & 0xf;
@@ -139,7 +152,15 @@ export class FrameParser {
     const lengthSize = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
     if (this.buffered < 2 + lengthSize) return false;
     const size = 2 + lengthSize + (masked ? 4 : 0);
-    const [bytes, at] = this.contiguous(Math.min(size, this.buffered));
+    // The header's bytes side by side: in the first chunk, or gathered (at most 14).
+    let bytes = head;
+    let at = this.offset;
+    const wanted = Math.min(size, this.buffered);
+    if (head.length - at < wanted) {
+      for (let i = 0; i < wanted; i++) scratch[i] = this.byteAt(i);
+      bytes = scratch;
+      at = 0;
+    }
     let length = length7;
     if (lengthSize === 2) {
       length = bytes.readUInt16BE(at + 2);
@@ -175,15 +196,6 @@ export class FrameParser {
     let c = 0;
     while (i >= this.chunks[c]!.length) i -= this.chunks[c++]!.length;
     return this.chunks[c]![i]!;
-  }
-
-  /** A buffer and an offset where `size` buffered bytes lie side by side, without consuming them. */
-  private contiguous(size: number): [Buffer, number] {
-    const head = this.chunks[0]!;
-    if (head.length - this.offset >= size) return [head, this.offset];
-    // Room to gather a header that spans chunks (at most 14 bytes).
-    for (let i = 0; i < size; i++) scratch[i] = this.byteAt(i);
-    return [scratch, 0];
   }
 
   /** Consumes `size` buffered bytes: a view when they lie in one chunk, else a copy. */

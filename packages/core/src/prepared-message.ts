@@ -7,6 +7,7 @@
  * output then depends on the message alone); the others compress for
  * themselves, and clients frame and mask for themselves.
  */
+import { Buffer } from 'node:buffer';
 import { toBuffer, type SendData } from './connection-types.js';
 import { Opcode } from './frame.js';
 import { encodeFrame } from './serializer.js';

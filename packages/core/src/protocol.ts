@@ -7,6 +7,7 @@
  * those bytes are written. Each transport does its own handshake and then
  * builds this object in the OPEN state.
  */
+import { Buffer } from 'node:buffer';
 import { encodeClosePayload, parseClosePayload, type CloseInfo } from './close.js';
 import { CloseCode, ProtocolError, UsageError } from './errors.js';
 import { MAX_CONTROL_PAYLOAD, Opcode } from './frame.js';
@@ -67,6 +68,8 @@ interface Reader {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** What dataToSend() returns when there is nothing: no array made per call. */
+const NOTHING_TO_SEND: readonly Buffer[] = Object.freeze([]);
 
 export class Protocol {
   readonly role: Role;
@@ -231,7 +234,7 @@ export class Protocol {
   }
 
   /** Bytes to write since the last call, in order. */
-  dataToSend(): Buffer[] {
+  dataToSend(): readonly Buffer[] {
     if (this.pendingFailure !== undefined && !this.closeReplyHeld) {
       const code = this.pendingFailure;
       this.pendingFailure = undefined;
@@ -246,6 +249,7 @@ export class Protocol {
       this.handshakeDone();
     }
     const output = this.output;
+    if (output.length === 0) return NOTHING_TO_SEND;
     this.output = [];
     return output;
   }

@@ -6,6 +6,7 @@
  * merged chunk (one write, one allocation); an unmasked payload above
  * MERGE_THRESHOLD travels as its own chunk after the header, uncopied.
  */
+import { Buffer } from 'node:buffer';
 import { headerSize } from './frame.js';
 import { WORDS_FROM, xorMask } from './mask.js';
 import type { MaskSource } from './mask-source.js';

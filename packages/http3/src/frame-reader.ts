@@ -21,6 +21,7 @@
  *
  * Pushed chunks must not be modified afterwards: events may be views of them.
  */
+import { Buffer } from 'node:buffer';
 import { Http3Error } from './errors.js';
 import type { H3ErrorScope } from './errors.js';
 import { FrameType, isBufferedFrameType } from './frames.js';

@@ -2,6 +2,7 @@
  * HTTP/3 frame types and frame encoders (RFC 9114 §7).
  * Every frame is Type (varint), Length (varint), Payload (§7.1).
  */
+import { Buffer } from 'node:buffer';
 import { Http3Error } from './errors.js';
 import { readVarintBigInt, varintSize, writeVarint } from './varint.js';
 

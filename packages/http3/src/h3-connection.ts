@@ -11,6 +11,7 @@
  * @wstack/core) ride it like WebSockets but are not closed on GOAWAY: their
  * close frames are the far end's.
  */
+import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import type { QUICConnection, QUICStream } from '@matrixai/quic';
 import { CloseCode, WebSocketConnection, type Tunnel } from '@wstack/core';

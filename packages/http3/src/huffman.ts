@@ -11,6 +11,7 @@
  * next state and the symbol completed on the way, if any. No code is shorter
  * than 5 bits, so a nibble completes at most one symbol.
  */
+import { Buffer } from 'node:buffer';
 import { Http3Error } from './errors.js';
 import { HUFFMAN_CODES, HUFFMAN_EOS } from './huffman-table.js';
 

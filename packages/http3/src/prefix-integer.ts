@@ -12,6 +12,7 @@
  * more than 8 continuation bytes, which bounds the work a run of redundant
  * zero groups (0x80 0x80 ...) can cause.
  */
+import { Buffer } from 'node:buffer';
 import { Http3Error } from './errors.js';
 import type { H3ErrorName, H3ErrorScope } from './errors.js';
 

@@ -10,6 +10,7 @@
  * is one byte (Latin-1), so any byte a peer sends survives decoding and
  * re-encoding unchanged.
  */
+import { Buffer } from 'node:buffer';
 import { Http3Error } from './errors.js';
 import { huffmanDecode, huffmanEncode, huffmanEncodedLength } from './huffman.js';
 import { prefixIntegerSize, readPrefixInteger, writePrefixInteger } from './prefix-integer.js';

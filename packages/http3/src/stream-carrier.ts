@@ -10,6 +10,7 @@
  * quiche took all of it, which needs credit from the peer; while paused this
  * side reads nothing, so quiche grants the peer no new credit.
  */
+import { Buffer } from 'node:buffer';
 import type { QUICStream } from '@matrixai/quic';
 import type { Carrier, CarrierEvents } from '@wstack/core';
 import type { Http3Error } from './errors.js';

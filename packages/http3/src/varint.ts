@@ -14,6 +14,7 @@
  * - The encoders take a number (a safe integer) or a bigint (up to 2^62-1) and
  *   throw a RangeError otherwise: that is a bug of the caller, not of the peer.
  */
+import { Buffer } from 'node:buffer';
 
 export const MAX_VARINT = (1n << 62n) - 1n;
 /** What `readVarint` returns for any value above Number.MAX_SAFE_INTEGER. */
