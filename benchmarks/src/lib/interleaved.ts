@@ -3,7 +3,7 @@
  * once, each warmed up first (so the JIT has compiled the hot paths), then
  * each case run on every server in turn, several rounds, so that a change in
  * the machine's background load falls on all of them alike. Each figure is
- * the median of its rounds.
+ * the median of its rounds; each ratio the median of the rounds' ratios.
  */
 import { EchoPool, type EchoFigures, type OpenClient } from './echo-load.js';
 import { step } from './progress.js';
@@ -52,8 +52,18 @@ function medianFigures(list: EchoFigures[]): EchoFigures {
   };
 }
 
-/** Figures by `${subject.name}/${case.name}`. */
-export async function runInterleaved(subjects: Subject[], cases: EchoCase[], timing: Timing): Promise<Map<string, EchoFigures>> {
+export interface Interleaved {
+  /** Median figures by `${subject.name}/${case.name}`. */
+  figures: Map<string, EchoFigures>;
+  /**
+   * `pick(a) ÷ pick(b)` for two such keys: the median of the ratios of each
+   * round, whose windows ran one after the other, so that a change in the
+   * machine's speed between rounds falls on both sides of each ratio.
+   */
+  ratio(a: string, b: string, pick: (f: EchoFigures) => number): number;
+}
+
+export async function runInterleaved(subjects: Subject[], cases: EchoCase[], timing: Timing): Promise<Interleaved> {
   const servers: ServerChild[] = [];
   const pools: EchoPool[] = [];
   const samples = new Map<string, EchoFigures[]>();
@@ -83,5 +93,11 @@ export async function runInterleaved(subjects: Subject[], cases: EchoCase[], tim
     for (const pool of pools) pool.close();
     await Promise.all(servers.map((server) => server.stop()));
   }
-  return new Map([...samples].map(([key, list]) => [key, medianFigures(list)]));
+  return {
+    figures: new Map([...samples].map(([key, list]) => [key, medianFigures(list)])),
+    ratio: (a, b, pick) => {
+      const over = samples.get(b)!;
+      return median(samples.get(a)!.map((f, round) => pick(f) / pick(over[round]!)));
+    },
+  };
 }

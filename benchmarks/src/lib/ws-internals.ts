@@ -21,7 +21,15 @@ export interface WsFrameOptions {
   generateMask?: (mask: Buffer) => void;
 }
 
+/** ws's WebSocket as its server makes one: constructed without a URL, then given its socket. */
+export interface WsServerSocket {
+  setSocket(socket: unknown, head: Buffer, options: { maxPayload: number; skipUTF8Validation: boolean; allowSynchronousEvents: boolean }): void;
+  send(data: Buffer, options: { binary: boolean }): void;
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this;
+}
+
 interface WsModule {
+  new (address: null, protocols: undefined, options: object): WsServerSocket;
   Receiver: new (options: { isServer: boolean; binaryType: 'nodebuffer'; maxPayload: number; skipUTF8Validation?: boolean }) => WsReceiver;
   Sender: { frame(data: Buffer, options: WsFrameOptions): Buffer[] };
 }

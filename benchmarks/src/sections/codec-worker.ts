@@ -4,17 +4,21 @@
  * (WS_NO_BUFFER_UTIL=1) needs a process of its own. Sends its figures, GB/s
  * of payload by case name, to the parent.
  */
-import { encodeFrame, Opcode, Protocol, randomMaskSource } from '@wstack/core';
+import { EventEmitter } from 'node:events';
+import { encodeFrame, Opcode, Protocol, randomMaskSource, WebSocketConnection, type Carrier, type CarrierEvents } from '@wstack/core';
 import { ws } from '../lib/ws-internals.js';
+import { LengthPrefixReader, lengthPrefixed } from '../servers/length-prefix.js';
 
 export interface CodecCase {
-  /** parse/<layout>/<masked|unmasked>/<size>, serialize/<masked|unmasked>/<size>, ceiling/<copy|xor>/<size>. */
+  /** parse/<layout>/<masked|unmasked>/<size>, serialize/<masked|unmasked>/<size>, ceiling/<copy|xor>/<size>, echo/<size>. */
   name: string;
   subject: string;
   gbPerSecond: number;
 }
 
 export const SIZES = [16, 1024, 65536, 1048576];
+/** The sizes of section 2's echo. */
+const ECHO_SIZES = [16, 1024, 65536];
 export const LAYOUTS = ['one frame per chunk', 'many frames per 64 KiB chunk', 'one frame split across 64 KiB chunks'] as const;
 export type Layout = (typeof LAYOUTS)[number];
 const CHUNK = 65536;
@@ -83,6 +87,40 @@ function wsParse(masked: boolean): (chunk: Buffer) => void {
   return (chunk) => receiver.write(chunk);
 }
 
+/**
+ * A server's echo of one binary message without I/O: the chunk a socket
+ * would deliver (one masked frame) goes in, the answer's bytes go to a
+ * transport that drops them. What a WebSocket server adds to the raw floor's
+ * echo, whose own part is finding the message's length prefix.
+ */
+function echoWithoutIo(subject: string, size: number): { chunk: Buffer; run: (chunk: Buffer) => void } | null {
+  const payload = Buffer.alloc(size, 0x5a);
+  if (subject.startsWith('wstack')) {
+    let events: CarrierEvents | undefined;
+    const carrier: Carrier = {
+      transport: 'http/1.1', endsAfterCloseFrame: false, bufferedAmount: 0,
+      attach: (e) => (events = e), write: () => true, end: () => {}, abort: () => {}, pause: () => {}, resume: () => {},
+    };
+    const connection = new WebSocketConnection('server', carrier);
+    connection.on('message', (data, binary) => connection.send(data, { binary }));
+    return { chunk: frame(size, true), run: (chunk) => events!.data(chunk) };
+  }
+  if (subject.startsWith('ws')) {
+    // ws takes a plain stream for its socket (it calls setTimeout and setNoDelay only where they exist).
+    const socket = Object.assign(new EventEmitter(), { cork() {}, uncork() {}, write: () => true });
+    const socketWs = new ws(null, undefined, {});
+    socketWs.setSocket(socket, Buffer.alloc(0), { maxPayload: 0, skipUTF8Validation: false, allowSynchronousEvents: true });
+    socketWs.on('message', (data, binary) => socketWs.send(data, { binary }));
+    return { chunk: frame(size, true), run: (chunk) => socket.emit('data', chunk) };
+  }
+  if (subject === 'ceilings') {
+    const reader = new LengthPrefixReader();
+    const drop = () => {};
+    return { chunk: lengthPrefixed(payload), run: (chunk) => reader.push(chunk, drop) };
+  }
+  return null;
+}
+
 const cases: CodecCase[] = [];
 for (const size of SIZES) {
   for (const masked of [true, false]) {
@@ -124,6 +162,13 @@ for (const size of SIZES) {
         for (let i = 0; i < size; i++) source[i] = source[i]! ^ key[i & 3]!;
       }),
     });
+  }
+}
+for (const size of ECHO_SIZES) {
+  for (const subject of subjects) {
+    const echo = echoWithoutIo(subject, size);
+    // The parsers unmask in place, so the same chunk alternates between masked and plain: binary frames do not mind.
+    if (echo !== null) cases.push({ name: `echo/${size}`, subject: subject === 'ceilings' ? 'raw floor' : subject, gbPerSecond: rate(size, () => echo.run(echo.chunk)) });
   }
 }
 process.send!(cases);

@@ -6,7 +6,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunConfig } from '../lib/config.js';
-import { fixed, ratio, sizeName } from '../lib/format.js';
+import { count, fixed, ratio, sizeName } from '../lib/format.js';
 import { step } from '../lib/progress.js';
 import type { SectionResult } from '../lib/report-types.js';
 import type { CodecCase } from './codec-worker.js';
@@ -15,6 +15,7 @@ const worker = fileURLToPath(new URL('./codec-worker.js', import.meta.url));
 const WITH_ADDON = ['wstack', 'ws + bufferutil', 'ceilings'];
 const WITHOUT_ADDON = ['wstack (no addon)', 'ws (JS)'];
 const COLUMNS = ['wstack', 'wstack (no addon)', 'ws + bufferutil', 'ws (JS)'];
+const ECHO_SUBJECTS = ['wstack', 'ws + bufferutil', 'raw floor', 'wstack (no addon)', 'ws (JS)'];
 
 function measure(subjects: string[], budgetMs: number, env: NodeJS.ProcessEnv): Promise<CodecCase[]> {
   return new Promise((resolve, reject) => {
@@ -32,7 +33,7 @@ export async function codecSection(config: RunConfig): Promise<SectionResult> {
   const plain = await measure(WITHOUT_ADDON, config.codecBudgetMs, { WS_NO_BUFFER_UTIL: '1', WSTACK_NO_NATIVE: '1' });
   const all = [...native, ...plain];
   const get = (name: string, subject: string) => all.find((c) => c.name === name && c.subject === subject)?.gbPerSecond ?? NaN;
-  const names = [...new Set(all.filter((c) => !c.name.startsWith('ceiling')).map((c) => c.name))];
+  const names = [...new Set(all.filter((c) => c.name.startsWith('parse/') || c.name.startsWith('serialize/')).map((c) => c.name))];
   const rows = names.map((name) => {
     const [operation, ...rest] = name.split('/');
     const size = Number(rest.pop());
@@ -40,6 +41,12 @@ export async function codecSection(config: RunConfig): Promise<SectionResult> {
     return [operation!, rest.join(', '), sizeName(size), ...figures.map((f) => fixed(f)), ratio(figures[0]! / figures[2]!), ratio(figures[1]! / figures[3]!)];
   });
   const ceilings = [16, 1024, 65536, 1048576].map((size) => [sizeName(size), fixed(get(`ceiling/copy/${size}`, 'Buffer.copy')), fixed(get(`ceiling/xor/${size}`, 'plain XOR loop'))]);
+  const echoNs = (size: number, subject: string) => size / get(`echo/${size}`, subject);
+  const echoSizes = [...new Set(all.filter((c) => c.name.startsWith('echo/')).map((c) => Number(c.name.slice(5))))];
+  const echoRows = echoSizes.map((size) => {
+    const [ours, theirs, floor, oursPlain, theirsPlain] = [...ECHO_SUBJECTS.map((subject) => echoNs(size, subject))] as [number, number, number, number, number];
+    return [sizeName(size), count(ours), count(theirs), count(floor), ratio(ours / theirs), count(oursPlain), count(theirsPlain)];
+  });
   const key = 'parse/one frame per chunk/masked/65536';
   const noAddon = get(key, 'wstack (no addon)');
   const withAddon = get(key, 'wstack');
@@ -52,6 +59,11 @@ export async function codecSection(config: RunConfig): Promise<SectionResult> {
     tables: [
       { caption: 'GB/s of payload (10^9 B/s), one thread, best of three windows; ratios are wstack ÷ ws, with and without native addons', head: ['operation', 'case', 'size', ...COLUMNS, 'wstack ÷ ws+bufferutil', 'no addon: wstack ÷ ws JS'], rows },
       { caption: 'Ceilings, GB/s: Buffer.copy (for unmasked payloads), a plain byte XOR loop (for masked ones)', head: ['size', 'Buffer.copy', 'plain XOR loop'], rows: ceilings },
+      {
+        caption: 'A server\'s echo without I/O, ns per message (best of three windows): one masked binary frame in, as a socket would deliver it, the answer out to a transport that drops it. wstack\'s WebSocketConnection and ws\'s WebSocket (as their servers make them); the raw floor finds its 4-byte length prefix. This is the part of section 2\'s server CPU per message that the code decides; the rest is the system calls and Node\'s socket, the same for all three',
+        head: ['size', 'wstack', 'ws + bufferutil', 'raw floor', 'wstack ÷ ws', 'wstack (no addon)', 'ws (JS)'],
+        rows: echoRows,
+      },
     ],
     notes: [
       'Parse = wstack\'s Protocol.receiveData + eventsReceived (frames and message assembly) against ws\'s Receiver.write; binary frames. Serialize = wstack\'s encodeFrame against ws\'s Sender.frame with readOnly (neither writes into the caller\'s buffer, so a masked frame is a fresh copy in both).',

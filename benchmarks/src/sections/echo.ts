@@ -7,7 +7,7 @@ import { rawTcpClient, wsClient } from '../lib/echo-clients.js';
 import type { EchoFigures } from '../lib/echo-load.js';
 import type { RunConfig } from '../lib/config.js';
 import { fixed, count, ratio, sizeName } from '../lib/format.js';
-import { runInterleaved, type EchoCase, type Subject } from '../lib/interleaved.js';
+import { runInterleaved, type EchoCase, type Interleaved, type Subject } from '../lib/interleaved.js';
 import type { SectionResult, Target } from '../lib/report-types.js';
 
 const CONCURRENCY = [1, 16, 256];
@@ -40,7 +40,9 @@ export async function echoSection(config: RunConfig): Promise<SectionResult> {
   return report(await runInterleaved(SUBJECTS, cases, config), config.rounds);
 }
 
-function report(results: Map<string, EchoFigures>, rounds: number): SectionResult {
+const cpu = (f: EchoFigures) => f.cpuMicrosPerMessage;
+
+function report(results: Interleaved, rounds: number): SectionResult {
   const rows: string[][] = [];
   const bars: { label: string; value: number }[] = [];
   let belowWs = true;
@@ -50,22 +52,23 @@ function report(results: Map<string, EchoFigures>, rounds: number): SectionResul
   for (const clients of CONCURRENCY) {
     for (const size of SIZES) {
       for (const type of TYPES) {
-        const floor = results.get(`raw TCP/${caseName(clients, size, 'binary')}`)!;
-        const ours = results.get(`wstack/${caseName(clients, size, type)}`)!;
-        const theirs = results.get(`ws/${caseName(clients, size, type)}`)!;
-        const list: [string, EchoFigures][] = [['wstack', ours], ['ws', theirs]];
-        if (type === 'binary') list.push(['raw TCP', floor]);
-        for (const [name, f] of list) {
+        const floorKey = `raw TCP/${caseName(clients, size, 'binary')}`;
+        const oursKey = `wstack/${caseName(clients, size, type)}`;
+        const theirsKey = `ws/${caseName(clients, size, type)}`;
+        const list: [string, string][] = [['wstack', oursKey], ['ws', theirsKey]];
+        if (type === 'binary') list.push(['raw TCP', floorKey]);
+        for (const [name, key] of list) {
+          const f = results.figures.get(key)!;
           rows.push([
             String(clients), sizeName(size), type, name,
             count(f.messagesPerSecond), fixed(f.megabytesPerSecond, 1), fixed(f.cpuMicrosPerMessage, 2),
-            ratio(f.cpuMicrosPerMessage / floor.cpuMicrosPerMessage),
-            name === 'ws' ? '' : ratio(f.cpuMicrosPerMessage / theirs.cpuMicrosPerMessage),
+            name === 'raw TCP' ? '1.00×' : ratio(results.ratio(key, floorKey, cpu)),
+            name === 'ws' ? '' : ratio(results.ratio(key, theirsKey, cpu)),
             fixed(f.p50Ms, 3), fixed(f.p99Ms, 3),
           ]);
         }
-        const vsFloor = ours.cpuMicrosPerMessage / floor.cpuMicrosPerMessage;
-        const vsWs = ours.cpuMicrosPerMessage / theirs.cpuMicrosPerMessage;
+        const vsFloor = results.ratio(oursKey, floorKey, cpu);
+        const vsWs = results.ratio(oursKey, theirsKey, cpu);
         worstVsWs = Math.max(worstVsWs, vsWs);
         if (vsWs >= 1) belowWs = false;
         if (size < 65536) worstSmall = Math.max(worstSmall, vsFloor);
@@ -82,7 +85,7 @@ function report(results: Map<string, EchoFigures>, rounds: number): SectionResul
   return {
     title: '2. Echo over HTTP/1.1',
     tables: [{
-      caption: `Closed loop, one message in flight per client; CPU is the server process's own (user + system) per echoed message; median of ${rounds} interleaved round(s)`,
+      caption: `Closed loop, one message in flight per client; CPU is the server process's own (user + system) per echoed message; median of ${rounds} interleaved round(s); each ratio is the median of the rounds' own ratios (the windows of one round run one after the other)`,
       head: ['clients', 'size', 'type', 'server', 'msg/s', 'MB/s', 'server CPU µs/msg', 'CPU ÷ raw floor', 'CPU ÷ ws', 'p50 ms', 'p99 ms'],
       rows,
     }],
