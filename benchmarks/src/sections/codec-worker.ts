@@ -96,7 +96,6 @@ function wsParse(masked: boolean): (chunk: Buffer) => void {
  * echo, whose own part is finding the message's length prefix.
  */
 function echoWithoutIo(subject: string, size: number): { chunk: Buffer; run: (chunk: Buffer) => void } | null {
-  const payload = Buffer.alloc(size, 0x5a);
   if (subject.startsWith('wstack')) {
     let events: CarrierEvents | undefined;
     const carrier: Carrier = {
@@ -118,7 +117,7 @@ function echoWithoutIo(subject: string, size: number): { chunk: Buffer; run: (ch
   if (subject === 'ceilings') {
     const reader = new LengthPrefixReader();
     const drop = () => {};
-    return { chunk: lengthPrefixed(payload), run: (chunk) => reader.push(chunk, drop) };
+    return { chunk: lengthPrefixed(Buffer.alloc(size, 0x5a)), run: (chunk) => reader.push(chunk, drop) };
   }
   return null;
 }

@@ -44,7 +44,7 @@ export async function codecSection(config: RunConfig): Promise<SectionResult> {
   const echoNs = (size: number, subject: string) => size / get(`echo/${size}`, subject);
   const echoSizes = [...new Set(all.filter((c) => c.name.startsWith('echo/')).map((c) => Number(c.name.slice(5))))];
   const echoRows = echoSizes.map((size) => {
-    const [ours, theirs, floor, oursPlain, theirsPlain] = [...ECHO_SUBJECTS.map((subject) => echoNs(size, subject))] as [number, number, number, number, number];
+    const [ours, theirs, floor, oursPlain, theirsPlain] = ECHO_SUBJECTS.map((subject) => echoNs(size, subject)) as [number, number, number, number, number];
     return [sizeName(size), count(ours), count(theirs), count(floor), ratio(ours / theirs), count(oursPlain), count(theirsPlain)];
   });
   const key = 'parse/one frame per chunk/masked/65536';

@@ -1,18 +1,11 @@
 /** openTunnel over HTTP/1.1: the handshake of connect, then the WebSocket's raw frames both ways (RFC 6455 §5). */
 import t, { type Test } from 'tap';
-import type { UpgradeRequest } from '@wstack/core';
-import { echo, runTunnelClientSuite } from '@wstack/testkit';
+import { recordingEcho, runTunnelClientSuite } from '@wstack/testkit';
 import { connect, openTunnel, WebSocketServer, type Http1ServerOptions } from '../src/index.js';
 
 async function serve(t: Test, options: Http1ServerOptions = {}) {
-  const requests: UpgradeRequest[] = [];
-  const server = new WebSocketServer({
-    ...options,
-    handler: (connection, request) => {
-      requests.push(request);
-      echo(connection);
-    },
-  });
+  const { requests, handler } = recordingEcho();
+  const server = new WebSocketServer({ ...options, handler });
   const { port } = await server.listen();
   t.teardown(() => server.close());
   return { url: `ws://127.0.0.1:${port}`, requests };

@@ -4,22 +4,14 @@
  */
 import t, { type Test } from 'tap';
 import type { ClientHttp2Session, Http2Stream } from 'node:http2';
-import type { Tunnel, UpgradeRequest, WebSocketConnection } from '@wstack/core';
-import { clientFrame, closed, closeFrame, echo, record, runTunnelClientSuite, SERVER_CLOSE_1000, serverText } from '@wstack/testkit';
+import type { Tunnel, WebSocketConnection } from '@wstack/core';
+import { clientFrame, closed, closeFrame, record, recordingEcho, runTunnelClientSuite, SERVER_CLOSE_1000, serverText } from '@wstack/testkit';
 import { connect, openTunnel, SessionPool, WebSocketServer, type Http2ServerOptions } from '../src/index.js';
 import type { SessionWebSockets } from '../src/session-websockets.js';
 
 async function serve(options: Http2ServerOptions = {}, test: Test = t) {
-  const requests: UpgradeRequest[] = [];
-  const accepted: WebSocketConnection[] = [];
-  const server = new WebSocketServer({
-    ...options,
-    handler: (connection, request) => {
-      requests.push(request);
-      accepted.push(connection);
-      echo(connection);
-    },
-  });
+  const { requests, accepted, handler } = recordingEcho();
+  const server = new WebSocketServer({ ...options, handler });
   const { port } = await server.listen();
   test.teardown(() => server.close());
   const pool = new SessionPool();

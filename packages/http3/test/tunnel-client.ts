@@ -4,8 +4,8 @@
  */
 import t, { type Test } from 'tap';
 import { once } from 'node:events';
-import type { Tunnel, UpgradeRequest, WebSocketConnection } from '@wstack/core';
-import { clientFrame, closed, closeFrame, echo, record, runTunnelClientSuite, SERVER_CLOSE_1000, serverText } from '@wstack/testkit';
+import type { Tunnel, WebSocketConnection } from '@wstack/core';
+import { clientFrame, closed, closeFrame, record, recordingEcho, runTunnelClientSuite, SERVER_CLOSE_1000, serverText } from '@wstack/testkit';
 import { connect, openTunnel, SessionPool, WebSocketServer, type Http3ServerOptions } from '../src/index.js';
 import type { Http3Connection } from '../src/h3-connection.js';
 import { devCert } from './h3-transport.js';
@@ -13,14 +13,8 @@ import { devCert } from './h3-transport.js';
 const tls = { ca: devCert.cert };
 
 async function serve(options: Http3ServerOptions = {}, test: Test = t) {
-  const requests: UpgradeRequest[] = [];
-  const server = new WebSocketServer({
-    ...options,
-    handler: (connection, request) => {
-      requests.push(request);
-      echo(connection);
-    },
-  });
+  const { requests, handler } = recordingEcho();
+  const server = new WebSocketServer({ ...options, handler });
   const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
   test.teardown(() => server.close());
   const pool = new SessionPool();

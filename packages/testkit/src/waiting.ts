@@ -1,5 +1,5 @@
 /** Promises for the events the suite waits on. */
-import type { CloseDetails, Message, WebSocketConnection } from '@wstack/core';
+import type { CloseDetails, Message, UpgradeRequest, WebSocketConnection } from '@wstack/core';
 
 export function closed(connection: WebSocketConnection): Promise<CloseDetails> {
   if (connection.closeDetails !== undefined) return Promise.resolve(connection.closeDetails);
@@ -51,6 +51,18 @@ export function echo(connection: WebSocketConnection): void {
   connection.on('message', (data, binary) => {
     if (connection.readyState === 1) connection.send(data, { binary });
   });
+}
+
+/** A server handler that echoes, keeping each request and connection it accepted, in order. */
+export function recordingEcho() {
+  const requests: UpgradeRequest[] = [];
+  const accepted: WebSocketConnection[] = [];
+  const handler = (connection: WebSocketConnection, request: UpgradeRequest): void => {
+    requests.push(request);
+    accepted.push(connection);
+    echo(connection);
+  };
+  return { requests, accepted, handler };
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
