@@ -7,9 +7,14 @@
  *
  * Backpressure is HTTP/2 flow control (RFC 9113 §5.2): a write completes
  * once node:http2 has put it on the socket, which needs window from the
- * peer. At most `maxBytesInFlight` bytes are handed to the stream at a time;
+ * peer. A chunk goes to the stream only while less than `maxBytesInFlight`
+ * is in flight, and whole unless it is larger than that (then in pieces of
+ * that size): under twice `maxBytesInFlight` is handed over at a time, and
  * the rest waits here, so that one busy stream cannot fill the session's
  * memory (node:http2 refuses new streams once `maxSessionMemory` is used up).
+ * A frame is not cut at the limit: a 64 KiB message's header and payload
+ * leave in one go, where a cut would hold its last bytes back until the
+ * write before them completed (an event-loop turn more per message).
  */
 import { constants, type Http2Stream } from 'node:http2';
 import { addAbortSignal } from 'node:stream';
@@ -103,17 +108,16 @@ export class StreamCarrier implements Carrier {
     this.stream.resume();
   }
 
-  /** Hands queued bytes to the stream while fewer than `maxBytesInFlight` are in flight. */
+  /** Hands queued chunks to the stream while fewer than `maxBytesInFlight` bytes are in flight. */
   private pump(): void {
     const stream = this.stream;
     if (this.queue.length === 0 || this.inFlight >= this.maxBytesInFlight) return;
     stream.cork();
     while (this.queue.length !== 0 && this.inFlight < this.maxBytesInFlight) {
-      const room = this.maxBytesInFlight - this.inFlight;
       let piece = this.queue[0]!;
-      if (piece.length > room) {
-        this.queue[0] = piece.subarray(room);
-        piece = piece.subarray(0, room);
+      if (piece.length > this.maxBytesInFlight) {
+        this.queue[0] = piece.subarray(this.maxBytesInFlight);
+        piece = piece.subarray(0, this.maxBytesInFlight);
       } else {
         this.queue.shift();
       }

@@ -26,8 +26,9 @@ export interface Http2Tuning {
   maxSessionMemory?: number;
   /**
    * Bytes of one stream handed to node:http2 whose write has not completed
-   * yet; the rest waits in the carrier (and counts in `bufferedAmount`).
-   * Default 64 KiB.
+   * yet: a chunk is handed over while less than this is in flight, in
+   * pieces of at most this size, so under twice this at once; the rest
+   * waits in the carrier (and counts in `bufferedAmount`). Default 64 KiB.
    */
   maxBytesInFlight?: number;
   /**
@@ -78,9 +79,9 @@ export const DEFAULT_MAX_CONCURRENT_STREAMS = 1000;
  * node:http2 counts in a session's memory the bytes queued on its streams
  * for sending and the socket reads whose DATA a stream has not consumed; at
  * the default of 10 MB, 256 streams with 64 KiB in flight each get
- * RST_STREAM(ENHANCE_YOUR_CALM). A busy WebSocket stream holds at most
- * `maxBytesInFlight` (64 KiB) to send and one stream window (256 KiB) of
- * received bytes: 256 busy streams need 80 MiB, and 128 MB leaves room for
+ * RST_STREAM(ENHANCE_YOUR_CALM). A busy WebSocket stream holds under
+ * twice `maxBytesInFlight` (128 KiB) to send and one stream window (256 KiB)
+ * of received bytes: 256 busy streams need 96 MiB, and 128 MB leaves room for
  * nghttp2's own tables and header blocks. The limit only refuses new streams
  * while it is exceeded; existing ones go on.
  */
