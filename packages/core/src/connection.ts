@@ -456,8 +456,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (this.held !== undefined) return this.hold(event);
     switch (event.type) {
       case 'message':
-        if (this.queue === undefined && this.listenerCount('message') === 0) this.hold(event);
-        else this.deliver(event);
+        if (!this.deliver(event)) this.hold(event);
         break;
       case 'ping':
         this.emit('ping', event.data);
@@ -546,9 +545,10 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.closed(gone.error);
   }
 
-  private deliver(message: Message): void {
+  /** Hands a message to the iterator and the listeners; false when there is neither (emit says whether it had listeners). */
+  private deliver(message: Message): boolean {
     this.queue?.push(message);
-    this.emit('message', message.data, message.binary);
+    return this.emit('message', message.data, message.binary) || this.queue !== undefined;
   }
 
   /**

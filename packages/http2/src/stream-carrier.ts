@@ -28,8 +28,6 @@ export class StreamCarrier implements Carrier {
   /** Bytes waiting here, not yet handed to the stream. */
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
-  /** Bytes handed to the stream whose write has not completed. */
-  private inFlight = 0;
   private needDrain = false;
   private endRequested = false;
   private ended = false;
@@ -45,6 +43,11 @@ export class StreamCarrier implements Carrier {
 
   get bufferedAmount(): number {
     return this.queuedBytes + this.inFlight;
+  }
+
+  /** Bytes handed to the stream whose write has not completed (node's Writable counts them until it calls back). */
+  private get inFlight(): number {
+    return this.stream.writableLength;
   }
 
   attach(events: CarrierEvents): void {
@@ -108,29 +111,33 @@ export class StreamCarrier implements Carrier {
     this.stream.resume();
   }
 
-  /** Hands queued chunks to the stream while fewer than `maxBytesInFlight` bytes are in flight. */
+  /**
+   * Hands queued chunks to the stream while fewer than `maxBytesInFlight`
+   * bytes are in flight. Several chunks (a frame's header and payload) are
+   * corked into one write; a single one is not, which spares the stream's
+   * buffering and flushing of a corked write.
+   */
   private pump(): void {
-    const stream = this.stream;
-    if (this.queue.length === 0 || this.inFlight >= this.maxBytesInFlight) return;
-    stream.cork();
-    while (this.queue.length !== 0 && this.inFlight < this.maxBytesInFlight) {
-      let piece = this.queue[0]!;
-      if (piece.length > this.maxBytesInFlight) {
-        this.queue[0] = piece.subarray(this.maxBytesInFlight);
-        piece = piece.subarray(0, this.maxBytesInFlight);
+    const { queue, stream, maxBytesInFlight } = this;
+    if (queue.length === 0 || this.inFlight >= maxBytesInFlight) return;
+    const corked = queue.length > 1;
+    if (corked) stream.cork();
+    while (queue.length !== 0 && this.inFlight < maxBytesInFlight) {
+      let piece = queue[0]!;
+      if (piece.length > maxBytesInFlight) {
+        queue[0] = piece.subarray(maxBytesInFlight);
+        piece = piece.subarray(0, maxBytesInFlight);
       } else {
-        this.queue.shift();
+        queue.shift();
       }
-      const size = piece.length;
-      this.queuedBytes -= size;
-      this.inFlight += size;
-      stream.write(piece, (error) => this.written(size, error));
+      this.queuedBytes -= piece.length;
+      stream.write(piece, this.written);
     }
-    stream.uncork();
+    if (corked) stream.uncork();
   }
 
-  private written(size: number, error: Error | null | undefined): void {
-    this.inFlight -= size;
+  /** Every write's callback: one function per carrier rather than a closure per write. */
+  private readonly written = (error: Error | null | undefined): void => {
     if (error || this.stream.destroyed) return;
     this.pump();
     this.endIfFlushed();
@@ -138,7 +145,7 @@ export class StreamCarrier implements Carrier {
       this.needDrain = false;
       this.events?.drain();
     }
-  }
+  };
 
   /** END_STREAM goes out once every queued byte has been handed to the stream (the stream keeps their order). */
   private endIfFlushed(): void {

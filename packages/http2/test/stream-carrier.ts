@@ -15,12 +15,15 @@ const HIGH_WATER_MARK = 4000;
 class RecordingStream extends EventEmitter {
   destroyed = false;
   readonly writes: Buffer[] = [];
-  private readonly callbacks: (() => void)[] = [];
+  private readonly pending: { size: number; callback: () => void }[] = [];
+  /** As node's Writable counts it: bytes written whose callback has not run. */
+  writableLength = 0;
   ended = false;
 
   write(chunk: Buffer, callback: () => void): boolean {
     this.writes.push(chunk);
-    this.callbacks.push(callback);
+    this.pending.push({ size: chunk.length, callback });
+    this.writableLength += chunk.length;
     return true;
   }
 
@@ -33,7 +36,9 @@ class RecordingStream extends EventEmitter {
 
   /** Completes the oldest write, as node:http2 does once it is on the socket. */
   complete(): void {
-    this.callbacks.shift()!();
+    const write = this.pending.shift()!;
+    this.writableLength -= write.size;
+    write.callback();
   }
 }
 
