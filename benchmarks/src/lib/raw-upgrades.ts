@@ -28,8 +28,12 @@ export class RawConnections {
       new Promise((resolve, reject) => {
         next++;
         const index = this.sockets.length;
-        const localAddress = `127.0.0.${1 + Math.floor(index / PER_SOURCE)}`;
-        const socket = connect({ host: '127.0.0.1', port, localAddress });
+        const source = Math.floor(index / PER_SOURCE);
+        // The first source address is left to connect() to pick: binding one
+        // first makes the kernel search the port range for each socket
+        // (bind cannot know the destination), which grew to seconds per
+        // thousand connections; connect() hashes straight to a free port.
+        const socket = connect({ host: '127.0.0.1', port, ...(source === 0 ? {} : { localAddress: `127.0.0.${1 + source}` }) });
         let head = true;
         socket.on('error', reject);
         socket.on('connect', () => {

@@ -60,7 +60,8 @@ async function start(): Promise<number | { port: number; detail: string }> {
         socket.setNoDelay(true);
         socket.on('close', () => sockets.delete(socket));
         socket.on('error', () => {});
-        if (kind === 'raw-net' || mode === 'idle') return;
+        if (kind === 'raw-net') return answerUpgrade(socket);
+        if (mode === 'idle') return;
         if (mode === 'sink') {
           socket.on('data', (chunk: Buffer) => (bytesIn += chunk.length));
           return;
@@ -96,6 +97,15 @@ async function start(): Promise<number | { port: number; detail: string }> {
   }
 }
 
+/**
+ * The raw `net` server's side of the clients' handshake: a bare 101 status
+ * line once the request is in, and nothing else (its sockets then carry
+ * whatever the broadcast writes).
+ */
+function answerUpgrade(socket: Socket): void {
+  socket.once('data', () => socket.write('HTTP/1.1 101 Switching Protocols\r\n\r\n'));
+}
+
 function stats(gc: boolean): Reply {
   if (gc && globalThis.gc) {
     globalThis.gc();
@@ -117,17 +127,23 @@ function stats(gc: boolean): Reply {
 
 /**
  * One message to every connection, `rounds` times: wstack frames it once per
- * round (PreparedMessage), ws per connection (its documented way). Back to
- * back in one tick, or `paced`: one round per turn of the event loop.
+ * round (PreparedMessage), ws per connection (its documented way), the raw
+ * `net` server writes the same frame's bytes, made once, to each socket (no
+ * WebSocket code at all: one socket.write per delivery). Back to back in one
+ * tick, or `paced`: one round per turn of the event loop.
  */
 function broadcast(rounds: number, size: number, paced: boolean): void {
   const payload = Buffer.alloc(size, 0x61);
+  // RFC 6455 §5.2: FIN + binary, then the length (the sizes broadcast are under 126).
+  const frame = Buffer.concat([Buffer.from([0x82, size]), payload]);
   const before = process.cpuUsage();
   const started = performance.now();
   const round = () => {
     if (kind === 'wstack-h1') {
       const message = new PreparedMessage(payload, { binary: true });
       for (const connection of wstackConnections) connection.send(message);
+    } else if (kind === 'raw-net') {
+      for (const socket of sockets) socket.write(frame);
     } else {
       for (const ws of wsConnections) ws.send(payload, { binary: true });
     }
@@ -137,9 +153,10 @@ function broadcast(rounds: number, size: number, paced: boolean): void {
     let pending = 0;
     for (const connection of wstackConnections) pending += connection.bufferedAmount;
     for (const ws of wsConnections) pending += ws.bufferedAmount;
+    for (const socket of sockets) pending += socket.writableLength;
     if (pending !== 0) return setImmediate(flushed);
     const cpu = process.cpuUsage(before);
-    send({ type: 'broadcasted', cpuMicros: cpu.user + cpu.system, flushedMs: performance.now() - started, connections: wstackConnections.size + wsConnections.size });
+    send({ type: 'broadcasted', cpuMicros: cpu.user + cpu.system, flushedMs: performance.now() - started, connections: wstackConnections.size + wsConnections.size + sockets.size });
   };
   let done = 0;
   const next = () => {
