@@ -27,7 +27,12 @@ export interface UpgradeRequest {
   protocols: readonly string[];
   /** Extensions the client offered. */
   extensions: readonly ExtensionOffer[];
-  remoteAddress: string | undefined;
+  /**
+   * The peer's IP address. Over HTTP/1.1 it is asked of the socket when
+   * first read (as `socket.remoteAddress` is): read it while the connection
+   * is open, since a socket that has closed no longer says.
+   */
+  readonly remoteAddress: string | undefined;
 }
 
 /** An HTTP answer that refuses the WebSocket. */

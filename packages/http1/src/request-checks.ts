@@ -12,6 +12,7 @@ import {
   readExtensionOffers,
   parseProtocols,
   reject,
+  sharedFieldValue,
   SUPPORTED_VERSIONS_HEADER,
   type Rejection,
   type UpgradeRequest,
@@ -77,6 +78,7 @@ export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}
       ? { reject: reject(426, 'Unsupported Sec-WebSocket-Version', { 'Sec-WebSocket-Version': SUPPORTED_VERSIONS_HEADER }) }
       : { reject: reject(status, message) };
   }
+  const socket = head.socket;
   const path = head.url ?? '/';
   const query = path.indexOf('?');
   const request: UpgradeRequest = {
@@ -88,7 +90,12 @@ export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}
     headers: flatten(headers),
     protocols,
     extensions: readExtensionOffers(single(headers['sec-websocket-extensions'])),
-    remoteAddress: head.socket.remoteAddress,
+    // Asked of the socket when first read: Node keeps the answer on the
+    // socket (an object and a string per connection), which an application
+    // that never asks should not pay for on every idle connection.
+    get remoteAddress() {
+      return socket.remoteAddress;
+    },
   };
   return { request, key };
 }
@@ -100,7 +107,7 @@ function single(value: string | string[] | undefined): string | undefined {
 function flatten(headers: IncomingHttpHeaders): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = single(value)!;
+    if (value !== undefined) flat[name] = sharedFieldValue(name, single(value)!);
   }
   return flat;
 }

@@ -118,9 +118,10 @@ t.test('the altSvc option advertises it on the 101 and the plain answers', async
 
 t.test('routes, origins, subprotocols and authentication', async (t) => {
   const seen: UpgradeRequest[] = [];
+  const addresses: (string | undefined)[] = [];
   const { port, server } = await serve({
     handler: undefined,
-    routes: { '/chat': (connection, request) => (seen.push(request), connection.send(`chat ${connection.protocol}`)) },
+    routes: { '/chat': (connection, request) => (seen.push(request), addresses.push(request.remoteAddress), connection.send(`chat ${connection.protocol}`)) },
     origins: ['https://app.example'],
     protocols: ['v2', 'v1'],
     async authenticate(request) {
@@ -150,6 +151,7 @@ t.test('routes, origins, subprotocols and authentication', async (t) => {
   t.equal(seen[0]?.path, '/chat?x=1');
   t.equal(seen[0]?.origin, 'https://app.example');
   t.same(seen[0]?.protocols, ['v1', 'v2']);
+  t.same(addresses, ['127.0.0.1'], 'the peer\'s address, asked of the socket in the handler');
   client.close();
   await closed(client);
 });

@@ -11,7 +11,7 @@
  * (RFC 6455 §4.4).
  */
 import type { IncomingHttpHeaders } from 'node:http2';
-import { readExtensionOffers, parseProtocols, reject, type Rejection, type UpgradeRequest } from '@wstack/core';
+import { readExtensionOffers, parseProtocols, reject, sharedFieldValue, type Rejection, type UpgradeRequest } from '@wstack/core';
 
 export interface HeaderLimits {
   /** Most header fields (pseudo-header fields included) a request may have; more gets 431. Default 100. */
@@ -98,7 +98,7 @@ function single(value: string | string[] | undefined): string | undefined {
 function fieldsOf(headers: IncomingHttpHeaders): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (!name.startsWith(':') && value !== undefined) fields[name] = single(value)!;
+    if (!name.startsWith(':') && value !== undefined) fields[name] = sharedFieldValue(name, single(value)!);
   }
   return fields;
 }

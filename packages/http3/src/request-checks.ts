@@ -8,7 +8,7 @@
  * Version policy as over HTTP/2: exactly 13 (RFC 6455 §4.1); anything else
  * gets 426 with `sec-websocket-version: 13` (RFC 6455 §4.4).
  */
-import { parseProtocols, readExtensionOffers, reject, type Rejection, type UpgradeRequest } from '@wstack/core';
+import { parseProtocols, readExtensionOffers, reject, sharedFieldValue, type Rejection, type UpgradeRequest } from '@wstack/core';
 import type { RequestHead } from './message-validation.js';
 
 export interface HeaderLimits {
@@ -72,7 +72,7 @@ export function fieldsOf(head: { fields: readonly (readonly [string, string])[] 
   const fields: Record<string, string> = {};
   for (const [name, value] of head.fields) {
     const before = fields[name];
-    fields[name] = before === undefined ? value : `${before}${name === 'cookie' ? '; ' : ', '}${value}`;
+    fields[name] = before === undefined ? sharedFieldValue(name, value) : `${before}${name === 'cookie' ? '; ' : ', '}${value}`;
   }
   return fields;
 }
