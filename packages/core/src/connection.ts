@@ -434,7 +434,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.flush();
   }
 
-  private dispatch(events: ProtocolEvent[]): void {
+  private dispatch(events: readonly ProtocolEvent[]): void {
     for (const event of events) {
       if (this.aborted || this.state === ReadyState.CLOSED) return;
       if (this.inbound !== undefined) {

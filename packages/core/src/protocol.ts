@@ -68,8 +68,13 @@ interface Reader {
 }
 
 const EMPTY = Buffer.alloc(0);
-/** What dataToSend() returns when there is nothing: no array made per call. */
-const NOTHING_TO_SEND: readonly Buffer[] = Object.freeze([]);
+/**
+ * The empty event and output lists, shared: the first item of a list then
+ * makes it as a one-item array, where pushing onto a fresh `[]` would make
+ * room for 17 (about 130 B more per message).
+ */
+const NO_EVENTS = Object.freeze([]) as readonly ProtocolEvent[] as ProtocolEvent[];
+const NOTHING_TO_SEND = Object.freeze([]) as readonly Buffer[] as Buffer[];
 
 export class Protocol {
   readonly role: Role;
@@ -80,8 +85,8 @@ export class Protocol {
   private readonly maxFrameSize: number;
   private readonly maxFragments: number;
   private readerValue: Reader | undefined;
-  private events: ProtocolEvent[] = [];
-  private output: Buffer[] = [];
+  private events: ProtocolEvent[] = NO_EVENTS;
+  private output: Buffer[] = NOTHING_TO_SEND;
   private stateValue: ProtocolState = 'OPEN';
   /** A fragmented message is being sent: only continuations may follow. */
   private sendingFragments = false;
@@ -186,12 +191,12 @@ export class Protocol {
           this.receiveControl(piece.header.opcode, piece.data);
         } else {
           const message = assembler.add(piece);
-          if (message !== null) this.events.push(message);
+          if (message !== null) this.addEvent(message);
         }
       }
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
-      this.events.push({ type: 'error', error });
+      this.addEvent({ type: 'error', error });
       // Nothing after the bad frame is read; the failure's close goes out in the next dataToSend().
       this.inputEnded = true;
       if (this.closeSentValue !== undefined) return this.fail(error.closeCode);
@@ -227,10 +232,21 @@ export class Protocol {
   }
 
   /** Events since the last call. */
-  eventsReceived(): ProtocolEvent[] {
+  eventsReceived(): readonly ProtocolEvent[] {
     const events = this.events;
-    this.events = [];
+    this.events = NO_EVENTS;
     return events;
+  }
+
+  private addEvent(event: ProtocolEvent): void {
+    if (this.events.length === 0) this.events = [event];
+    else this.events.push(event);
+  }
+
+  /** Queues frames for dataToSend(); `frames` is a fresh array (encodeFrame's), which the output may become. */
+  private addOutput(frames: Buffer[]): void {
+    if (this.output.length === 0) this.output = frames;
+    else for (const frame of frames) this.output.push(frame);
   }
 
   /** Bytes to write since the last call, in order. */
@@ -249,8 +265,7 @@ export class Protocol {
       this.handshakeDone();
     }
     const output = this.output;
-    if (output.length === 0) return NOTHING_TO_SEND;
-    this.output = [];
+    this.output = NOTHING_TO_SEND;
     return output;
   }
 
@@ -276,7 +291,7 @@ export class Protocol {
     this.assertCanSend();
     if (this.role !== 'server') throw new UsageError('INVALID_STATE', 'only a server sends prepared frames: a client masks each frame (RFC 6455 §5.3)');
     if (this.sendingFragments) throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: send its continuations first');
-    for (const frame of frames) this.output.push(frame);
+    this.addOutput(frames.slice());
   }
 
   /** Sends the next fragment of the message in progress (§5.4). */
@@ -332,11 +347,11 @@ export class Protocol {
 
   private receiveControl(opcode: number, data: Buffer): void {
     if (opcode === Opcode.PING) {
-      this.events.push({ type: 'ping', data });
+      this.addEvent({ type: 'ping', data });
       // §5.5.3: no pong once this side has sent its close frame.
       if (this.autoPong && this.closeSentValue === undefined) this.pong(data);
     } else if (opcode === Opcode.PONG) {
-      this.events.push({ type: 'pong', data });
+      this.addEvent({ type: 'pong', data });
     } else {
       this.receiveClose(data);
     }
@@ -347,7 +362,7 @@ export class Protocol {
     this.closeReceivedValue = info;
     // §5.5.1: nothing after a close frame is read.
     this.inputEnded = true;
-    this.events.push({ type: 'close', code: info.code, reason: info.reason });
+    this.addEvent({ type: 'close', code: info.code, reason: info.reason });
     if (this.closeSentValue !== undefined) return this.handshakeDone();
     // §5.5.1: answer with a close frame echoing the status code, in the next dataToSend().
     this.closeReply = info.code === CloseCode.NO_STATUS ? EMPTY : encodeClosePayload(info.code);
@@ -392,8 +407,7 @@ export class Protocol {
 
   private write(opcode: number, data: Payload, fin: boolean, rsv = 0): void {
     const options = { fin, rsv, mask: this.mask };
-    const frames = typeof data === 'string' ? encodeTextFrame(opcode, data, options) : encodeFrame(opcode, data, options);
-    for (const frame of frames) this.output.push(frame);
+    this.addOutput(typeof data === 'string' ? encodeTextFrame(opcode, data, options) : encodeFrame(opcode, data, options));
   }
 
   private assertCanSend(): void {
