@@ -29,7 +29,7 @@ export {
   checkVersion,
 } from './handshake.js';
 export { isToken, parseProtocols, parseExtensions, readExtensionOffers, formatExtensions } from './header-values.js';
-export { sharedFieldValue } from './shared-field-values.js';
+export { sharedFields, sharedFieldValue, singleFieldValue } from './shared-field-values.js';
 export type { ExtensionOffer, ExtensionParamValue } from './header-values.js';
 export {
   selectSubprotocol,

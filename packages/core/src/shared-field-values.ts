@@ -27,6 +27,27 @@ export function sharedFieldValue(name: string, value: string): string {
   return value;
 }
 
+/** A field's value as one string: a repeated field's values joined with ', ' (RFC 9110 §5.3). */
+export function singleFieldValue(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === 'string' || value === undefined ? value : value.join(', ');
+}
+
+/**
+ * The request's header fields as a connection keeps them: one string per
+ * name, common values shared. `keep` leaves out the names it refuses
+ * (HTTP/2's pseudo-header fields, say).
+ */
+export function sharedFields(
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+  keep: (name: string) => boolean = () => true,
+): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && keep(name)) fields[name] = sharedFieldValue(name, singleFieldValue(value)!);
+  }
+  return fields;
+}
+
 /** How many values the table holds (for tests: strings equal in value cannot be told apart in JavaScript). */
 export function sharedFieldValueCount(): number {
   return values.size;

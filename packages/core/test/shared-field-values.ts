@@ -1,5 +1,5 @@
 import t from 'tap';
-import { SHARED_FIELD_VALUES_MAX, sharedFieldValue, sharedFieldValueCount } from '../src/shared-field-values.js';
+import { SHARED_FIELD_VALUES_MAX, sharedFields, sharedFieldValue, sharedFieldValueCount, singleFieldValue } from '../src/shared-field-values.js';
 
 t.test('a common value is kept once, whatever the field', async (t) => {
   const before = sharedFieldValueCount();
@@ -24,4 +24,16 @@ t.test('the table starts over when full, so that it stays bounded', async (t) =>
   t.equal(sharedFieldValueCount(), SHARED_FIELD_VALUES_MAX);
   t.equal(sharedFieldValue('host', 'one.more.example'), 'one.more.example');
   t.equal(sharedFieldValueCount(), 1, 'cleared, then the new value');
+});
+
+t.test('a repeated field is one value, joined with ", " (RFC 9110 §5.3)', async (t) => {
+  t.equal(singleFieldValue(['a', 'b']), 'a, b');
+  t.equal(singleFieldValue('a'), 'a');
+  t.equal(singleFieldValue(undefined), undefined);
+});
+
+t.test('the fields a connection keeps: one string each, absent ones and refused names left out', async (t) => {
+  const headers = { host: 'example.com', 'x-list': ['1', '2'], 'x-absent': undefined, ':path': '/' };
+  t.same(sharedFields(headers), { host: 'example.com', 'x-list': '1, 2', ':path': '/' });
+  t.same(sharedFields(headers, (name) => !name.startsWith(':')), { host: 'example.com', 'x-list': '1, 2' });
 });

@@ -12,7 +12,8 @@ import {
   readExtensionOffers,
   parseProtocols,
   reject,
-  sharedFieldValue,
+  sharedFields,
+  singleFieldValue,
   SUPPORTED_VERSIONS_HEADER,
   type Rejection,
   type UpgradeRequest,
@@ -69,8 +70,8 @@ export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}
   if (!isValidKey(key)) return { reject: reject(400, 'Sec-WebSocket-Key must be 16 bytes in base64') };
   let protocols: string[] = [];
   try {
-    checkVersion(single(headers['sec-websocket-version']));
-    const protocolHeader = single(headers['sec-websocket-protocol']);
+    checkVersion(singleFieldValue(headers['sec-websocket-version']));
+    const protocolHeader = singleFieldValue(headers['sec-websocket-protocol']);
     if (protocolHeader !== undefined) protocols = parseProtocols(protocolHeader);
   } catch (error) {
     const { status, message } = error as HandshakeError;
@@ -86,10 +87,10 @@ export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}
     path,
     pathname: query === -1 ? path : path.slice(0, query),
     authority: headers.host,
-    origin: single(headers.origin),
-    headers: flatten(headers),
+    origin: singleFieldValue(headers.origin),
+    headers: sharedFields(headers),
     protocols,
-    extensions: readExtensionOffers(single(headers['sec-websocket-extensions'])),
+    extensions: readExtensionOffers(singleFieldValue(headers['sec-websocket-extensions'])),
     // Asked of the socket when first read: Node keeps the answer on the
     // socket (an object and a string per connection), which an application
     // that never asks should not pay for on every idle connection.
@@ -98,16 +99,4 @@ export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}
     },
   };
   return { request, key };
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function flatten(headers: IncomingHttpHeaders): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name] = sharedFieldValue(name, single(value)!);
-  }
-  return flat;
 }

@@ -11,7 +11,7 @@
  * (RFC 6455 §4.4).
  */
 import type { IncomingHttpHeaders } from 'node:http2';
-import { readExtensionOffers, parseProtocols, reject, sharedFieldValue, type Rejection, type UpgradeRequest } from '@wstack/core';
+import { readExtensionOffers, parseProtocols, reject, sharedFields, singleFieldValue, type Rejection, type UpgradeRequest } from '@wstack/core';
 
 export interface HeaderLimits {
   /** Most header fields (pseudo-header fields included) a request may have; more gets 431. Default 100. */
@@ -40,27 +40,27 @@ export function checkConnectRequest(
   rawHeaders?: readonly string[],
 ): CheckedConnect {
   if (exceedsLimits(headers, limits, rawHeaders)) return { reject: reject(431) };
-  const method = single(headers[':method']);
+  const method = singleFieldValue(headers[':method']);
   // A plain request (GET, POST, …): this resource speaks only extended CONNECT.
   if (method !== 'CONNECT') {
     return { reject: reject(405, 'This is a WebSocket endpoint: open it with extended CONNECT (RFC 8441)', { allow: 'CONNECT' }) };
   }
-  const protocol = single(headers[':protocol']);
+  const protocol = singleFieldValue(headers[':protocol']);
   // RFC 9110 §9.3.6 CONNECT without :protocol asks for a TCP tunnel; another :protocol is another protocol.
   if (protocol === undefined) return { reject: reject(501, 'CONNECT tunnels are not served here') };
   if (protocol.toLowerCase() !== 'websocket') return { reject: reject(501, `The protocol ${JSON.stringify(protocol)} is not served here`) };
   // RFC 8441 §4: an extended CONNECT carries :scheme and :path; RFC 9113 §8.3.1 requires :authority of CONNECT.
-  const scheme = single(headers[':scheme']);
-  const path = single(headers[':path']);
-  const authority = single(headers[':authority']);
+  const scheme = singleFieldValue(headers[':scheme']);
+  const path = singleFieldValue(headers[':path']);
+  const authority = singleFieldValue(headers[':authority']);
   if (scheme !== 'http' && scheme !== 'https') return { reject: reject(400, ':scheme must be http or https') };
   if (path === undefined || !path.startsWith('/')) return { reject: reject(400, ':path must be an absolute path') };
   if (authority === undefined || authority === '') return { reject: reject(400, ':authority is missing') };
-  if (single(headers['sec-websocket-version'])?.trim() !== H2_WEBSOCKET_VERSION) {
+  if (singleFieldValue(headers['sec-websocket-version'])?.trim() !== H2_WEBSOCKET_VERSION) {
     return { reject: reject(426, 'Unsupported Sec-WebSocket-Version: HTTP/2 carries version 13 only', { 'sec-websocket-version': H2_WEBSOCKET_VERSION }) };
   }
   let protocols: string[] = [];
-  const protocolHeader = single(headers['sec-websocket-protocol']);
+  const protocolHeader = singleFieldValue(headers['sec-websocket-protocol']);
   if (protocolHeader !== undefined) {
     try {
       protocols = parseProtocols(protocolHeader);
@@ -74,31 +74,21 @@ export function checkConnectRequest(
     path,
     pathname: query === -1 ? path : path.slice(0, query),
     authority,
-    origin: single(headers.origin),
-    headers: fieldsOf(headers),
+    origin: singleFieldValue(headers.origin),
+    headers: sharedFields(headers, isRegularField),
     protocols,
-    extensions: readExtensionOffers(single(headers['sec-websocket-extensions'])),
+    extensions: readExtensionOffers(singleFieldValue(headers['sec-websocket-extensions'])),
     remoteAddress,
   };
   return { request };
 }
 
 function exceedsLimits(headers: IncomingHttpHeaders, limits: HeaderLimits, rawHeaders: readonly string[] | undefined): boolean {
-  const raw = rawHeaders ?? Object.entries(headers).flatMap(([name, value]) => [name, single(value) ?? '']);
+  const raw = rawHeaders ?? Object.entries(headers).flatMap(([name, value]) => [name, singleFieldValue(value) ?? '']);
   let bytes = 0;
   for (const text of raw) bytes += text.length;
   return raw.length / 2 > (limits.maxHeaderCount ?? DEFAULT_MAX_HEADER_COUNT) || bytes > (limits.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES);
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
-/** The header fields, without the pseudo-header fields (RFC 9113 §8.3), which the request states separately. */
-function fieldsOf(headers: IncomingHttpHeaders): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (!name.startsWith(':') && value !== undefined) fields[name] = sharedFieldValue(name, single(value)!);
-  }
-  return fields;
-}
+/** Not a pseudo-header field (RFC 9113 §8.3): those the request states separately. */
+const isRegularField = (name: string) => !name.startsWith(':');
