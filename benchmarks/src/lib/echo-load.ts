@@ -16,6 +16,8 @@ export interface EchoFigures {
   /** Payload bytes echoed per second, in MB (10^6). */
   megabytesPerSecond: number;
   cpuMicrosPerMessage: number;
+  /** The load generator's own CPU (this process, user + system) per message: the client's half of a closed loop. */
+  clientCpuMicrosPerMessage: number;
   p50Ms: number;
   p99Ms: number;
 }
@@ -74,8 +76,10 @@ export class EchoPool {
     const before = await this.server.stats();
     measuring = true;
     const started = performance.now();
+    const clientBefore = process.cpuUsage();
     await sleep(measureMs);
     measuring = false;
+    const clientCpu = process.cpuUsage(clientBefore);
     const seconds = (performance.now() - started) / 1000;
     const after = await this.server.stats();
     stopping = true;
@@ -89,6 +93,7 @@ export class EchoPool {
       messagesPerSecond: messages / seconds,
       megabytesPerSecond: (messages * size) / seconds / 1e6,
       cpuMicrosPerMessage: (after.cpuMicros - before.cpuMicros) / messages,
+      clientCpuMicrosPerMessage: (clientCpu.user + clientCpu.system) / messages,
       p50Ms: quantile(latencies, 0.5),
       p99Ms: quantile(latencies, 0.99),
     };

@@ -47,6 +47,7 @@ function medianFigures(list: EchoFigures[]): EchoFigures {
     messagesPerSecond: pick('messagesPerSecond'),
     megabytesPerSecond: pick('megabytesPerSecond'),
     cpuMicrosPerMessage: pick('cpuMicrosPerMessage'),
+    clientCpuMicrosPerMessage: pick('clientCpuMicrosPerMessage'),
     p50Ms: pick('p50Ms'),
     p99Ms: pick('p99Ms'),
   };

@@ -19,7 +19,7 @@ const SIZES = [16, 1024, 65536];
 const caseName = (streams: number, size: number) => `${streams} × ${sizeName(size)}`;
 const messagesPerSecond = (f: EchoFigures) => f.messagesPerSecond;
 /** How the tables' ratios are taken. */
-const RATIOS = 'the ratio is the median of the rounds\' own ratios (the windows of one round run one after the other)';
+const RATIOS = 'the ratio is the median of the rounds\' own ratios (the windows of one round run one after the other); server CPU is the server process\'s own, client CPU the load generator\'s (user + system), both per echoed message: in a closed loop the two take turns, so messages per second follow their sum';
 
 async function h3Client(port: number, fingerprint: string, reply: Reply): Promise<EchoClient> {
   const http3 = await loadHttp3();
@@ -71,13 +71,14 @@ async function http3Figures(config: RunConfig): Promise<{ table: Table; bars: { 
       rows.push([
         String(streams), sizeName(size),
         count(ours.messagesPerSecond), count(raw.messagesPerSecond), ratio(r),
-        fixed(ours.cpuMicrosPerMessage, 2), fixed(raw.cpuMicrosPerMessage, 2), fixed(ours.p50Ms, 3), fixed(ours.p99Ms, 3),
+        fixed(ours.cpuMicrosPerMessage, 2), fixed(raw.cpuMicrosPerMessage, 2),
+        fixed(ours.clientCpuMicrosPerMessage, 2), fixed(raw.clientCpuMicrosPerMessage, 2), fixed(ours.p50Ms, 3), fixed(ours.p99Ms, 3),
       ]);
     }
   }
   const table: Table = {
     caption: `HTTP/3: binary echo, N WebSockets (or raw streams) on one QUIC connection; wstack's own client for its WebSockets over HTTP/3, a plain @matrixai/quic client with length-prefixed messages on bidi streams for the raw floor (same library, patch and transport settings); latency is wstack's; ${RATIOS}`,
-    head: ['streams', 'size', 'wstack h3 msg/s', 'raw QUIC msg/s', 'h3 ÷ raw', 'wstack h3 server CPU µs/msg', 'raw QUIC server CPU µs/msg', 'wstack h3 p50 ms', 'wstack h3 p99 ms'],
+    head: ['streams', 'size', 'wstack h3 msg/s', 'raw QUIC msg/s', 'h3 ÷ raw', 'wstack h3 server CPU µs/msg', 'raw QUIC server CPU µs/msg', 'wstack h3 client CPU µs/msg', 'raw QUIC client CPU µs/msg', 'wstack h3 p50 ms', 'wstack h3 p99 ms'],
     rows,
   };
   return { table, bars, worst };
@@ -112,13 +113,14 @@ export async function multiplexSection(config: RunConfig): Promise<SectionResult
         String(streams), sizeName(size),
         count(ours.messagesPerSecond), count(raw.messagesPerSecond), count(h1.messagesPerSecond), ratio(r),
         fixed(ours.cpuMicrosPerMessage, 2), fixed(raw.cpuMicrosPerMessage, 2), fixed(h1.cpuMicrosPerMessage, 2),
+        fixed(ours.clientCpuMicrosPerMessage, 2), fixed(raw.clientCpuMicrosPerMessage, 2),
       ]);
     }
   }
   targets.push({ goal: 'HTTP/2 WebSocket echo ≥ 0.9× raw HTTP/2 stream echo (msg/s)', measured: `worst ${ratio(worst)}`, met: worst >= 0.9 });
   const tables: Table[] = [{
     caption: `HTTP/2: binary echo, N WebSockets (or raw streams) on one session; wstack's own client for its WebSockets over HTTP/2, a node:http2 client with length-prefixed messages for the raw streams; wstack http1 (same N connections, \`ws\` client) for comparison; ${RATIOS}`,
-    head: ['streams', 'size', 'wstack h2 msg/s', 'raw h2 msg/s', 'wstack h1 msg/s', 'h2 ÷ raw', 'wstack h2 CPU µs/msg', 'raw h2 CPU µs/msg', 'wstack h1 CPU µs/msg'],
+    head: ['streams', 'size', 'wstack h2 msg/s', 'raw h2 msg/s', 'wstack h1 msg/s', 'h2 ÷ raw', 'wstack h2 server CPU µs/msg', 'raw h2 server CPU µs/msg', 'wstack h1 server CPU µs/msg', 'wstack h2 client CPU µs/msg', 'raw h2 client CPU µs/msg'],
     rows,
   }];
   const notes: string[] = [];
