@@ -83,7 +83,7 @@ export async function broadcastSection(config: RunConfig): Promise<SectionResult
     tables: [{ caption: `A 16-byte binary message to every connection, ${rounds} rounds, back to back in one tick or one round per event-loop turn; deliveries counted by the clients; server CPU from its own process.cpuUsage() for the send loop until every socket drained; raw net writes the same frame bytes, made once, with one socket.write per delivery`, head: ['connections', 'mode', 'server', 'deliveries/s', 'server CPU µs/delivery', 'server send + flush ms'], rows }],
     notes: [
       'Clients are plain sockets that count bytes (the same for every server), in one process.',
-      'A write on loopback costs far more here than the JavaScript that frames a message, so deliveries per second follow the number of write system calls. wstack coalesces the writes one connection gets in one tick into one (rounds back to back: one write per connection per burst); ws writes per message. Paced, one message per connection per tick, both make one write per delivery.',
+      'A write on loopback costs far more here than the JavaScript that frames a message, so deliveries per second follow the number of write system calls. wstack coalesces the writes one connection gets in one tick into one (rounds back to back: one write per connection per burst); ws writes per message. Paced, one message per connection per tick, every server makes one write per delivery.',
     ],
     targets,
     chart: { title: 'Broadcast: wstack ÷ ws (higher is better)', bars, higherIsBetter: true },
