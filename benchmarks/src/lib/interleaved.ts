@@ -1,9 +1,10 @@
 /**
  * Runs echo cases against several servers side by side: all servers up at
  * once, each warmed up first (so the JIT has compiled the hot paths), then
- * each case run on every server in turn, several rounds, so that a change in
- * the machine's background load falls on all of them alike. Each figure is
- * the median of its rounds; each ratio the median of the rounds' ratios.
+ * each case run on every server in turn, several rounds (every other one in
+ * reverse order), so that a change in the machine's background load falls
+ * on all of them alike. Each figure is the median of its rounds; each ratio
+ * the median of the rounds' ratios.
  */
 import { EchoPool, type EchoFigures, type OpenClient } from './echo-load.js';
 import { step } from './progress.js';
@@ -21,8 +22,6 @@ export interface EchoCase {
   clients: number;
   payload: Buffer | string;
   binary: boolean;
-  /** Subjects that skip this case (the raw floors have no text). */
-  skip?: (subject: Subject) => boolean;
 }
 
 export interface Timing {
@@ -75,14 +74,15 @@ export async function runInterleaved(subjects: Subject[], cases: EchoCase[], tim
       const pool = new EchoPool(server, subject.open(server));
       pools.push(pool);
       step(`warming up ${subject.name}`);
-      const warm = cases.find((c) => !c.skip?.(subject)) ?? cases[0]!;
+      const warm = cases[0]!;
       await pool.run(Math.min(16, warm.clients), warm.payload, warm.binary, 0, timing.jitWarmupMs);
     }
     for (const echoCase of cases) {
       for (let round = 0; round < timing.rounds; round++) {
-        for (let i = 0; i < subjects.length; i++) {
+        // Every other round in reverse order: a drift in the machine's speed within a round then favours no subject.
+        for (let k = 0; k < subjects.length; k++) {
+          const i = round % 2 === 0 ? k : subjects.length - 1 - k;
           const subject = subjects[i]!;
-          if (echoCase.skip?.(subject)) continue;
           step(`${echoCase.name}: ${subject.name}${timing.rounds > 1 ? `, round ${round + 1}/${timing.rounds}` : ''}`);
           const figures = await pools[i]!.run(echoCase.clients, echoCase.payload, echoCase.binary, timing.warmupMs, timing.measureMs);
           const key = `${subject.name}/${echoCase.name}`;

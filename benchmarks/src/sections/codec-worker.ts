@@ -3,6 +3,13 @@
  * (bufferutil or JavaScript) when it loads, so the run without bufferutil
  * (WS_NO_BUFFER_UTIL=1) needs a process of its own. Sends its figures, GB/s
  * of payload by case name, to the parent.
+ *
+ *   node codec-worker.js <budget ms> <subject,…> <codec|echo>
+ *
+ * `echo` measures only the echo without I/O, for one subject: a server's
+ * process holds one kind of connection, and the codec cases' other roles
+ * and layouts would leave the compiled echo code more general (slower) than
+ * a server's.
  */
 import { EventEmitter } from 'node:events';
 import { encodeFrame, Opcode, Protocol, randomMaskSource, WebSocketConnection, type Carrier, type CarrierEvents } from '@wstack/core';
@@ -27,6 +34,7 @@ const budgetMs = Number(process.argv[2] ?? 100);
 /** A whole connection per call rather than one codec step: longer windows, so that a collection or a recompilation cannot decide the best one. */
 const ECHO_BUDGET_MS = Math.max(60, budgetMs * 3);
 const subjects = (process.argv[3] ?? '').split(',');
+const part = process.argv[4] === 'echo' ? 'echo' : 'codec';
 
 /**
  * Payload bytes per nanosecond (= GB/s) of `run`, which handles `bytes`
@@ -123,7 +131,7 @@ function echoWithoutIo(subject: string, size: number): { chunk: Buffer; run: (ch
 }
 
 const cases: CodecCase[] = [];
-for (const size of SIZES) {
+for (const size of part === 'codec' ? SIZES : []) {
   for (const masked of [true, false]) {
     const kind = masked ? 'masked' : 'unmasked';
     for (const layout of LAYOUTS) {
@@ -165,7 +173,7 @@ for (const size of SIZES) {
     });
   }
 }
-for (const size of ECHO_SIZES) {
+for (const size of part === 'echo' ? ECHO_SIZES : []) {
   for (const subject of subjects) {
     const echo = echoWithoutIo(subject, size);
     // The parsers unmask in place, so the same chunk alternates between masked and plain: binary frames do not mind.

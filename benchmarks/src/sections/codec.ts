@@ -15,11 +15,12 @@ const worker = fileURLToPath(new URL('./codec-worker.js', import.meta.url));
 const WITH_ADDON = ['wstack', 'ws + bufferutil', 'ceilings'];
 const WITHOUT_ADDON = ['wstack (no addon)', 'ws (JS)'];
 const COLUMNS = ['wstack', 'wstack (no addon)', 'ws + bufferutil', 'ws (JS)'];
+const NO_ADDON = { WS_NO_BUFFER_UTIL: '1', WSTACK_NO_NATIVE: '1' };
 const ECHO_SUBJECTS = ['wstack', 'ws + bufferutil', 'raw floor', 'wstack (no addon)', 'ws (JS)'];
 
-function measure(subjects: string[], budgetMs: number, env: NodeJS.ProcessEnv): Promise<CodecCase[]> {
+function measure(subjects: string[], budgetMs: number, env: NodeJS.ProcessEnv, part: 'codec' | 'echo' = 'codec'): Promise<CodecCase[]> {
   return new Promise((resolve, reject) => {
-    const child = fork(worker, [String(budgetMs), subjects.join(',')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(worker, [String(budgetMs), subjects.join(','), part], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     let cases: CodecCase[] | undefined;
     child.once('message', (message: CodecCase[]) => (cases = message));
     child.once('exit', (code) => (cases ? resolve(cases) : reject(new Error(`codec worker exited with ${code}`))));
@@ -30,8 +31,14 @@ export async function codecSection(config: RunConfig): Promise<SectionResult> {
   step('with bufferutil installed');
   const native = await measure(WITH_ADDON, config.codecBudgetMs, {});
   step('without native addons');
-  const plain = await measure(WITHOUT_ADDON, config.codecBudgetMs, { WS_NO_BUFFER_UTIL: '1', WSTACK_NO_NATIVE: '1' });
+  const plain = await measure(WITHOUT_ADDON, config.codecBudgetMs, NO_ADDON);
   const all = [...native, ...plain];
+  for (const [subjects, env] of [[WITH_ADDON, {}], [WITHOUT_ADDON, NO_ADDON]] as const) {
+    for (const subject of subjects) {
+      step(`echo without I/O: ${subject}`);
+      all.push(...(await measure([subject], config.codecBudgetMs, env, 'echo')));
+    }
+  }
   const get = (name: string, subject: string) => all.find((c) => c.name === name && c.subject === subject)?.gbPerSecond ?? NaN;
   const names = [...new Set(all.filter((c) => c.name.startsWith('parse/') || c.name.startsWith('serialize/')).map((c) => c.name))];
   const rows = names.map((name) => {
@@ -60,7 +67,7 @@ export async function codecSection(config: RunConfig): Promise<SectionResult> {
       { caption: 'GB/s of payload (10^9 B/s), one thread, best of three windows; ratios are wstack ÷ ws, with and without native addons', head: ['operation', 'case', 'size', ...COLUMNS, 'wstack ÷ ws+bufferutil', 'no addon: wstack ÷ ws JS'], rows },
       { caption: 'Ceilings, GB/s: Buffer.copy (for unmasked payloads), a plain byte XOR loop (for masked ones)', head: ['size', 'Buffer.copy', 'plain XOR loop'], rows: ceilings },
       {
-        caption: 'A server\'s echo without I/O, ns per message (best of three windows): one masked binary frame in, as a socket would deliver it, the answer out to a transport that drops it. wstack\'s WebSocketConnection and ws\'s WebSocket (as their servers make them); the raw floor finds its 4-byte length prefix. This is the part of section 2\'s server CPU per message that the code decides; the rest is the system calls and Node\'s socket, the same for all three',
+        caption: 'A server\'s echo without I/O, ns per message (best of three windows; each subject in a process of its own, as a server is): one masked binary frame in, as a socket would deliver it, the answer out to a transport that drops it. wstack\'s WebSocketConnection and ws\'s WebSocket (as their servers make them); the raw floor finds its 4-byte length prefix. This is the part of section 2\'s server CPU per message that the code decides; the rest is the system calls and Node\'s socket, the same for all three',
         head: ['size', 'wstack', 'ws + bufferutil', 'raw floor', 'wstack ÷ ws', 'wstack (no addon)', 'ws (JS)'],
         rows: echoRows,
       },
