@@ -20,14 +20,15 @@ import {
   type TunnelOffer,
   type WebSocketConnection,
 } from '@wstack/core';
-import type { ResponseHead } from './message-validation.js';
+import type { ResponseHead } from './h3/message-validation.js';
 import { H3_WEBSOCKET_VERSION, fieldsOf } from './request-checks.js';
-import { RequestStreamDecoder, encodeHeaders } from './request-stream.js';
+import { RequestStreamDecoder, encodeHeaders } from './h3/request-stream.js';
 import { SessionPool, type Http3ClientTls, type SessionLease } from './session-pool.js';
+import { H3ErrorCode } from './h3/errors.js';
+import { StreamLimitError } from './quic/connection.js';
+import type { QuicStream } from './quic/stream.js';
 import { StreamCarrier } from './stream-carrier.js';
-import { cancelStream, readHead, StreamProtocolError } from './stream-io.js';
-import type { QUICStream } from '@matrixai/quic';
-import { quic } from './quic-loader.js';
+import { readHead, StreamProtocolError } from './stream-io.js';
 
 export interface Http3ClientOptions extends ClientHandshakeOptions {
   /** Extra request header fields (names are sent in lowercase, as HTTP/3 requires). */
@@ -68,7 +69,7 @@ async function handshake<T extends WebSocketConnection | Tunnel>(input: string |
   const protocols = options.protocols ?? [];
   const deadline = new Deadline(options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT, options.signal, `the WebSocket handshake with ${url.host}`);
   let lease: SessionLease | undefined;
-  let stream: QUICStream | undefined;
+  let stream: QuicStream | undefined;
   try {
     lease = await pool.acquire(url, options.tls ?? {}, (promise) => deadline.race(promise));
     // RFC 9220 §3: without SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 the request would be malformed.
@@ -76,14 +77,11 @@ async function handshake<T extends WebSocketConnection | Tunnel>(input: string |
       throw new HandshakeError('NOT_SUPPORTED', `${url.host} does not allow extended CONNECT (RFC 9220) on HTTP/3`);
     }
     stream = openStream(pool, lease);
-    const reader = stream.readable.getReader();
-    const writer = stream.writable.getWriter();
-    writer.closed.catch(() => undefined);
-    writer.write(encodeHeaders(requestFields(url, options, protocols, ending.offer))).catch(() => undefined);
+    stream.write(encodeHeaders(requestFields(url, options, protocols, ending.offer)));
     const decoder = new RequestStreamDecoder({ role: 'client', requestMethod: 'CONNECT', maxFieldSectionSize: lease.connection.session.localSettings.maxFieldSectionSize });
     let read;
     try {
-      read = await deadline.race(readHead<{ type: 'response'; head: ResponseHead; fields: [string, string][] }>(reader, decoder, 'response'));
+      read = await deadline.race(readHead<{ type: 'response'; head: ResponseHead; fields: [string, string][] }>(stream, decoder, 'response'));
     } catch (error) {
       if (error instanceof StreamProtocolError && error.error.isConnectionError) lease.connection.connectionError(error.error);
       if (error instanceof StreamProtocolError || !(error instanceof HandshakeError)) {
@@ -95,12 +93,12 @@ async function handshake<T extends WebSocketConnection | Tunnel>(input: string |
     const headers = fieldsOf(read.event.head);
     if (status !== 200) throw new HandshakeError('UNEXPECTED_STATUS', `server answered ${status}`, status);
     const answer = checkAnswer(headers, protocols, ending.agree);
-    const carrier = new StreamCarrier(stream, reader, writer, decoder, read.rest, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, lease.connection);
+    const carrier = new StreamCarrier(stream, decoder, read.rest, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, lease.connection);
     const opened = ending.open(carrier, { ...answer, path: url.pathname + url.search, headers });
     lease.hold(carrier, opened);
     return opened;
   } catch (error) {
-    if (stream !== undefined) cancelStream(stream);
+    stream?.reset(H3ErrorCode.H3_REQUEST_CANCELLED);
     lease?.release();
     throw error;
   } finally {
@@ -109,11 +107,11 @@ async function handshake<T extends WebSocketConnection | Tunnel>(input: string |
 }
 
 /** A request stream; a connection out of stream credit (RFC 9000 §4.6) is left for a new one. */
-function openStream(pool: SessionPool, lease: SessionLease): QUICStream {
+function openStream(pool: SessionPool, lease: SessionLease): QuicStream {
   try {
     return lease.connection.newRequestStream();
   } catch (error) {
-    if (error instanceof quic.errors.ErrorQUICStreamLimit) {
+    if (error instanceof StreamLimitError) {
       pool.retireConnection(lease.connection);
       throw new HandshakeError('NOT_SUPPORTED', 'the HTTP/3 connection has no stream credit left; try again', 0);
     }

@@ -13,14 +13,13 @@
  */
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
-import type { QUICConnection, QUICStream } from '@matrixai/quic';
 import { CloseCode, WebSocketConnection, type Tunnel } from '@wstack/core';
-import { H3ErrorCode, Http3Error } from './errors.js';
-import { encodeGoawayFrame } from './frames.js';
-import { quic } from './quic-loader.js';
-import { Http3Session, type Role, type SessionEvent } from './session.js';
-import type { Http3Settings } from './settings.js';
-import { cancelStream, type ReadResult, type StreamWriter } from './stream-io.js';
+import { H3ErrorCode, Http3Error } from './h3/errors.js';
+import { encodeGoawayFrame } from './h3/frames.js';
+import { Http3Session, type Role, type SessionEvent } from './h3/session.js';
+import type { Http3Settings } from './h3/settings.js';
+import type { QuicCloseInfo, QuicConnection } from './quic/connection.js';
+import type { QuicStream } from './quic/stream.js';
 import type { CarrierHost, StreamCarrier } from './stream-carrier.js';
 
 /** The QUIC connection ended (closed by either side, timed out idle, or failed). */
@@ -35,7 +34,7 @@ export interface Http3ConnectionEvents {
   /** The peer's GOAWAY (RFC 9114 §5.2): no new requests. */
   goaway: [id: number];
   /** Server: a request stream the peer opened. */
-  request: [stream: QUICStream];
+  request: [stream: QuicStream];
   /** The QUIC connection ended. */
   close: [error: Error];
 }
@@ -51,27 +50,28 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
   /** The WebSockets and tunnels riding this connection. */
   readonly websockets = new Set<WebSocketConnection | Tunnel>();
   private readonly carriers = new Set<StreamCarrier>();
-  /** Streams of ended WebSockets that quiche may still be sending or retransmitting. */
-  private readonly lingering = new Set<number>();
-  private control: StreamWriter | undefined;
+  private control: QuicStream | undefined;
   private closedWith: Error | undefined;
   private goawaySent = false;
   /** Server: the highest request stream id taken so far. */
   private lastRequestId = -4;
 
   constructor(
-    readonly quicConnection: QUICConnection,
+    readonly quicConnection: QuicConnection,
     options: Http3ConnectionOptions,
   ) {
     super();
     this.role = options.role;
     this.session = new Http3Session({ role: options.role, ...(options.maxFieldSectionSize ? { maxFieldSectionSize: options.maxFieldSectionSize } : {}) });
-    const { events } = quic;
-    // Listener errors would become uncaught exceptions in the library's event system (README, quirk M): each listener guards itself.
-    quicConnection.addEventListener(events.EventQUICConnectionStream.name, (event: Event) => this.guard(() => this.stream((event as unknown as { detail: QUICStream }).detail)));
-    quicConnection.addEventListener(events.EventQUICConnectionError.name, (event: Event) => this.guard(() => this.ended((event as unknown as { detail: Error }).detail)));
-    quicConnection.addEventListener(events.EventQUICConnectionStopped.name, () => this.guard(() => this.ended(undefined)), { once: true });
+    // An exception of ours must not escape into the socket's callback: it closes this connection instead.
+    quicConnection.on('stream', (stream) => this.guard(() => this.stream(stream)));
+    quicConnection.once('close', (info) => this.ended(describe(info)));
     this.openLocalStreams();
+  }
+
+  /** The peer's address. */
+  get remoteAddress(): string {
+    return this.quicConnection.remote.host;
   }
 
   get closed(): boolean {
@@ -101,9 +101,9 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
     });
   }
 
-  /** A new request stream (client). */
-  newRequestStream(): QUICStream {
-    return this.quicConnection.newStream('bidi');
+  /** A new request stream (client); throws StreamLimitError when the server allows no more now. */
+  newRequestStream(): QuicStream {
+    return this.quicConnection.openStream('bidi');
   }
 
   /** Tracks a WebSocket or tunnel on a carrier of this connection. */
@@ -116,32 +116,11 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
 
   release(carrier: StreamCarrier): void {
     this.carriers.delete(carrier);
-    // A long-lived connection sees many WebSockets come and go: forget the streams quiche has already collected.
-    if (this.lingering.size >= 64) this.sweep();
-    this.lingering.add(carrier.streamId);
   }
 
-  private sweep(): boolean {
-    const native = (this.quicConnection as unknown as { conn?: NativeStreams }).conn;
-    if (native === undefined) return false;
-    for (const id of this.lingering) if (collected(native, id)) this.lingering.delete(id);
-    return true;
-  }
-
-  /**
-   * Resolves once quiche has forgotten the streams of ended WebSockets (their
-   * last bytes and FIN acknowledged, or their reset), or after `limit` ms.
-   * Closing the connection before that would drop what is still unsent: a
-   * CONNECTION_CLOSE discards stream data (RFC 9000 §10.2), and the peer
-   * would see its WebSocket fail with 1006 instead of a clean close. quiche
-   * offers no event for it, so this looks every 10 ms.
-   */
-  async settled(limit = 2000): Promise<void> {
-    const until = Date.now() + limit;
-    while (!this.closedWith && this.sweep() && Date.now() < until) {
-      if (this.lingering.size === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  /** Resolves once the streams of ended WebSockets are all sent and acknowledged (quic/connection.ts), or after `limit` ms. */
+  settled(limit = 2000): Promise<void> {
+    return this.quicConnection.settled(limit);
   }
 
   connectionError(error: Http3Error): void {
@@ -155,18 +134,14 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
   goaway(): void {
     if (this.role !== 'server' || this.goawaySent || this.closedWith || !this.control) return;
     this.goawaySent = true;
-    this.control.write(encodeGoawayFrame(this.lastRequestId + 4)).catch(() => undefined);
+    this.control.write(encodeGoawayFrame(this.lastRequestId + 4));
   }
 
   /** Closes the QUIC connection: H3_NO_ERROR unless told otherwise (RFC 9114 §5.2, §8.1). */
-  async close(code: number = H3ErrorCode.H3_NO_ERROR, reason = ''): Promise<void> {
+  close(code: number = H3ErrorCode.H3_NO_ERROR, reason = ''): void {
     if (this.closedWith) return;
     this.ended(new ConnectionClosedError(`the HTTP/3 connection was closed here with code 0x${code.toString(16)}${reason ? `: ${reason}` : ''}`));
-    try {
-      await this.quicConnection.stop({ isApp: true, errorCode: code, reason: Buffer.from(reason.slice(0, 100)), force: true });
-    } catch {
-      // Already stopping or stopped.
-    }
+    this.quicConnection.close(true, code, reason);
   }
 
   private openLocalStreams(): void {
@@ -177,11 +152,11 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
     if (local.qpackDecoder) this.openUni(local.qpackDecoder);
   }
 
-  private openUni(bytes: Buffer): StreamWriter | undefined {
+  private openUni(bytes: Buffer): QuicStream | undefined {
     try {
-      const writer = this.quicConnection.newStream('uni').writable.getWriter();
-      writer.write(bytes).catch(() => undefined);
-      return writer;
+      const stream = this.quicConnection.openStream('uni');
+      stream.write(bytes);
+      return stream;
     } catch (error) {
       // The peer allowed fewer than three unidirectional streams (RFC 9114 §6.2 requires them).
       this.connectionError(new Http3Error('H3_STREAM_CREATION_ERROR', `cannot open a unidirectional stream: ${(error as Error).message}`));
@@ -189,43 +164,36 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
     }
   }
 
-  private stream(stream: QUICStream): void {
-    if (this.closedWith) return cancelStream(stream);
-    if (stream.type === 'uni') {
-      this.readUni(stream).catch((error: unknown) => void this.close(H3ErrorCode.H3_INTERNAL_ERROR, (error as Error)?.message ?? 'internal error'));
-      return;
-    }
-    if (this.react(this.session.receiveBidirectional(stream.streamId))) return cancelStream(stream);
-    if (this.role === 'client') return cancelStream(stream);
+  private stream(stream: QuicStream): void {
+    if (this.closedWith) return stream.reset(H3ErrorCode.H3_REQUEST_CANCELLED);
+    if ((stream.id & 0x2) !== 0) return this.readUni(stream);
+    if (this.react(this.session.receiveBidirectional(stream.id))) return stream.reset(H3ErrorCode.H3_REQUEST_CANCELLED);
+    if (this.role === 'client') return stream.reset(H3ErrorCode.H3_REQUEST_CANCELLED);
     if (this.goawaySent) {
       // RFC 9114 §5.2: requests after our GOAWAY are refused, unprocessed.
-      return cancelStream(stream, new Http3Error('H3_REQUEST_REJECTED', 'after GOAWAY'));
+      return stream.reset(H3ErrorCode.H3_REQUEST_REJECTED);
     }
-    this.lastRequestId = Math.max(this.lastRequestId, stream.streamId);
+    this.lastRequestId = Math.max(this.lastRequestId, stream.id);
     this.emit('request', stream);
   }
 
-  private async readUni(stream: QUICStream): Promise<void> {
-    const reader = stream.readable.getReader();
-    for (;;) {
-      let result: ReadResult;
-      try {
-        result = await reader.read();
-      } catch {
-        this.react(this.session.resetUnidirectional(stream.streamId));
-        return;
-      }
-      if (this.closedWith) return;
-      const events = this.session.receiveUnidirectional(stream.streamId, result.value ?? new Uint8Array(0), result.done);
-      for (const event of events) {
-        if (event.type === 'abort-reading') {
-          // RFC 9114 §6.2: a stream of an unknown type is read no further.
-          reader.cancel({ wireCode: event.wireCode }).catch(() => undefined);
-          return;
-        }
-      }
-      if (this.react(events) || result.done) return;
-    }
+  private readUni(stream: QuicStream): void {
+    stream.handler = {
+      data: (chunk, fin) =>
+        this.guard(() => {
+          if (this.closedWith) return;
+          const events = this.session.receiveUnidirectional(stream.id, chunk, fin);
+          for (const event of events) {
+            // RFC 9114 §6.2: a stream of an unknown type is read no further.
+            if (event.type === 'abort-reading') stream.stopReading(event.wireCode);
+          }
+          this.react(events);
+        }),
+      reset: () => this.guard(() => void this.react(this.session.resetUnidirectional(stream.id))),
+      stopped: () => undefined,
+      drain: () => undefined,
+      closed: () => undefined,
+    };
   }
 
   /** Acts on session events; true after a connection error. */
@@ -251,9 +219,9 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
     return false;
   }
 
-  private ended(error: Error | undefined): void {
+  private ended(error: Error): void {
     if (this.closedWith) return;
-    this.closedWith = describe(error);
+    this.closedWith = error;
     for (const carrier of [...this.carriers]) carrier.fail(this.closedWith);
     this.carriers.clear();
     this.emit('close', this.closedWith);
@@ -268,35 +236,9 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
   }
 }
 
-/**
- * The library's close errors as one error type. The class of a peer's close
- * says little (an application code 0x100–0x1ff reads as a TLS error without
- * patch C, README); `data` holds the facts.
- */
-function describe(error: Error | undefined): Error {
-  if (error instanceof ConnectionClosedError) return error;
-  const data = (error as { data?: { isApp?: boolean; errorCode?: number } } | undefined)?.data;
-  const { errors } = quic;
-  let what: string;
-  if (error instanceof errors.ErrorQUICConnectionIdleTimeout) what = 'timed out idle';
-  else if (error instanceof errors.ErrorQUICConnectionPeer || error instanceof errors.ErrorQUICConnectionPeerTLS) what = 'was closed by the peer';
-  else if (error === undefined) what = 'ended';
-  else what = 'was closed';
-  const code = data?.errorCode !== undefined ? ` with ${data.isApp ? 'application' : 'transport'} code 0x${data.errorCode.toString(16)}` : '';
-  return new ConnectionClosedError(`the QUIC connection ${what}${code}`, error === undefined ? undefined : { cause: error });
-}
-
-/** The part of the library's native quiche connection (a field its typings leave out) that tells whether a stream is still known. */
-interface NativeStreams {
-  streamCapacity(id: number): number;
-}
-
-/** quiche collects a stream once both directions are complete; after that it knows no such stream (InvalidStreamState). */
-function collected(native: NativeStreams, id: number): boolean {
-  try {
-    native.streamCapacity(id);
-    return false;
-  } catch (error) {
-    return String((error as Error)?.message).startsWith('InvalidStreamState');
-  }
+/** How the QUIC connection ended, as the error its WebSockets fail with (they close with 1006). */
+function describe(info: QuicCloseInfo): ConnectionClosedError {
+  if (info.by === 'idle') return new ConnectionClosedError('the QUIC connection timed out idle');
+  const who = info.by === 'peer' ? 'was closed by the peer' : 'was closed';
+  return new ConnectionClosedError(`the QUIC connection ${who} with ${info.isApp ? 'application' : 'transport'} code 0x${info.code.toString(16)}${info.reason ? `: ${info.reason}` : ''}`);
 }

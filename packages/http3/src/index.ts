@@ -1,9 +1,12 @@
 /**
  * @wstack/http3: WebSocket over HTTP/3 extended CONNECT (RFC 9220), server
- * and client, on QUIC from @matrixai/quic. Importing it fails with
- * QuicUnavailableError where that package has no native module.
+ * and client, on QUIC of its own driver over quiche's prebuilt native
+ * module. Importing it fails with QuicUnavailableError where no native
+ * module exists for the platform.
  */
-export { QuicUnavailableError } from './quic-loader.js';
+export { QuicUnavailableError } from './quic/native.js';
+export { ListenError } from './quic/server-endpoint.js';
+export { DialError } from './quic/client-endpoint.js';
 export { WebSocketServer } from './server.js';
 export type { Http3ServerOptions, Http3ServerEvents, Http3TlsOptions, ListenOptions, Http3Address } from './server.js';
 export { connect, defaultPool, openTunnel } from './client.js';
@@ -12,8 +15,7 @@ export { SessionPool } from './session-pool.js';
 export type { SessionPoolOptions, SessionLease, Http3ClientTls } from './session-pool.js';
 export { AbortError } from '@wstack/core';
 export { ConnectionClosedError } from './h3-connection.js';
-export { StreamResetError } from './quic-support.js';
-export { StreamCarrier } from './stream-carrier.js';
+export { StreamCarrier, StreamResetError } from './stream-carrier.js';
 export { StreamProtocolError } from './stream-io.js';
 export { checkConnectRequest, H3_WEBSOCKET_VERSION, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_COUNT } from './request-checks.js';
 export type { HeaderLimits, CheckedConnect } from './request-checks.js';
@@ -30,5 +32,5 @@ export {
   DEFAULT_MAX_STREAMS,
 } from './tuning.js';
 export type { Http3Tuning } from './tuning.js';
-export { H3ErrorCode, Http3Error } from './errors.js';
-export type { H3ErrorName } from './errors.js';
+export { H3ErrorCode, Http3Error } from './h3/errors.js';
+export type { H3ErrorName } from './h3/errors.js';

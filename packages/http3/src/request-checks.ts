@@ -9,7 +9,7 @@
  * gets 426 with `sec-websocket-version: 13` (RFC 6455 §4.4).
  */
 import { parseProtocols, readExtensionOffers, reject, sharedFieldValue, type Rejection, type UpgradeRequest } from '@wstack/core';
-import type { RequestHead } from './message-validation.js';
+import type { RequestHead } from './h3/message-validation.js';
 
 export interface HeaderLimits {
   /** Most header fields (pseudo-header fields included) a request may have; more gets 431. Default 100. */

@@ -3,7 +3,7 @@
  * section, DATA with any body, and the FIN.
  */
 import { statusText, type Rejection } from '@wstack/core';
-import type { RequestHead } from './message-validation.js';
+import type { RequestHead } from './h3/message-validation.js';
 
 export type FieldList = [name: string, value: string][];
 

@@ -1,6 +1,6 @@
 /**
  * WebSocket server over HTTP/3 extended CONNECT (RFC 9220), on a QUIC
- * server of its own (@matrixai/quic). Each QUIC connection carries any
+ * server of its own (quic/: quiche driven directly). Each QUIC connection carries any
  * number of WebSockets, one request stream each; ordinary requests (a page
  * for a browser) go to `listen`'s `request` listener.
  *
@@ -9,7 +9,6 @@
  * announce it with `Alt-Svc: h3=":PORT"` (`altSvcValue`, RFC 7838).
  */
 import { EventEmitter } from 'node:events';
-import type { QUICConnection, QUICServer, QUICStream } from '@matrixai/quic';
 import {
   CloseCode,
   compressionOptions,
@@ -23,24 +22,33 @@ import {
   type ServerOptions,
   type UpgradeRequest,
 } from '@wstack/core';
-import { H3ErrorCode } from './errors.js';
+import { H3ErrorCode } from './h3/errors.js';
 import { Http3Connection } from './h3-connection.js';
-import { quic } from './quic-loader.js';
-import { codeToReason, reasonToCode, serverCrypto, silentLogger } from './quic-support.js';
+import { serverConfig } from './quic/config.js';
+import type { QuicConnection } from './quic/connection.js';
+import { ServerEndpoint } from './quic/server-endpoint.js';
+import type { QuicStream } from './quic/stream.js';
 import { checkConnectRequest, fieldsOf, type HeaderLimits } from './request-checks.js';
-import { RequestStreamDecoder, encodeData, encodeHeaders } from './request-stream.js';
+import { RequestStreamDecoder, encodeData, encodeHeaders } from './h3/request-stream.js';
 import { acceptFields, defaultRequestListener, plainRequest, rejectionResponse, responseParts, type Http3Response, type RequestListener } from './responses.js';
 import { StreamCarrier } from './stream-carrier.js';
-import { cancelStream, readHead, StreamProtocolError, type StreamReader, type StreamWriter } from './stream-io.js';
-import type { RequestHead } from './message-validation.js';
+import { readHead, StreamProtocolError } from './stream-io.js';
+import type { RequestHead } from './h3/message-validation.js';
 import { readPem, type PemSource } from './tls.js';
-import { quicConfig, type Http3Tuning } from './tuning.js';
+import { quicSettings, type Http3Tuning } from './tuning.js';
 
 export interface Http3ServerOptions extends ServerOptions, HeaderLimits, Http3Tuning {
   /** An `Alt-Svc` value (RFC 7838) for the 200 answers and every answer to an ordinary request. */
   altSvc?: string;
   /** Our SETTINGS_MAX_FIELD_SECTION_SIZE (RFC 9114 §4.2.2). Default 64 KiB. */
   maxFieldSectionSize?: number;
+  /**
+   * Address validation (RFC 9000 §8.1.2): a new client's first Initial is
+   * answered with a Retry carrying an HMAC token, so no connection state is
+   * kept for an address that was not shown to receive. Costs one round
+   * trip per QUIC connection. Default true.
+   */
+  retry?: boolean;
 }
 
 export interface Http3TlsOptions {
@@ -79,7 +87,7 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
   /** Open QUIC connections of this server. */
   private readonly sessions = new Set<Http3Connection>();
   private readonly options: Http3ServerOptions;
-  private server: QUICServer | undefined;
+  private endpoint: ServerEndpoint | undefined;
   private request: RequestListener = defaultRequestListener;
   private closing = false;
   private closed: Promise<void> | undefined;
@@ -91,33 +99,33 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
 
   /** Starts the QUIC server. */
   async listen(options: ListenOptions): Promise<Http3Address> {
-    if (this.server) throw new Error('the HTTP/3 server is already listening');
+    if (this.endpoint) throw new Error('the HTTP/3 server is already listening');
     this.request = options.request ?? defaultRequestListener;
     const certs = Array.isArray(options.tls.cert) ? options.tls.cert : [options.tls.cert as PemSource];
-    const server = new quic.QUICServer({
-      crypto: serverCrypto(),
-      config: { ...quicConfig(this.options), cert: certs.map(readPem).join('\n'), key: readPem(options.tls.key), verifyPeer: false },
-      reasonToCode,
-      codeToReason,
-      logger: silentLogger,
+    const settings = quicSettings(this.options);
+    const endpoint = new ServerEndpoint({
+      // A cert array is one chain, leaf first.
+      config: serverConfig(settings, { certChain: certs.map(readPem).join('\n'), key: readPem(options.tls.key) }),
+      retry: this.options.retry ?? true,
+      maxDatagramSize: settings.maxUdpPayloadSize,
+      keepAliveInterval: settings.keepAliveInterval,
+      onConnection: (connection) => this.accept(connection),
     });
-    server.addEventListener(quic.events.EventQUICServerConnection.name, (event: Event) => {
-      try {
-        this.accept((event as unknown as { detail: QUICConnection }).detail);
-      } catch {
-        // A connection that failed at once: it reports its own close.
-      }
-    });
-    this.server = server;
-    await server.start({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+    await endpoint.listen(options.host ?? '127.0.0.1', options.port ?? 0);
+    this.endpoint = endpoint;
     return this.address()!;
   }
 
   /** Where `listen` is bound. */
   address(): Http3Address | undefined {
-    if (!this.server) return undefined;
-    const address = this.server.host as string;
-    return { address, port: this.server.port as number, family: address.includes(':') ? 'IPv6' : 'IPv4' };
+    const local = this.endpoint?.address;
+    if (!local) return undefined;
+    return { address: local.host, port: local.port, family: local.host.includes(':') ? 'IPv6' : 'IPv4' };
+  }
+
+  /** Open QUIC connections. */
+  get sessionCount(): number {
+    return this.sessions.size;
   }
 
   /**
@@ -137,12 +145,14 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
     await Promise.all([...this.connections].map((connection) => closeConnection(connection)));
     await Promise.all([...this.sessions].map(async (session) => {
       await session.settled();
-      await session.close(H3ErrorCode.H3_NO_ERROR, 'server shutting down');
+      session.close(H3ErrorCode.H3_NO_ERROR, 'server shutting down');
     }));
-    await this.server?.stop({ isApp: true, errorCode: H3ErrorCode.H3_NO_ERROR, force: true }).catch(() => undefined);
+    // Let the CONNECTION_CLOSE frames leave before the socket closes.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.endpoint?.close();
   }
 
-  private accept(quicConnection: QUICConnection): void {
+  private accept(quicConnection: QuicConnection): void {
     const session = new Http3Connection(quicConnection, { role: 'server', ...(this.options.maxFieldSectionSize ? { maxFieldSectionSize: this.options.maxFieldSectionSize } : {}) });
     this.sessions.add(session);
     session.once('close', () => this.sessions.delete(session));
@@ -150,28 +160,27 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
     if (this.closing) session.goaway();
   }
 
-  private async serveStream(session: Http3Connection, stream: QUICStream): Promise<void> {
-    const reader = stream.readable.getReader();
-    const writer = stream.writable.getWriter();
-    writer.closed.catch(() => undefined);
+  private async serveStream(session: Http3Connection, stream: QuicStream): Promise<void> {
     const decoder = new RequestStreamDecoder({ role: 'server', maxFieldSectionSize: session.session.localSettings.maxFieldSectionSize });
     const timeout = this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     // RFC 9114 §4.1: a request head that never completes must not hold the stream forever.
-    const timer = setTimeout(() => cancelStream(stream), timeout);
+    const timer = setTimeout(() => stream.handler.closed(new Error('the request head did not arrive in time')), timeout);
     let read;
     try {
-      read = await readHead<{ type: 'request'; head: RequestHead; fields: [string, string][] }>(reader, decoder, 'request');
+      read = await readHead<{ type: 'request'; head: RequestHead; fields: [string, string][] }>(stream, decoder, 'request');
     } catch (error) {
       if (error instanceof StreamProtocolError) {
         if (error.error.isConnectionError) session.connectionError(error.error);
-        else cancelStream(stream, error.error);
+        else stream.reset(error.error.wireCode);
+      } else {
+        stream.reset(H3ErrorCode.H3_REQUEST_CANCELLED);
       }
       return;
     } finally {
       clearTimeout(timer);
     }
     const head = read.event.head;
-    const remoteAddress = session.quicConnection.remoteHost as string;
+    const remoteAddress = session.remoteAddress;
     if (head.method !== 'CONNECT') {
       const request = plainRequest(head, fieldsOf(head), remoteAddress);
       let response: Http3Response;
@@ -181,21 +190,21 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
         response = { status: 500, body: 'Internal Server Error' };
       }
       // RFC 9114 §4.1.2: a complete response may end the exchange; the rest of the request is not needed.
-      respond(writer, response, this.options.altSvc, head.method === 'HEAD');
-      reader.cancel({ wireCode: H3ErrorCode.H3_NO_ERROR }).catch(() => undefined);
+      if (session.closed) return;
+      respond(stream, response, this.options.altSvc, head.method === 'HEAD');
       return;
     }
-    if (this.closing) return this.refuse(reader, writer, reject(503, 'Server shutting down'), undefined, undefined);
+    if (this.closing) return this.refuse(stream, reject(503, 'Server shutting down'), undefined, undefined);
     const checked = checkConnectRequest(head, remoteAddress, this.options);
-    if ('reject' in checked) return this.refuse(reader, writer, checked.reject, undefined, undefined);
+    if ('reject' in checked) return this.refuse(stream, checked.reject, undefined, undefined);
     const { request } = checked;
     const decision = await decideUpgrade(request, this.options);
     if (session.closed) return;
-    if ('reject' in decision) return this.refuse(reader, writer, decision.reject, request, decision.error);
-    if (this.closing) return this.refuse(reader, writer, reject(503, 'Server shutting down'), request, undefined);
+    if ('reject' in decision) return this.refuse(stream, decision.reject, request, decision.error);
+    if (this.closing) return this.refuse(stream, reject(503, 'Server shutting down'), request, undefined);
     const { protocol, extensions, deflate } = decision.accept;
-    writer.write(encodeHeaders(acceptFields(protocol, extensions, this.options.altSvc))).catch(() => undefined);
-    const carrier = new StreamCarrier(stream, reader, writer, decoder, read.rest, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, session);
+    stream.write(encodeHeaders(acceptFields(protocol, extensions, this.options.altSvc)));
+    const carrier = new StreamCarrier(stream, decoder, read.rest, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, session);
     if (decision.accept.tunnel !== undefined) {
       const tunnel = new Tunnel(carrier, { protocol, extensions, path: request.path, headers: request.headers });
       session.hold(carrier, tunnel);
@@ -215,20 +224,23 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
     this.emit('connection', connection, request);
   }
 
-  private refuse(reader: StreamReader, writer: StreamWriter, rejection: Rejection, request: UpgradeRequest | undefined, error: unknown): void {
-    respond(writer, rejectionResponse(rejection), this.options.altSvc);
-    // The CONNECT stream will carry nothing more from the client: stop reading it (RFC 9114 §4.1.2).
-    reader.cancel({ wireCode: H3ErrorCode.H3_NO_ERROR }).catch(() => undefined);
+  private refuse(stream: QuicStream, rejection: Rejection, request: UpgradeRequest | undefined, error: unknown): void {
+    respond(stream, rejectionResponse(rejection), this.options.altSvc);
     this.emit('rejection', rejection, request, error);
   }
 }
 
-/** HEADERS, DATA when there is a body, then FIN. */
-function respond(writer: StreamWriter, response: Http3Response, altSvc: string | undefined, head = false): void {
+/**
+ * HEADERS, DATA when there is a body, then FIN; the rest of the request is
+ * not needed, so reading stops (STOP_SENDING with H3_NO_ERROR, RFC 9114
+ * §4.1.2: a complete response may end the exchange).
+ */
+function respond(stream: QuicStream, response: Http3Response, altSvc: string | undefined, head = false): void {
   const { fields, body } = responseParts(response, altSvc, head);
-  writer.write(encodeHeaders(fields)).catch(() => undefined);
-  if (body.length !== 0) writer.write(encodeData(body)).catch(() => undefined);
-  writer.close().catch(() => undefined);
+  stream.write(encodeHeaders(fields));
+  if (body.length !== 0) stream.write(encodeData(body));
+  stream.end();
+  stream.stopReading(H3ErrorCode.H3_NO_ERROR);
 }
 
 function closeConnection(connection: WebSocketConnection): Promise<void> {

@@ -7,16 +7,15 @@
  * without WebSockets is closed (at once by default, or after `idleTimeout`).
  */
 import { createHash } from 'node:crypto';
-import { isIPv4 } from 'node:net';
-import type { QUICClient } from '@matrixai/quic';
+import { isIP } from 'node:net';
 import type { Tunnel, WebSocketConnection } from '@wstack/core';
 import { Http3Connection } from './h3-connection.js';
-import { quic } from './quic-loader.js';
-import { clientCrypto, codeToReason, reasonToCode, silentLogger } from './quic-support.js';
-import type { Http3Settings } from './settings.js';
+import type { Http3Settings } from './h3/settings.js';
+import { dial, type Dialing } from './quic/client-endpoint.js';
+import { clientConfig } from './quic/config.js';
 import type { StreamCarrier } from './stream-carrier.js';
 import { matchesPin, readPem, verifyChain, type PemSource } from './tls.js';
-import { quicConfig, type Http3Tuning } from './tuning.js';
+import { quicSettings, type Http3Tuning } from './tuning.js';
 
 export interface Http3ClientTls {
   /** Trusted CA certificates (PEM text, bytes or file paths); default: the system's roots. */
@@ -60,7 +59,6 @@ interface Entry {
   key: string;
   ready: Promise<Http3Connection>;
   connection: Http3Connection | undefined;
-  client: QUICClient | undefined;
   users: number;
   usable: boolean;
   /** Stops the QUIC handshake still under way. */
@@ -147,19 +145,15 @@ export class SessionPool {
   }
 
   private open(key: string, url: URL, tls: Http3ClientTls): Entry {
-    const entry: Entry = { key, ready: undefined as never, connection: undefined, client: undefined, users: 0, usable: true, idleTimer: undefined, cancelDial: undefined };
+    const entry: Entry = { key, ready: undefined as never, connection: undefined, users: 0, usable: true, idleTimer: undefined, cancelDial: undefined };
     const dialing = this.dial(url, tls);
-    entry.cancelDial = () => dialing.cancel(new Error('no WebSocket waits for this connection any more'));
-    entry.ready = dialing.then((client) => {
+    entry.cancelDial = () => dialing.cancel('no WebSocket waits for this connection any more');
+    entry.ready = dialing.then((quicConnection) => {
       entry.cancelDial = undefined;
-      entry.client = client;
-      const connection = new Http3Connection(client.connection, { role: 'client' });
+      const connection = new Http3Connection(quicConnection, { role: 'client' });
       entry.connection = connection;
       connection.once('goaway', () => this.retire(entry));
-      connection.once('close', () => {
-        this.retire(entry);
-        void client.destroy({ force: true }).catch(() => undefined);
-      });
+      connection.once('close', () => this.retire(entry));
       if (!entry.usable && entry.users === 0) void this.shut(entry);
       return connection;
     });
@@ -167,35 +161,30 @@ export class SessionPool {
     return entry;
   }
 
-  private dial(url: URL, tls: Http3ClientTls): ReturnType<typeof QUICClient.createQUICClient> {
+  private dial(url: URL, tls: Http3ClientTls): Dialing {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = url.port === '' ? 443 : Number(url.port);
     const pins = tls.pin === undefined ? [] : typeof tls.pin === 'string' ? [tls.pin] : [...tls.pin];
     const ca = tls.ca === undefined ? undefined : (Array.isArray(tls.ca) ? tls.ca : [tls.ca as PemSource]).map(readPem);
     const verify = tls.rejectUnauthorized !== false;
     const serverName = tls.serverName ?? host;
-    // Our checks replace BoringSSL's when there is a pin or a CA of the caller's (README quirk R); the library hands the certificates (DER, leaf first) to the callback.
+    // Our checks replace BoringSSL's when there is a pin or a CA of the caller's (README quirk R): BoringSSL lets the handshake finish, and the connection checks the chain (DER, leaf first) before it counts as established.
     const check =
       pins.length !== 0
         ? (certs: Uint8Array[]) => certs[0] !== undefined && matchesPin(certs[0], pins)
         : ca !== undefined
           ? (certs: Uint8Array[]) => verifyChain(certs, ca, serverName) === undefined
           : undefined;
-    const config = {
-      ...quicConfig(this.tuning),
-      verifyPeer: verify,
-      ...(verify && check ? { verifyCallback: async (certs: Uint8Array[]) => (check(certs) ? undefined : quic.native.CryptoError.BadCertificate) } : {}),
-    };
-    return quic.QUICClient.createQUICClient({
+    const settings = quicSettings(this.tuning);
+    return dial({
       host,
       port,
-      serverName,
-      localHost: isIPv4(host) ? '0.0.0.0' : '::',
-      crypto: clientCrypto,
-      config,
-      reasonToCode,
-      codeToReason,
-      logger: silentLogger,
+      // RFC 6066 §3: no SNI for an IP address.
+      serverName: isIP(serverName) ? undefined : serverName,
+      config: clientConfig(settings, { verifyPeer: verify, boringSslVerifies: check === undefined }),
+      maxDatagramSize: settings.maxUdpPayloadSize,
+      keepAliveInterval: settings.keepAliveInterval,
+      ...(verify && check ? { verify: check } : {}),
     });
   }
 
@@ -227,8 +216,7 @@ export class SessionPool {
     const connection = await entry.ready.catch(() => undefined);
     if (!connection) return;
     await connection.settled();
-    await connection.close();
-    await entry.client?.destroy({ force: true }).catch(() => undefined);
+    connection.close();
   }
 
   /** The connection takes no new WebSockets. */

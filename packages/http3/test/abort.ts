@@ -7,8 +7,8 @@
 import t, { type Test } from 'tap';
 import type { WebSocketConnection } from '@wstack/core';
 import { connect, H3ErrorCode, WebSocketServer } from '../src/index.js';
-import { encodeHeaders } from '../src/request-stream.js';
-import { Http3Session } from '../src/session.js';
+import { encodeHeaders } from '../src/h3/request-stream.js';
+import { Http3Session } from '../src/h3/session.js';
 import { devCert } from './h3-transport.js';
 import { rawClient, type RawClient } from './raw-quiche-client.js';
 

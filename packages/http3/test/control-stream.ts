@@ -1,7 +1,7 @@
 import t from 'tap';
-import { ControlStreamReader } from '../src/control-stream.js';
-import { FrameType, encodeFrame, encodeGoawayFrame, encodeIdFrame } from '../src/frames.js';
-import { encodeParameters } from '../src/settings.js';
+import { ControlStreamReader } from '../src/h3/control-stream.js';
+import { FrameType, encodeFrame, encodeGoawayFrame, encodeIdFrame } from '../src/h3/frames.js';
+import { encodeParameters } from '../src/h3/settings.js';
 
 const settings = encodeFrame(FrameType.SETTINGS, encodeParameters([[8, 1], [0x33, 1]]));
 

@@ -9,8 +9,8 @@
  * dies with `InvalidStreamState(2)`.
  */
 import t from 'tap';
-import { RequestStreamDecoder, encodeHeaders } from '../src/request-stream.js';
-import { Http3Session } from '../src/session.js';
+import { RequestStreamDecoder, encodeHeaders } from '../src/h3/request-stream.js';
+import { Http3Session } from '../src/h3/session.js';
 import { WebSocketServer } from '../src/index.js';
 import { devCert } from './h3-transport.js';
 import { rawClient } from './raw-quiche-client.js';

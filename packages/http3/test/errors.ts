@@ -1,5 +1,5 @@
 import t from 'tap';
-import { H3ErrorCode, Http3Error, defaultScope, errorNameOf } from '../src/errors.js';
+import { H3ErrorCode, Http3Error, defaultScope, errorNameOf } from '../src/h3/errors.js';
 
 t.test('RFC 9114 §8.1 and RFC 9204 §6 codes', async (t) => {
   const expected: [string, number][] = [

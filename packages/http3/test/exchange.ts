@@ -4,9 +4,9 @@
  * CONNECT (RFC 9220) goes over one request stream.
  */
 import t from 'tap';
-import { Http3Session } from '../src/session.js';
-import { RequestStreamDecoder, encodeData, encodeDataHeader, encodeHeaders } from '../src/request-stream.js';
-import { encodeGoawayFrame } from '../src/frames.js';
+import { Http3Session } from '../src/h3/session.js';
+import { RequestStreamDecoder, encodeData, encodeDataHeader, encodeHeaders } from '../src/h3/request-stream.js';
+import { encodeGoawayFrame } from '../src/h3/frames.js';
 
 t.test('session setup and a WebSocket over HTTP/3 exchange', async (t) => {
   const client = new Http3Session({ role: 'client', random: () => 0.25 });

@@ -1,10 +1,10 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { Http3Error } from '../src/errors.js';
-import { FrameReader } from '../src/frame-reader.js';
-import type { FrameEvent } from '../src/frame-reader.js';
-import { FrameType, encodeDataFrameHeader, encodeFrame, encodeFrameHeader, reservedValue } from '../src/frames.js';
-import { VARINT_CLAMPED } from '../src/varint.js';
+import { Http3Error } from '../src/h3/errors.js';
+import { FrameReader } from '../src/h3/frame-reader.js';
+import type { FrameEvent } from '../src/h3/frame-reader.js';
+import { FrameType, encodeDataFrameHeader, encodeFrame, encodeFrameHeader, reservedValue } from '../src/h3/frames.js';
+import { VARINT_CLAMPED } from '../src/h3/varint.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 

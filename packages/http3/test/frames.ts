@@ -15,7 +15,7 @@ import {
   isReservedValue,
   readIdPayload,
   reservedValue,
-} from '../src/frames.js';
+} from '../src/h3/frames.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 

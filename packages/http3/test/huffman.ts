@@ -1,9 +1,9 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import fc from 'fast-check';
-import { Http3Error } from '../src/errors.js';
-import { HUFFMAN_DECODER_STATES, huffmanDecode, huffmanEncode, huffmanEncodedLength } from '../src/huffman.js';
-import { HUFFMAN_CODES, HUFFMAN_EOS } from '../src/huffman-table.js';
+import { Http3Error } from '../src/h3/errors.js';
+import { HUFFMAN_DECODER_STATES, huffmanDecode, huffmanEncode, huffmanEncodedLength } from '../src/h3/huffman.js';
+import { HUFFMAN_CODES, HUFFMAN_EOS } from '../src/h3/huffman-table.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 const code = (symbol: number) => HUFFMAN_CODES[2 * symbol]!;

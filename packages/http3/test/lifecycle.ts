@@ -1,16 +1,16 @@
 /** What a QUIC connection does to its WebSockets, and the client's handshake rules. */
 import t, { type Test } from 'tap';
-import type { QUICConnection, QUICStream } from '@matrixai/quic';
 import { HandshakeError, type WebSocketConnection } from '@wstack/core';
 import { closed } from '@wstack/testkit';
 import { connect, H3ErrorCode, SessionPool, WebSocketServer, type Http3ServerOptions } from '../src/index.js';
 import type { Http3Connection } from '../src/h3-connection.js';
-import { quic } from '../src/quic-loader.js';
-import { codeToReason, reasonToCode, serverCrypto, silentLogger } from '../src/quic-support.js';
+import { serverConfig } from '../src/quic/config.js';
+import { ServerEndpoint } from '../src/quic/server-endpoint.js';
+import { quicSettings } from '../src/tuning.js';
 import { devCert } from './h3-transport.js';
 import { rawClient } from './raw-quiche-client.js';
-import { RequestStreamDecoder, encodeHeaders } from '../src/request-stream.js';
-import { Http3Session } from '../src/session.js';
+import { RequestStreamDecoder, encodeHeaders } from '../src/h3/request-stream.js';
+import { Http3Session } from '../src/h3/session.js';
 
 async function serve(t: Test, options: Http3ServerOptions = {}) {
   const accepted: WebSocketConnection[] = [];
@@ -87,27 +87,23 @@ t.test('refusals arrive as HTTP statuses', async (t) => {
 });
 
 t.test('no CONNECT unless the server\'s SETTINGS enabled it (RFC 9220 §3)', async (t) => {
-  // A bare HTTP/3 server whose SETTINGS frame is empty.
-  const server = new quic.QUICServer({
-    crypto: serverCrypto(),
-    config: { key: devCert.key, cert: devCert.cert, applicationProtos: ['h3'], maxIdleTimeout: 5000, verifyPeer: false },
-    reasonToCode,
-    codeToReason,
-    logger: silentLogger,
-  });
+  // A bare HTTP/3 server on the QUIC driver whose SETTINGS frame is empty.
+  const settings = quicSettings({ maxIdleTimeout: 5000 });
   let requestStreams = 0;
-  server.addEventListener(quic.events.EventQUICServerConnection.name, (event: Event) => {
-    const connection = (event as unknown as { detail: QUICConnection }).detail;
-    connection.newStream('uni').writable.getWriter().write(Buffer.from([0x00, 0x04, 0x00])).catch(() => undefined);
-    connection.addEventListener(quic.events.EventQUICConnectionStream.name, (streamEvent: Event) => {
-      const stream = (streamEvent as unknown as { detail: QUICStream }).detail;
-      if (stream.type === 'bidi') requestStreams++;
-      stream.readable.pipeTo(new WritableStream()).catch(() => undefined);
-    });
+  const endpoint = new ServerEndpoint({
+    config: serverConfig(settings, { certChain: devCert.cert, key: devCert.key }),
+    maxDatagramSize: settings.maxUdpPayloadSize,
+    keepAliveInterval: 0,
+    onConnection(connection) {
+      connection.openStream('uni').write(Buffer.from([0x00, 0x04, 0x00]));
+      connection.on('stream', (stream) => {
+        if ((stream.id & 0x2) === 0) requestStreams++;
+      });
+    },
   });
-  await server.start({ host: '127.0.0.1', port: 0 });
-  t.teardown(() => server.stop({ force: true }));
-  await t.rejects(connect(`wss://127.0.0.1:${server.port}/`, { pool: pool(t), tls: { ca: devCert.cert } }), { code: 'NOT_SUPPORTED' });
+  const { port } = await endpoint.listen('127.0.0.1', 0);
+  t.teardown(() => endpoint.close());
+  await t.rejects(connect(`wss://127.0.0.1:${port}/`, { pool: pool(t), tls: { ca: devCert.cert } }), { code: 'NOT_SUPPORTED' });
   t.equal(requestStreams, 0, 'no request stream was opened');
 });
 

@@ -1,8 +1,8 @@
 import t from 'tap';
 import type { Test } from 'tap';
-import { contentLengthOf, validateRequestHeaders, validateResponseHeaders, validateTrailers } from '../src/message-validation.js';
-import type { Validation } from '../src/message-validation.js';
-import type { Field } from '../src/qpack.js';
+import { contentLengthOf, validateRequestHeaders, validateResponseHeaders, validateTrailers } from '../src/h3/message-validation.js';
+import type { Validation } from '../src/h3/message-validation.js';
+import type { Field } from '../src/h3/qpack.js';
 
 const websocket: Field[] = [
   [':method', 'CONNECT'],

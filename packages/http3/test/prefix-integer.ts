@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { encodePrefixInteger, prefixIntegerSize, readPrefixInteger, writePrefixInteger } from '../src/prefix-integer.js';
+import { encodePrefixInteger, prefixIntegerSize, readPrefixInteger, writePrefixInteger } from '../src/h3/prefix-integer.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 const ctx = { code: 'QPACK_DECOMPRESSION_FAILED' } as const;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { QPACK_STATIC_TABLE, findStaticExact, findStaticName } from '../src/qpack-static-table.js';
+import { QPACK_STATIC_TABLE, findStaticExact, findStaticName } from '../src/h3/qpack-static-table.js';
 
 t.test('99 entries, indexes 0-98, lowercase names', async (t) => {
   t.equal(QPACK_STATIC_TABLE.length, 99);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { Http3Error } from '../src/errors.js';
-import { QpackDecoderStreamReader, QpackEncoderStreamReader } from '../src/qpack-streams.js';
+import { Http3Error } from '../src/h3/errors.js';
+import { QpackDecoderStreamReader, QpackEncoderStreamReader } from '../src/h3/qpack-streams.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 

@@ -1,11 +1,11 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { Http3Error } from '../src/errors.js';
-import { huffmanEncode } from '../src/huffman.js';
-import { encodePrefixInteger } from '../src/prefix-integer.js';
-import { decodeFieldSection, encodeFieldSection, fieldSectionSize } from '../src/qpack.js';
-import type { Field } from '../src/qpack.js';
-import { QPACK_STATIC_TABLE } from '../src/qpack-static-table.js';
+import { Http3Error } from '../src/h3/errors.js';
+import { huffmanEncode } from '../src/h3/huffman.js';
+import { encodePrefixInteger } from '../src/h3/prefix-integer.js';
+import { decodeFieldSection, encodeFieldSection, fieldSectionSize } from '../src/h3/qpack.js';
+import type { Field } from '../src/h3/qpack.js';
+import { QPACK_STATIC_TABLE } from '../src/h3/qpack-static-table.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 const decode = (bytes: Buffer, max = Number.MAX_SAFE_INTEGER) => decodeFieldSection(bytes, { maxFieldSectionSize: max });

@@ -1,8 +1,8 @@
 /**
- * Where @matrixai/quic has no native module for the platform, importing
+ * Where no prebuilt quiche module exists for the platform, importing
  * @wstack/http3 fails with one clear error, and the rest of the stack still
  * loads. Simulated in a child process whose module resolution refuses the
- * QUIC package (runs against the build, dist/).
+ * native packages (runs against the build, dist/).
  */
 import t from 'tap';
 import { execFile } from 'node:child_process';
@@ -16,14 +16,16 @@ const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 t.test('no native QUIC module: QuicUnavailableError at import, core still loads', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'wstack-h3-loader-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // The loader uses require (createRequire), so the refusal sits in CommonJS resolution.
   writeFileSync(
-    join(dir, 'hooks.mjs'),
-    `export async function resolve(specifier, context, next) {
-      if (specifier === '@matrixai/quic') throw new Error('Failed requiring possible native bindings (simulated)');
-      return next(specifier, context);
-    }\n`,
+    join(dir, 'refuse.cjs'),
+    `const Module = require('node:module');
+    const resolve = Module._resolveFilename;
+    Module._resolveFilename = function (request, ...rest) {
+      if (request.startsWith('@matrixai/quic-')) throw Object.assign(new Error('Cannot find module ' + request + ' (simulated)'), { code: 'MODULE_NOT_FOUND' });
+      return resolve.call(this, request, ...rest);
+    };\n`,
   );
-  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
   writeFileSync(
     join(dir, 'main.mjs'),
     `try { await import(${JSON.stringify(pathToFileURL(dist).href)}); console.log('loaded'); }
@@ -32,7 +34,7 @@ t.test('no native QUIC module: QuicUnavailableError at import, core still loads'
     console.log(typeof core.WebSocketConnection);\n`,
   );
   const output = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, join(dir, 'main.mjs')], { cwd: fileURLToPath(new URL('..', import.meta.url)), env: { ...process.env, NODE_OPTIONS: '' } }, (error, stdout) =>
+    execFile(process.execPath, ['--require', join(dir, 'refuse.cjs'), join(dir, 'main.mjs')], { cwd: fileURLToPath(new URL('..', import.meta.url)), env: { ...process.env, NODE_OPTIONS: '' } }, (error, stdout) =>
       error ? reject(error) : resolve(stdout),
     ),
   );

@@ -1,16 +1,15 @@
 /**
- * A bare QUIC client on the library's own quiche binding, without
- * QUICClient: it decides itself what goes into each datagram. Used to send
+ * A bare QUIC client on quiche's binding, without the driver of src/quic:
+ * it decides itself what goes into each datagram. Used to send
  * streams in the very datagram that completes the handshake, as Chromium
- * does (defect B), which QUICClient never does.
+ * does (defect B), which our own client never does.
  */
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { quic } from '../src/quic-loader.js';
+import { quiche, type NativeConnection } from '../src/quic/native.js';
 
-type Native = typeof quic.native.quiche;
-type NativeConnection = ReturnType<Native['Connection']['connect']>;
+const MAX_DATAGRAM_SIZE = 1350;
 
 export interface RawClient {
   conn: NativeConnection;
@@ -28,12 +27,11 @@ export interface RawClient {
 }
 
 export async function rawClient(port: number, onEstablished: (conn: NativeConnection) => void): Promise<RawClient> {
-  const { quiche } = quic.native;
   const config = quiche.Config.withBoringSslCtx(false, false, null, null, null, null);
   config.setApplicationProtos(['h3']);
   config.setMaxIdleTimeout(10_000);
-  config.setMaxRecvUdpPayloadSize(quiche.MAX_DATAGRAM_SIZE);
-  config.setMaxSendUdpPayloadSize(quiche.MAX_DATAGRAM_SIZE);
+  config.setMaxRecvUdpPayloadSize(MAX_DATAGRAM_SIZE);
+  config.setMaxSendUdpPayloadSize(MAX_DATAGRAM_SIZE);
   config.setInitialMaxData(1 << 20);
   config.setInitialMaxStreamDataBidiLocal(1 << 20);
   config.setInitialMaxStreamDataBidiRemote(1 << 20);
@@ -61,7 +59,7 @@ export async function rawClient(port: number, onEstablished: (conn: NativeConnec
     flush(coalesce = false) {
       const packets: Buffer[] = [];
       for (;;) {
-        const buffer = Buffer.allocUnsafe(quiche.MAX_DATAGRAM_SIZE);
+        const buffer = Buffer.allocUnsafe(MAX_DATAGRAM_SIZE);
         const sent = conn.send(buffer);
         if (sent === null) break;
         packets.push(buffer.subarray(0, sent[0]));
@@ -70,7 +68,7 @@ export async function rawClient(port: number, onEstablished: (conn: NativeConnec
       const datagrams: Buffer[] = [];
       for (const packet of packets) {
         const last = datagrams.at(-1);
-        if (coalesce && last && last.length + packet.length <= quiche.MAX_DATAGRAM_SIZE) datagrams[datagrams.length - 1] = Buffer.concat([last, packet]);
+        if (coalesce && last && last.length + packet.length <= MAX_DATAGRAM_SIZE) datagrams[datagrams.length - 1] = Buffer.concat([last, packet]);
         else datagrams.push(packet);
       }
       for (const datagram of datagrams) {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { checkConnectRequest } from '../src/request-checks.js';
-import type { RequestHead } from '../src/message-validation.js';
+import type { RequestHead } from '../src/h3/message-validation.js';
 
 const good: RequestHead = {
   method: 'CONNECT',

@@ -1,10 +1,10 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { Http3Error } from '../src/errors.js';
-import { FrameType, encodeFrame, encodeFrameHeader, reservedValue } from '../src/frames.js';
-import type { Field } from '../src/qpack.js';
-import { RequestStreamDecoder, encodeData, encodeDataHeader, encodeHeaders } from '../src/request-stream.js';
-import type { RequestStreamDecoderOptions, RequestStreamEvent } from '../src/request-stream.js';
+import { Http3Error } from '../src/h3/errors.js';
+import { FrameType, encodeFrame, encodeFrameHeader, reservedValue } from '../src/h3/frames.js';
+import type { Field } from '../src/h3/qpack.js';
+import { RequestStreamDecoder, encodeData, encodeDataHeader, encodeHeaders } from '../src/h3/request-stream.js';
+import type { RequestStreamDecoderOptions, RequestStreamEvent } from '../src/h3/request-stream.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 

@@ -1,11 +1,11 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { Http3Error } from '../src/errors.js';
-import { FrameType, encodeDataFrame, encodeFrame, encodeFrameHeader, encodeGoawayFrame, encodeIdFrame, reservedValue } from '../src/frames.js';
-import { Http3Session } from '../src/session.js';
-import type { SessionEvent, SessionOptions } from '../src/session.js';
-import { decodeSettings, encodeParameters, encodeSettingsFrame } from '../src/settings.js';
-import { encodeVarint, readVarint } from '../src/varint.js';
+import { Http3Error } from '../src/h3/errors.js';
+import { FrameType, encodeDataFrame, encodeFrame, encodeFrameHeader, encodeGoawayFrame, encodeIdFrame, reservedValue } from '../src/h3/frames.js';
+import { Http3Session } from '../src/h3/session.js';
+import type { SessionEvent, SessionOptions } from '../src/h3/session.js';
+import { decodeSettings, encodeParameters, encodeSettingsFrame } from '../src/h3/settings.js';
+import { encodeVarint, readVarint } from '../src/h3/varint.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 const settingsFrame = (params: [number | bigint, number | bigint][] = [[8, 1]]) => encodeFrame(FrameType.SETTINGS, encodeParameters(params));

@@ -1,9 +1,9 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { Http3Error } from '../src/errors.js';
-import { reservedValue } from '../src/frames.js';
-import { DEFAULT_SETTINGS, SettingId, decodeSettings, encodeParameters, encodeSettings, encodeSettingsFrame, greaseSettingId } from '../src/settings.js';
-import { readVarint } from '../src/varint.js';
+import { Http3Error } from '../src/h3/errors.js';
+import { reservedValue } from '../src/h3/frames.js';
+import { DEFAULT_SETTINGS, SettingId, decodeSettings, encodeParameters, encodeSettings, encodeSettingsFrame, greaseSettingId } from '../src/h3/settings.js';
+import { readVarint } from '../src/h3/varint.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { StreamType, isClientInitiated, isUnidirectional } from '../src/stream-types.js';
+import { StreamType, isClientInitiated, isUnidirectional } from '../src/h3/stream-types.js';
 
 t.test('stream types (RFC 9114 §6.2, RFC 9204 §4.2)', async (t) => {
   t.same(StreamType, { CONTROL: 0, PUSH: 1, QPACK_ENCODER: 2, QPACK_DECODER: 3 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { MAX_VARINT, VARINT_CLAMPED, encodeVarint, readVarint, readVarintBigInt, varintLengthFromFirstByte, varintSize, writeVarint } from '../src/varint.js';
+import { MAX_VARINT, VARINT_CLAMPED, encodeVarint, readVarint, readVarintBigInt, varintLengthFromFirstByte, varintSize, writeVarint } from '../src/h3/varint.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s/g, ''), 'hex');
 

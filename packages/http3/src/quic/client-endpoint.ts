@@ -1,0 +1,98 @@
+/**
+ * The client side of the driver: one UDP socket per QUIC connection,
+ * connected to the server's address (so that no datagram from elsewhere
+ * reaches the connection, and sends need no address lookup).
+ */
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { QuicConnection, type QuicCloseInfo } from './connection.js';
+import { quiche, type NativeConfig } from './native.js';
+
+export interface DialOptions {
+  host: string;
+  port: number;
+  /** The name for SNI; none for an IP address. */
+  serverName: string | undefined;
+  config: NativeConfig;
+  maxDatagramSize: number;
+  keepAliveInterval: number;
+  verify?: (chain: Uint8Array[]) => boolean;
+}
+
+/** The handshake did not complete: refused, failed its certificate check, timed out or was cancelled. */
+export class DialError extends Error {
+  override readonly name = 'DialError';
+  readonly code = 'QUIC_HANDSHAKE_FAILED';
+  constructor(
+    message: string,
+    readonly info?: QuicCloseInfo,
+  ) {
+    super(message);
+  }
+}
+
+export interface Dialing extends Promise<QuicConnection> {
+  /** Stops a handshake still under way. */
+  cancel(reason: string): void;
+}
+
+export function dial(options: DialOptions): Dialing {
+  let cancelled: string | undefined;
+  let connection: QuicConnection | undefined;
+  const promise = (async () => {
+    const address = isIP(options.host) ? options.host : (await lookup(options.host)).address;
+    if (cancelled !== undefined) throw new DialError(cancelled);
+    const socket = createSocket({ type: isIP(address) === 6 ? 'udp6' : 'udp4' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(options.port, address, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    socket.on('error', () => undefined);
+    const local = socket.address();
+    const remote = { host: address, port: options.port };
+    const native = quiche.Connection.connect(options.serverName ?? null, randomBytes(16), { host: local.address, port: local.port }, remote, options.config);
+    connection = new QuicConnection({
+      native,
+      isServer: false,
+      local: { host: local.address, port: local.port },
+      remote,
+      maxDatagramSize: options.maxDatagramSize,
+      keepAliveInterval: options.keepAliveInterval,
+      send: (datagram) => socket.send(datagram),
+      ...(options.verify ? { verify: options.verify } : {}),
+    });
+    const opened = connection;
+    socket.on('message', (datagram, from) => opened.receive(datagram, { host: from.address, port: from.port }));
+    opened.once('close', () => socket.close());
+    if (cancelled !== undefined) opened.close(true, 0x10c, cancelled);
+    opened.flush();
+    await new Promise<void>((resolve, reject) => {
+      const onClose = (info: QuicCloseInfo) => reject(new DialError(handshakeFailure(info, address, options.port, cancelled), info));
+      opened.once('close', onClose);
+      opened.once('established', () => {
+        opened.off('close', onClose);
+        resolve();
+      });
+    });
+    return opened;
+  })() as Dialing;
+  promise.cancel = (reason) => {
+    cancelled ??= reason;
+    if (connection && !connection.isEstablished) connection.close(true, 0x10c, reason);
+  };
+  return promise;
+}
+
+function handshakeFailure(info: QuicCloseInfo, host: string, port: number, cancelled: string | undefined): string {
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (cancelled !== undefined) return `the QUIC handshake with ${where} was cancelled: ${cancelled}`;
+  if (info.by === 'idle') return `no QUIC answer from ${where} (UDP) before the idle timeout`;
+  const code = `${info.isApp ? 'application' : 'transport'} code 0x${info.code.toString(16)}`;
+  const tls = !info.isApp && info.code >= 0x100 && info.code <= 0x1ff ? ` (TLS alert ${info.code - 0x100})` : '';
+  return `the QUIC handshake with ${where} failed: closed ${info.by === 'local' ? 'here' : 'by the server'} with ${code}${tls}${info.reason ? `: ${info.reason}` : ''}`;
+}

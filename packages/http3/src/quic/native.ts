@@ -1,0 +1,128 @@
+/**
+ * The one loader of quiche (QUIC and TLS 1.3 from Cloudflare, with
+ * BoringSSL): the prebuilt N-API module of `@matrixai/quic`, published per
+ * platform as `@matrixai/quic-<platform>-<arch>` (optional dependencies of
+ * this package). Only the native binding is used, none of that project's
+ * JavaScript. On a platform without a module, importing this file throws
+ * QuicUnavailableError; core, http1 and http2 never import it.
+ */
+import { createRequire } from 'node:module';
+
+/** The native QUIC module is missing or does not load on this platform. */
+export class QuicUnavailableError extends Error {
+  override readonly name = 'QuicUnavailableError';
+  readonly code = 'QUIC_UNAVAILABLE';
+
+  constructor(cause: unknown) {
+    super(
+      `@wstack/http3 needs the prebuilt QUIC module for ${process.platform}-${process.arch} ` +
+        `(package @matrixai/quic-${process.platform}-${process.arch}), and it did not load: ${(cause as Error)?.message ?? String(cause)}. ` +
+        'HTTP/3 is not available here; HTTP/1.1 and HTTP/2 (@wstack/http1, @wstack/http2) do not need it.',
+      { cause },
+    );
+  }
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** What quiche's `Config` offers that this package uses. */
+export interface NativeConfig {
+  grease(on: boolean): void;
+  setApplicationProtos(protos: string[]): void;
+  setMaxIdleTimeout(ms: number): void;
+  setMaxRecvUdpPayloadSize(size: number): void;
+  setMaxSendUdpPayloadSize(size: number): void;
+  setInitialMaxData(bytes: number): void;
+  setInitialMaxStreamDataBidiLocal(bytes: number): void;
+  setInitialMaxStreamDataBidiRemote(bytes: number): void;
+  setInitialMaxStreamDataUni(bytes: number): void;
+  setInitialMaxStreamsBidi(count: number): void;
+  setInitialMaxStreamsUni(count: number): void;
+  setMaxConnectionWindow(bytes: number): void;
+  setMaxStreamWindow(bytes: number): void;
+  setDisableActiveMigration(disable: boolean): void;
+}
+
+export interface NativeConnectionError {
+  isApp: boolean;
+  errorCode: number;
+  reason: Uint8Array;
+}
+
+/** What quiche's `Connection` offers that this package uses (quiche 0.18, through the binding of @matrixai/quic 2.0.9). */
+export interface NativeConnection {
+  recv(data: Uint8Array, info: { from: HostPort; to: HostPort }): number;
+  send(out: Uint8Array): [number, { from: HostPort; to: HostPort }] | null;
+  streamRecv(id: number, out: Uint8Array): [number, boolean] | null;
+  streamSend(id: number, data: Uint8Array, fin: boolean): number | null;
+  streamShutdown(id: number, direction: number, code: number): void | null;
+  streamCapacity(id: number): number;
+  streamFinished(id: number): boolean;
+  streamReadable(id: number): boolean;
+  isReadable(): boolean;
+  peerStreamsLeftBidi(): number;
+  peerStreamsLeftUni(): number;
+  readable(): Iterable<number>;
+  writable(): Iterable<number>;
+  timeout(): number | null;
+  onTimeout(): void;
+  close(app: boolean, code: number, reason: Uint8Array): void | null;
+  peerCertChain(): Uint8Array[] | null;
+  isEstablished(): boolean;
+  isDraining(): boolean;
+  isClosed(): boolean;
+  isTimedOut(): boolean;
+  peerError(): NativeConnectionError | null;
+  localError(): NativeConnectionError | null;
+  sendAckEliciting(): void;
+}
+
+export interface NativeHeader {
+  ty: number;
+  version: number;
+  dcid: Uint8Array;
+  scid: Uint8Array;
+  token?: Uint8Array | null;
+}
+
+export interface Quiche {
+  Config: {
+    withBoringSslCtx(verifyPeer: boolean, verifyAllowFail: boolean, ca?: Uint8Array | null, keys?: Uint8Array[] | null, certs?: Uint8Array[] | null, sigalgs?: string | null): NativeConfig;
+  };
+  Connection: {
+    connect(serverName: string | null, scid: Uint8Array, local: HostPort, remote: HostPort, config: NativeConfig): NativeConnection;
+    accept(scid: Uint8Array, odcid: Uint8Array | null, local: HostPort, remote: HostPort, config: NativeConfig): NativeConnection;
+  };
+  Header: { fromSlice(data: Uint8Array, dcidLength: number): NativeHeader };
+  negotiateVersion(scid: Uint8Array, dcid: Uint8Array, out: Uint8Array): number;
+  retry(scid: Uint8Array, dcid: Uint8Array, newScid: Uint8Array, token: Uint8Array, version: number, out: Uint8Array): number;
+  versionIsSupported(version: number): boolean;
+  Type: { Initial: number; Retry: number; Handshake: number; ZeroRTT: number; VersionNegotiation: number; Short: number };
+  Shutdown: { Read: number; Write: number };
+  MAX_CONN_ID_LEN: number;
+  PROTOCOL_VERSION: number;
+}
+
+/** The packages that carry the module for this platform, most specific first. */
+export function nativePackages(platform: string = process.platform, arch: string = process.arch): string[] {
+  if (platform === 'darwin') return [`@matrixai/quic-darwin-${arch}`, '@matrixai/quic-darwin-universal'];
+  return [`@matrixai/quic-${platform}-${arch}`];
+}
+
+function load(): Quiche {
+  const require = createRequire(import.meta.url);
+  const failures: string[] = [];
+  for (const name of nativePackages()) {
+    try {
+      return require(name) as Quiche;
+    } catch (error) {
+      failures.push(`${name}: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`);
+    }
+  }
+  throw new QuicUnavailableError(new Error(failures.join('; ')));
+}
+
+export const quiche: Quiche = load();

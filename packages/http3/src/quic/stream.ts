@@ -1,0 +1,269 @@
+/**
+ * One QUIC stream (RFC 9000 §2, §3) as the driver hands it out: bytes in
+ * through a handler, bytes out through a queue that the connection pushes
+ * into quiche once per event-loop turn.
+ *
+ * Writes are queued, not handed to quiche at once, so that everything a
+ * turn wrote, the FIN included, reaches quiche together: quiche 0.18 can
+ * lose a FIN sent alone after its data was acknowledged (README, defect H),
+ * and one push per turn is also cheaper than one per write. What quiche
+ * cannot take (no flow-control credit, RFC 9000 §4.1) stays queued until
+ * the connection finds the stream writable again; `bufferedAmount` is that
+ * queue, and `drain` fires when it falls below the high-water mark.
+ *
+ * Reading stops while paused: quiche then grants the peer no new credit,
+ * which is the backpressure of RFC 9000 §4.
+ */
+import { Buffer } from 'node:buffer';
+import type { NativeConnection } from './native.js';
+
+/** What the stream tells its user. Every method is called synchronously from the driver. */
+export interface StreamHandler {
+  /** Bytes in order; `fin` once the peer ended its side (the chunk may then be empty). */
+  data(chunk: Buffer, fin: boolean): void;
+  /** The peer reset its side (RESET_STREAM, RFC 9000 §19.4) with an application code. */
+  reset(code: number): void;
+  /** The peer asked us to stop sending (STOP_SENDING, RFC 9000 §19.5): our queue is dropped. */
+  stopped(code: number): void;
+  /** `bufferedAmount` fell below the high-water mark after a write returned false. */
+  drain(): void;
+  /** The connection ended under the stream. */
+  closed(error: Error): void;
+}
+
+/** What a stream asks of its connection. */
+export interface StreamOwner {
+  readonly native: NativeConnection;
+  /** Bit 0 of a stream id says who opened it (RFC 9000 §2.1): 1 for the server. */
+  readonly isServer: boolean;
+  /** The stream has output for quiche: push it at the end of this turn. */
+  wantsFlush(stream: QuicStream): void;
+  /** The stream was resumed: read what quiche holds for it at the end of this turn. */
+  wantsRead(stream: QuicStream): void;
+  /** Both directions are over on our side. */
+  done(stream: QuicStream): void;
+}
+
+const IGNORE: StreamHandler = {
+  data: () => undefined,
+  reset: () => undefined,
+  stopped: () => undefined,
+  drain: () => undefined,
+  closed: () => undefined,
+};
+
+const EMPTY = Buffer.alloc(0);
+const SHUTDOWN_READ = 0;
+const SHUTDOWN_WRITE = 1;
+
+/** The code of a quiche stream error, e.g. "StreamReset(268)", or undefined. */
+export function quicheErrorCode(error: unknown, kind: 'StreamReset' | 'StreamStopped'): number | undefined {
+  const message = (error as Error)?.message;
+  if (typeof message !== 'string' || !message.startsWith(kind)) return undefined;
+  const code = Number(message.slice(kind.length + 1, -1));
+  return Number.isSafeInteger(code) ? code : undefined;
+}
+
+export class QuicStream {
+  handler: StreamHandler = IGNORE;
+  /** Above this many queued bytes `write` returns false. */
+  highWaterMark = 64 * 1024;
+  private queue: Buffer[] = [];
+  private queued = 0;
+  private finQueued = false;
+  private needDrain = false;
+  private paused = false;
+  /** Nothing more will be read: FIN or reset seen, or reading stopped. */
+  readEnded: boolean;
+  /** Nothing more will be written: FIN handed to quiche, or reset, or stopped by the peer. */
+  writeEnded: boolean;
+
+  constructor(
+    readonly id: number,
+    private readonly owner: StreamOwner,
+  ) {
+    const unidirectional = (id & 0x2) !== 0;
+    const local = (id & 0x1) === (owner.isServer ? 1 : 0);
+    this.readEnded = unidirectional && local;
+    this.writeEnded = unidirectional && !local;
+  }
+
+  /** Bytes queued here that quiche has not taken yet. */
+  get bufferedAmount(): number {
+    return this.queued;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Queues bytes; false once `bufferedAmount` reached the high-water mark (`drain` follows). */
+  write(chunk: Buffer): boolean {
+    if (this.writeEnded || this.finQueued) return false;
+    if (chunk.length !== 0) {
+      if (this.queued === 0) this.owner.wantsFlush(this);
+      this.queue.push(chunk);
+      this.queued += chunk.length;
+    }
+    if (this.queued < this.highWaterMark) return true;
+    this.needDrain = true;
+    return false;
+  }
+
+  /** Ends our side with FIN, after everything queued. */
+  end(): void {
+    if (this.writeEnded || this.finQueued) return;
+    this.finQueued = true;
+    this.owner.wantsFlush(this);
+  }
+
+  /** Aborts both directions with an application error code (RESET_STREAM and STOP_SENDING). */
+  reset(code: number): void {
+    this.stopReading(code);
+    if (!this.writeEnded) {
+      this.writeEnded = true;
+      this.dropQueue();
+      shutdown(this.owner.native, this.id, SHUTDOWN_WRITE, code);
+    }
+    this.checkDone();
+  }
+
+  /** Reads no more and asks the peer to stop sending (STOP_SENDING with `code`). */
+  stopReading(code: number): void {
+    if (this.readEnded) return;
+    this.readEnded = true;
+    this.paused = false;
+    shutdown(this.owner.native, this.id, SHUTDOWN_READ, code);
+    this.checkDone();
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.readEnded) this.owner.wantsRead(this);
+  }
+
+  /** Driver: hands what quiche holds for this stream to the handler, until quiche has no more or the stream is paused. */
+  pull(scratch: Buffer): void {
+    const native = this.owner.native;
+    while (!this.paused && !this.readEnded) {
+      let result: [number, boolean] | null;
+      try {
+        result = native.streamRecv(this.id, scratch);
+      } catch (error) {
+        this.readEnded = true;
+        const code = quicheErrorCode(error, 'StreamReset');
+        if (code !== undefined) this.handler.reset(code);
+        else this.handler.closed(asError(error));
+        this.checkDone();
+        return;
+      }
+      if (result === null) return;
+      const [length, fin] = result;
+      if (length === 0 && !fin) return;
+      if (fin) this.readEnded = true;
+      this.handler.data(length === 0 ? EMPTY : Buffer.from(scratch.subarray(0, length)), fin);
+      if (fin) {
+        this.checkDone();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Driver: hands the queue to quiche, the FIN with the last bytes. True
+   * when something is left that quiche could not take (no credit): the
+   * connection tries again once quiche lists the stream as writable.
+   */
+  push(): boolean {
+    if (this.writeEnded) return false;
+    const native = this.owner.native;
+    try {
+      while (this.queue.length !== 0) {
+        const chunk = this.queue[0]!;
+        const last = this.queue.length === 1 && this.finQueued;
+        const taken = native.streamSend(this.id, chunk, last) ?? 0;
+        this.queued -= taken;
+        if (taken < chunk.length) {
+          this.queue[0] = chunk.subarray(taken);
+          this.maybeDrain();
+          return true;
+        }
+        this.queue.shift();
+        if (last) this.finishWrite();
+      }
+      if (this.finQueued && !this.writeEnded) {
+        // The FIN alone: only when end() came with nothing queued in the same turn.
+        if (native.streamSend(this.id, EMPTY, true) === null) return true;
+        this.finishWrite();
+      }
+    } catch (error) {
+      this.writeFailed(error);
+      return false;
+    }
+    this.maybeDrain();
+    return false;
+  }
+
+  /** Driver: the connection ended. */
+  fail(error: Error): void {
+    const unfinished = !this.readEnded || !this.writeEnded;
+    this.readEnded = true;
+    this.writeEnded = true;
+    this.dropQueue();
+    if (unfinished) this.handler.closed(error);
+  }
+
+  private finishWrite(): void {
+    this.writeEnded = true;
+    this.finQueued = false;
+    this.checkDone();
+  }
+
+  private writeFailed(error: unknown): void {
+    this.writeEnded = true;
+    this.dropQueue();
+    const code = quicheErrorCode(error, 'StreamStopped');
+    if (code !== undefined) {
+      // quiche keeps listing a stopped stream as writable until its send side is reset.
+      shutdown(this.owner.native, this.id, SHUTDOWN_WRITE, code);
+      this.handler.stopped(code);
+    } else {
+      this.handler.closed(asError(error));
+    }
+    this.checkDone();
+  }
+
+  private maybeDrain(): void {
+    if (this.needDrain && this.queued < this.highWaterMark) {
+      this.needDrain = false;
+      this.handler.drain();
+    }
+  }
+
+  private dropQueue(): void {
+    this.queue = [];
+    this.queued = 0;
+    this.finQueued = false;
+  }
+
+  private checkDone(): void {
+    if (this.readEnded && this.writeEnded) this.owner.done(this);
+  }
+}
+
+function shutdown(native: NativeConnection, id: number, direction: number, code: number): void {
+  try {
+    native.streamShutdown(id, direction, code);
+  } catch {
+    // quiche already forgot the stream, or that direction is over: nothing to shut.
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
