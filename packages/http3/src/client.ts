@@ -71,12 +71,26 @@ async function handshake<T extends WebSocketConnection | Tunnel>(input: string |
   let lease: SessionLease | undefined;
   let stream: QuicStream | undefined;
   try {
-    lease = await pool.acquire(url, options.tls ?? {}, (promise) => deadline.race(promise));
-    // RFC 9220 §3: without SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 the request would be malformed.
-    if (!lease.settings.enableConnectProtocol) {
-      throw new HandshakeError('NOT_SUPPORTED', `${url.host} does not allow extended CONNECT (RFC 9220) on HTTP/3`);
+    const acquire = async () => {
+      const acquired = await pool.acquire(url, options.tls ?? {}, (promise) => deadline.race(promise));
+      // RFC 9220 §3: without SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 the request would be malformed.
+      if (!acquired.settings.enableConnectProtocol) {
+        acquired.release();
+        throw new HandshakeError('NOT_SUPPORTED', `${url.host} does not allow extended CONNECT (RFC 9220) on HTTP/3`);
+      }
+      return acquired;
+    };
+    lease = await acquire();
+    stream = tryOpenStream(lease);
+    if (stream === undefined) {
+      // The shared connection is out of stream credit (RFC 9000 §4.6): it takes no more WebSockets, and this one gets a new connection.
+      pool.retireConnection(lease.connection);
+      lease.release();
+      lease = undefined;
+      lease = await acquire();
+      stream = tryOpenStream(lease);
+      if (stream === undefined) throw new HandshakeError('NOT_SUPPORTED', `${url.host} allows no request stream on a new HTTP/3 connection`, 0);
     }
-    stream = openStream(pool, lease);
     stream.write(encodeHeaders(requestFields(url, options, protocols, ending.offer)));
     const decoder = new RequestStreamDecoder({ role: 'client', requestMethod: 'CONNECT', maxFieldSectionSize: lease.connection.session.localSettings.maxFieldSectionSize });
     let read;
@@ -106,15 +120,12 @@ async function handshake<T extends WebSocketConnection | Tunnel>(input: string |
   }
 }
 
-/** A request stream; a connection out of stream credit (RFC 9000 §4.6) is left for a new one. */
-function openStream(pool: SessionPool, lease: SessionLease): QuicStream {
+/** A request stream, or undefined when the connection is out of stream credit (RFC 9000 §4.6). */
+function tryOpenStream(lease: SessionLease): QuicStream | undefined {
   try {
     return lease.connection.newRequestStream();
   } catch (error) {
-    if (error instanceof StreamLimitError) {
-      pool.retireConnection(lease.connection);
-      throw new HandshakeError('NOT_SUPPORTED', 'the HTTP/3 connection has no stream credit left; try again', 0);
-    }
+    if (error instanceof StreamLimitError) return undefined;
     throw error;
   }
 }
