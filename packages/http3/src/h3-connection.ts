@@ -53,6 +53,7 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
   private control: QuicStream | undefined;
   private closedWith: Error | undefined;
   private goawaySent = false;
+  private settingsArrived: Promise<Http3Settings> | undefined;
   /** Server: the highest request stream id taken so far. */
   private lastRequestId = -4;
 
@@ -82,12 +83,12 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
     return this.session.peerSettings;
   }
 
-  /** The peer's SETTINGS, once they arrived; fails if the connection ends first. */
+  /** The peer's SETTINGS, once they arrived; fails if the connection ends first. One promise for every caller. */
   settings(): Promise<Http3Settings> {
-    const known = this.session.peerSettings;
-    if (known) return Promise.resolve(known);
-    if (this.closedWith) return Promise.reject(this.closedWith);
-    return new Promise((resolve, reject) => {
+    this.settingsArrived ??= new Promise<Http3Settings>((resolve, reject) => {
+      const known = this.session.peerSettings;
+      if (known) return resolve(known);
+      if (this.closedWith) return reject(this.closedWith);
       const onSettings = (settings: Http3Settings) => {
         this.off('close', onClose);
         resolve(settings);
@@ -99,6 +100,7 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
       this.once('settings', onSettings);
       this.once('close', onClose);
     });
+    return this.settingsArrived;
   }
 
   /** A new request stream (client); throws StreamLimitError when the server allows no more now. */

@@ -13,6 +13,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { QuicConnection } from './connection.js';
 import { quiche, type HostPort, type NativeConfig } from './native.js';
+import { readInvariants } from './invariants.js';
 import { RetryTokens } from './retry-token.js';
 
 /** Our connection ids are this long (RFC 9000 §5.1); short headers carry no length, so the server must know it. */
@@ -99,6 +100,22 @@ export class ServerEndpoint {
 
   /** One datagram from the network. */
   receive(datagram: Buffer, from: HostPort): void {
+    const packet = readInvariants(datagram, CONNECTION_ID_LENGTH);
+    const known = packet && this.connections.get(key(packet.dcid));
+    if (known !== undefined) {
+      known.receive(datagram, from);
+      return;
+    }
+    // No connection: only a full-size long header may start one or get an answer (RFC 9000 §14.1); a Version Negotiation packet never does (§6.1).
+    if (packet === undefined || !packet.long || datagram.length < MIN_INITIAL_SIZE || packet.version === 0) {
+      this.dropped++;
+      return;
+    }
+    // RFC 9000 §6.1: a version we do not speak gets a Version Negotiation packet, whatever the rest looks like (RFC 8999 §6).
+    if (!quiche.versionIsSupported(packet.version)) {
+      this.versionNegotiation(packet.scid!, packet.dcid, from);
+      return;
+    }
     let header;
     try {
       header = quiche.Header.fromSlice(datagram, CONNECTION_ID_LENGTH);
@@ -106,22 +123,9 @@ export class ServerEndpoint {
       this.dropped++;
       return;
     }
-    const known = this.connections.get(key(header.dcid));
-    if (known !== undefined) {
-      known.receive(datagram, from);
-      return;
-    }
-    if (header.ty === quiche.Type.Short || datagram.length < MIN_INITIAL_SIZE) {
-      this.dropped++;
-      return;
-    }
-    // RFC 9000 §6.1: a long header of a version we do not speak gets a Version Negotiation packet (only for a full-size datagram, §14.1).
-    if (!quiche.versionIsSupported(header.version)) {
-      this.versionNegotiation(header.scid, header.dcid, from);
-      return;
-    }
-    // 0-RTT and Handshake packets of unknown connections are dropped: 0-RTT is never enabled here.
-    if (header.ty !== quiche.Type.Initial) {
+    // 0-RTT and Handshake packets of unknown connections are dropped (0-RTT is never enabled here), and so is an Initial whose
+    // destination id is shorter than the 8 bytes a client's first one must have (RFC 9000 §7.2).
+    if (header.ty !== quiche.Type.Initial || header.dcid.length < 8) {
       this.dropped++;
       return;
     }
@@ -145,11 +149,6 @@ export class ServerEndpoint {
       connectionId = valid.retryScid;
       originalDcid = valid.originalDcid;
     } else {
-      if (dcid.length < 8) {
-        // RFC 9000 §7.2: a client's first destination id is at least 8 bytes.
-        this.dropped++;
-        return;
-      }
       connectionId = randomBytes(CONNECTION_ID_LENGTH);
     }
     let native;
