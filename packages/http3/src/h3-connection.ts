@@ -68,6 +68,7 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
     quicConnection.on('stream', (stream) => this.guard(() => this.stream(stream)));
     quicConnection.once('close', (info) => this.ended(describe(info)));
     this.openLocalStreams();
+    quicConnection.readWaiting();
   }
 
   /** The peer's address. */

@@ -145,6 +145,11 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.afterInput();
   }
 
+  /** Reads the streams that arrived while nobody listened for 'stream'. */
+  readWaiting(): void {
+    if (this.established && !this.ended) this.afterInput();
+  }
+
   /** Opens a stream of ours; throws StreamLimitError when the peer allows no more (RFC 9000 §4.6). */
   openStream(kind: 'bidi' | 'uni'): QuicStream {
     if (this.ended) throw new Error('the QUIC connection is closed');
@@ -307,9 +312,15 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.emit('established');
   }
 
-  /** A stream the peer opened (RFC 9000 §2.1: ids of a type are opened in order), or undefined for one already gone. */
+  /**
+   * A stream the peer opened (RFC 9000 §2.1: ids of a type are opened in
+   * order), or undefined for one already gone. While nobody listens for
+   * streams (a client's HTTP/3 layer attaches a moment after the
+   * handshake), a new stream stays unread in quiche: `readWaiting` reads it
+   * once someone listens.
+   */
   private peerStream(id: number): QuicStream | undefined {
-    if ((id & 0x1) === (this.isServer ? 1 : 0)) return undefined;
+    if ((id & 0x1) === (this.isServer ? 1 : 0) || this.listenerCount('stream') === 0) return undefined;
     const unidirectional = (id & 0x2) !== 0;
     if (unidirectional ? id <= this.highestPeerUni : id <= this.highestPeerBidi) return undefined;
     if (unidirectional) this.highestPeerUni = id;

@@ -94,6 +94,8 @@ export class ServerEndpoint {
     for (const connection of [...this.all]) connection.close(true, 0x100);
     const socket = this.socket;
     if (!socket) return;
+    // Let their CONNECTION_CLOSE frames leave first (a send to an address waits for a look-up of it, a tick).
+    await new Promise((resolve) => setImmediate(resolve));
     this.socket = undefined;
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
