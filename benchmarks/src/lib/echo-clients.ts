@@ -1,17 +1,18 @@
 /**
- * The load generators' clients. Every WebSocket server is driven by the same
- * client library (`ws`, with bufferutil); the raw floors by a plain socket
- * speaking the length-prefixed framing. Each client has one message in
- * flight at a time.
+ * The load generators' clients: `ws` (with bufferutil) for the comparisons
+ * between WebSocket servers, wstack's own clients where HTTP versions are
+ * compared, and a plain socket or stream speaking the length-prefixed
+ * framing for the raw floors. Each client has one message in flight at a
+ * time.
  */
-import { createHash } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
 import { connect as h2Connect, type ClientHttp2Session } from 'node:http2';
 import { WebSocket } from 'ws';
 import type { WebSocketConnection } from '@wstack/core';
+import { connect as h1WebSocket } from '@wstack/http1';
 import { connect as h2WebSocket, DEFAULT_CONNECTION_WINDOW_SIZE, DEFAULT_STREAM_WINDOW_SIZE, SessionPool } from '@wstack/http2';
 import { LengthPrefixReader, lengthPrefixed } from '../servers/length-prefix.js';
-import { loadQuic, rawQuicConfig, type QuicClient, type QuicStream } from './http3-module.js';
+import type { Http3Module, Http3SessionPool } from './http3-module.js';
 
 export interface EchoClient {
   /** Sends one message; `reply` is called when its echo is back. */
@@ -20,6 +21,8 @@ export interface EchoClient {
 }
 
 export type Reply = () => void;
+
+const MAX_MESSAGE = 128 * 1024 * 1024;
 
 export function wsClient(port: number, reply: Reply): Promise<EchoClient> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false, maxPayload: 0 });
@@ -54,10 +57,7 @@ export function rawTcpClient(port: number, reply: Reply): Promise<EchoClient> {
 /** WebSockets over one HTTP/2 session (the pool puts every stream on one), with wstack's client. */
 export function wstackH2Client(pool: SessionPool) {
   return async (port: number, reply: Reply): Promise<EchoClient> => {
-    const connection: WebSocketConnection = await h2WebSocket(`ws://127.0.0.1:${port}/`, { pool, maxMessageSize: 128 * 1024 * 1024 });
-    connection.on('message', reply);
-    connection.on('error', () => {});
-    return { send: (payload, binary) => connection.send(payload, { binary }), close: () => connection.terminate() };
+    return wrap(await h2WebSocket(`ws://127.0.0.1:${port}/`, { pool, maxMessageSize: MAX_MESSAGE }), reply);
   };
 }
 
@@ -85,65 +85,27 @@ export function rawH2Client(sessions: Map<number, ClientHttp2Session>) {
   };
 }
 
+/** WebSockets over HTTP/1.1 with wstack's own client. */
+export async function wstackH1Client(port: number, reply: Reply): Promise<EchoClient> {
+  return wrap(await h1WebSocket(`ws://127.0.0.1:${port}/`, { maxMessageSize: MAX_MESSAGE }), reply);
+}
+
 /**
- * Plain @matrixai/quic bidi streams on one QUIC connection per port,
- * length-prefixed. The map holds the connection's promise, since the pool
- * opens its clients in parallel; the caller destroys the connections.
+ * WebSockets over HTTP/3 with wstack's own client, to the server at
+ * `target` (its port and certificate pin). `pool` gives each new
+ * WebSocket its SessionPool: a fresh one each time puts every WebSocket on
+ * a QUIC connection of its own (as TCP does), one shared pool puts them all
+ * on one. The pools close their connections with their last WebSocket.
  */
-export function rawQuicClient(connections: Map<number, Promise<QuicClient>>, fingerprint: string) {
-  return async (port: number, reply: Reply): Promise<EchoClient> => {
-    let client = connections.get(port);
-    if (client === undefined) {
-      client = dialQuic(port, fingerprint);
-      connections.set(port, client);
-    }
-    const stream = (await client).connection.newStream('bidi');
-    const writer = stream.writable.getWriter();
-    writer.closed.catch(() => {});
-    void readQuic(stream, reply);
-    // The server learns of the stream from its first bytes: there is no answer to wait for.
-    return {
-      send: (payload) => void writer.write(lengthPrefixed(typeof payload === 'string' ? Buffer.from(payload) : payload)).catch(() => {}),
-      close: () => {
-        try {
-          stream.cancel();
-        } catch {
-          // quiche has already collected the stream.
-        }
-      },
-    };
-  };
+export function wstackH3Client(http3: Http3Module, target: { port: number; pin: string }, pool: () => Http3SessionPool) {
+  return async (_port: number, reply: Reply): Promise<EchoClient> =>
+    wrap(await http3.connect(`wss://127.0.0.1:${target.port}/`, { tls: { pin: target.pin }, pool: pool(), maxMessageSize: MAX_MESSAGE }), reply);
 }
 
-/** As @wstack/http3's pool dials (session-pool.ts): its settings and crypto ops, the pin checked in verifyCallback. */
-async function dialQuic(port: number, fingerprint: string): Promise<QuicClient> {
-  const loaded = await loadQuic();
-  if (typeof loaded === 'string') throw new Error(loaded);
-  const { BadCertificate } = loaded.quic.native.CryptoError;
-  const pinned = (certs: Uint8Array[]) => certs[0] !== undefined && createHash('sha256').update(certs[0]).digest('hex') === fingerprint;
-  return loaded.quic.QUICClient.createQUICClient({
-    host: '127.0.0.1',
-    port,
-    serverName: '127.0.0.1',
-    localHost: '0.0.0.0',
-    crypto: loaded.clientCrypto,
-    config: { ...rawQuicConfig(loaded), verifyPeer: true, verifyCallback: async (certs: Uint8Array[]) => (pinned(certs) ? undefined : BadCertificate) },
-    logger: loaded.silentLogger,
-  });
-}
-
-async function readQuic(stream: QuicStream, reply: Reply): Promise<void> {
-  const chunks = stream.readable.getReader();
-  const reader = new LengthPrefixReader();
-  try {
-    for (;;) {
-      const { value, done } = await chunks.read();
-      if (done) return;
-      reader.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength), reply);
-    }
-  } catch {
-    // Our own cancel, or the connection's end.
-  }
+function wrap(connection: WebSocketConnection, reply: Reply): EchoClient {
+  connection.on('message', reply);
+  connection.on('error', () => {});
+  return { send: (payload, binary) => connection.send(payload, { binary }), close: () => connection.terminate() };
 }
 
 export { SessionPool };

@@ -1,94 +1,90 @@
 /**
  * @wstack/http3, loaded at run time from its build output: it is optional
- * here (it needs a native QUIC module, and its I/O layer may not be built),
- * so the suite neither depends on it nor fails without it.
+ * here (it needs quiche's prebuilt native module, which not every platform
+ * has), so the suite neither depends on it nor fails without it. Only what
+ * the suite touches is typed here.
  */
-import type { ReadableStream, WritableStream } from 'node:stream/web';
 import type { WebSocketConnection } from '@wstack/core';
 
+/** The transport settings the suite varies (a subset of @wstack/http3's Http3Tuning). */
+export interface Http3Tuning {
+  maxUdpPayloadSize?: number;
+}
+
+export interface Http3SessionPool {
+  readonly sessionCount: number;
+  close(): void;
+}
+
 export interface Http3Module {
-  WebSocketServer: new (options: { handler: (connection: WebSocketConnection) => void; maxMessageSize?: number }) => {
+  WebSocketServer: new (options: Http3Tuning & { handler: (connection: WebSocketConnection) => void; maxMessageSize?: number }) => {
     listen(options: { port?: number; host?: string; tls: { cert: string; key: string } }): Promise<{ port: number }>;
   };
-  connect(url: string, options: { tls?: { pin?: string } }): Promise<WebSocketConnection>;
+  SessionPool: new (options?: Http3Tuning) => Http3SessionPool;
+  connect(url: string, options: { tls?: { pin?: string }; pool?: Http3SessionPool; maxMessageSize?: number }): Promise<WebSocketConnection>;
+  DEFAULT_MAX_UDP_PAYLOAD_SIZE: number;
 }
+
+const dist = new URL('../../../packages/http3/dist/', import.meta.url);
 
 /** The module, or the reason it cannot be used. */
 export async function loadHttp3(): Promise<Http3Module | string> {
   try {
-    const module = (await import(new URL('../../../packages/http3/dist/index.js', import.meta.url).href)) as Partial<Http3Module>;
-    if (typeof module.WebSocketServer !== 'function' || typeof module.connect !== 'function') return '@wstack/http3 has no I/O layer yet';
+    const module = (await import(new URL('index.js', dist).href)) as Partial<Http3Module>;
+    if (typeof module.WebSocketServer !== 'function' || typeof module.connect !== 'function' || typeof module.SessionPool !== 'function') {
+      return '@wstack/http3 has no WebSocketServer, connect or SessionPool';
+    }
     return module as Http3Module;
   } catch (error) {
     return `@wstack/http3 could not be loaded (${(error as Error).message.split('\n')[0]})`;
   }
 }
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** quiche's native `Connection`: the calls the in-memory floor makes. */
+export interface NativeConnection {
+  recv(data: Uint8Array, info: { from: HostPort; to: HostPort }): number;
+  send(out: Uint8Array): [number, { from: HostPort; to: HostPort }] | null;
+  streamRecv(id: number, out: Uint8Array): [number, boolean] | null;
+  streamSend(id: number, data: Uint8Array, fin: boolean): number | null;
+  isEstablished(): boolean;
+}
+
+type NativeConfig = object;
+type QuicSettings = object;
+
 /**
- * The raw QUIC floor's view of @matrixai/quic: only what it touches, typed
- * here since the suite does not depend on the library.
+ * quiche's native binding as @wstack/http3 loads it (quic/native.js, its
+ * one loader) with the configs its endpoints make (quic/config.js) from its
+ * default transport settings (tuning.js): internal modules of its build, so
+ * that the floor and wstack differ in nothing below QUIC's streams.
  */
-export interface QuicStream {
-  readonly type: 'bidi' | 'uni';
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
-  cancel(reason?: unknown): void;
-}
-
-export interface QuicConnection extends EventTarget {
-  newStream(type: 'bidi'): QuicStream;
-}
-
-export interface QuicClient {
-  readonly connection: QuicConnection;
-  destroy(options: { force: boolean }): Promise<void>;
-}
-
-interface QuicServer extends EventTarget {
-  readonly port: number;
-  start(options: { host: string; port: number }): Promise<void>;
-}
-
-type QuicConfig = Record<string, unknown>;
-
-export interface QuicModule {
-  quic: {
-    QUICServer: new (options: { crypto: unknown; config: QuicConfig; logger: unknown }) => QuicServer;
-    QUICClient: {
-      createQUICClient(options: { host: string; port: number; serverName: string; localHost: string; crypto: unknown; config: QuicConfig; logger: unknown }): Promise<QuicClient>;
+export interface QuicheModule {
+  quiche: {
+    Connection: {
+      connect(serverName: string | null, scid: Uint8Array, local: HostPort, remote: HostPort, config: NativeConfig): NativeConnection;
+      accept(scid: Uint8Array, odcid: Uint8Array | null, local: HostPort, remote: HostPort, config: NativeConfig): NativeConnection;
     };
-    events: { EventQUICServerConnection: { name: string }; EventQUICConnectionStream: { name: string } };
-    native: { CryptoError: { BadCertificate: number } };
   };
-  /** @wstack/http3's transport settings (windows, idle timeout, keepalive, datagram size, read chunk). */
-  quicConfig(tuning: object): QuicConfig;
-  serverCrypto(): unknown;
-  clientCrypto: unknown;
-  silentLogger: unknown;
+  serverConfig(settings: QuicSettings, tls: { certChain: string; key: string }): NativeConfig;
+  clientConfig(settings: QuicSettings, tls: { verifyPeer: boolean; boringSslVerifies: boolean }): NativeConfig;
+  quicSettings(tuning: Http3Tuning): QuicSettings & { maxUdpPayloadSize: number };
 }
 
-/**
- * @wstack/http3's transport settings for the raw floor's server and client
- * alike; only the ALPN differs, since the bytes are not HTTP/3.
- */
-export const rawQuicConfig = (loaded: QuicModule): QuicConfig => ({ ...loaded.quicConfig({}), applicationProtos: ['wstack-raw-echo'] });
-
-/**
- * @matrixai/quic as @wstack/http3 loads it (the same version and pnpm patch,
- * from its own dependency), with the settings, crypto ops and silent logger
- * it gives the library: internal modules of its build, so that the raw floor
- * and wstack differ in nothing below HTTP/3. Or the reason it cannot be used.
- */
-export async function loadQuic(): Promise<QuicModule | string> {
-  const dist = new URL('../../../packages/http3/dist/', import.meta.url);
+/** The binding and @wstack/http3's configs, or the reason they cannot be used. */
+export async function loadQuiche(): Promise<QuicheModule | string> {
   try {
-    const [loader, support, tuning] = await Promise.all(['quic-loader.js', 'quic-support.js', 'tuning.js'].map((file) => import(new URL(file, dist).href)));
-    const module = { quic: loader.quic, quicConfig: tuning.quicConfig, serverCrypto: support.serverCrypto, clientCrypto: support.clientCrypto, silentLogger: support.silentLogger };
-    if (typeof module.quic?.QUICServer !== 'function' || typeof module.quicConfig !== 'function' || typeof module.serverCrypto !== 'function') {
-      return '@wstack/http3\'s build no longer has the QUIC pieces the raw floor uses (quic-loader, quic-support, tuning)';
+    const [native, config, tuning] = await Promise.all(['quic/native.js', 'quic/config.js', 'tuning.js'].map((file) => import(new URL(file, dist).href)));
+    const module = { quiche: native.quiche, serverConfig: config.serverConfig, clientConfig: config.clientConfig, quicSettings: tuning.quicSettings };
+    if (typeof module.quiche?.Connection?.accept !== 'function' || typeof module.serverConfig !== 'function' || typeof module.quicSettings !== 'function') {
+      return '@wstack/http3\'s build no longer has the pieces the quiche floor uses (quic/native, quic/config, tuning)';
     }
-    return module as QuicModule;
+    return module as QuicheModule;
   } catch (error) {
-    return `@matrixai/quic could not be loaded through @wstack/http3 (${(error as Error).message.split('\n')[0]})`;
+    return `quiche could not be loaded through @wstack/http3 (${(error as Error).message.split('\n')[0]})`;
   }
 }

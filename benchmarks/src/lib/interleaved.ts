@@ -15,6 +15,15 @@ export interface Subject {
   name: string;
   kind: ServerKind;
   open: (server: ServerChild) => OpenClient;
+  /**
+   * Subjects naming the same `shared` key use one server child (started
+   * for the first of them), so that two carriers of one server are measured
+   * in one process; its CPU in a window is the running subject's, since the
+   * windows run one at a time. Default: a child of the subject's own.
+   */
+  shared?: string;
+  /** The cases this subject runs; default all. */
+  runs?: (echoCase: EchoCase) => boolean;
 }
 
 export interface EchoCase {
@@ -67,14 +76,20 @@ export async function runInterleaved(subjects: Subject[], cases: EchoCase[], tim
   const servers: ServerChild[] = [];
   const pools: EchoPool[] = [];
   const samples = new Map<string, EchoFigures[]>();
+  const shared = new Map<string, ServerChild>();
+  const runs = (subject: Subject, echoCase: EchoCase) => subject.runs?.(echoCase) ?? true;
   try {
     for (const subject of subjects) {
-      const server = await ServerChild.start(subject.kind, 'echo');
-      servers.push(server);
+      let server = subject.shared === undefined ? undefined : shared.get(subject.shared);
+      if (server === undefined) {
+        server = await ServerChild.start(subject.kind, 'echo');
+        servers.push(server);
+        if (subject.shared !== undefined) shared.set(subject.shared, server);
+      }
       const pool = new EchoPool(server, subject.open(server));
       pools.push(pool);
       step(`warming up ${subject.name}`);
-      const warm = cases[0]!;
+      const warm = cases.find((echoCase) => runs(subject, echoCase)) ?? cases[0]!;
       await pool.run(Math.min(16, warm.clients), warm.payload, warm.binary, 0, timing.jitWarmupMs);
     }
     for (const echoCase of cases) {
@@ -83,6 +98,7 @@ export async function runInterleaved(subjects: Subject[], cases: EchoCase[], tim
         for (let k = 0; k < subjects.length; k++) {
           const i = round % 2 === 0 ? k : subjects.length - 1 - k;
           const subject = subjects[i]!;
+          if (!runs(subject, echoCase)) continue;
           step(`${echoCase.name}: ${subject.name}${timing.rounds > 1 ? `, round ${round + 1}/${timing.rounds}` : ''}`);
           const figures = await pools[i]!.run(echoCase.clients, echoCase.payload, echoCase.binary, timing.warmupMs, timing.measureMs);
           const key = `${subject.name}/${echoCase.name}`;

@@ -9,7 +9,7 @@ export class ServerChild {
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
-    /** Whatever the server tells its clients (the certificate fingerprint of HTTP/3). */
+    /** Whatever the server tells its clients (HTTP/3's certificate pin and ports, as JSON: serve-h3.ts). */
     readonly detail: string | undefined,
   ) {}
 

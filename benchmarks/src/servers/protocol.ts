@@ -1,6 +1,6 @@
 /** Messages between the benchmark and a server child (over the IPC channel). */
 
-export type ServerKind = 'wstack-h1' | 'ws' | 'raw-tcp' | 'raw-net' | 'wstack-h2' | 'raw-h2' | 'wstack-h3' | 'raw-quic';
+export type ServerKind = 'wstack-h1' | 'ws' | 'raw-tcp' | 'raw-net' | 'wstack-h2' | 'raw-h2' | 'wstack-h3' | 'wstack-h1h3';
 /** echo: send every message back; sink: count bytes; idle: hold connections. */
 export type ServerMode = 'echo' | 'sink' | 'idle';
 

@@ -1,75 +1,45 @@
 /**
- * The HTTP/3 servers of the suite, on a fresh development certificate:
- * wstack's, and the raw @matrixai/quic stream echo that is its floor.
+ * The HTTP/3 servers of the suite, on a fresh development certificate.
+ * `wstack-h3` is an HTTP/3 WebSocketServer alone; `wstack-h1h3` is one
+ * process serving HTTP/1.1 and HTTP/3 side by side, so that section 5 can
+ * compare the two carriers in one process, under the same CPU accounting.
  */
 import { createDevCert } from '@wstack/core/dev-cert';
 import type { WebSocketConnection } from '@wstack/core';
-import { loadHttp3, loadQuic, rawQuicConfig, type QuicConnection, type QuicStream } from '../lib/http3-module.js';
-import { LengthPrefixReader } from './length-prefix.js';
+import { WebSocketServer as Http1Server } from '@wstack/http1';
+import { loadHttp3 } from '../lib/http3-module.js';
 
-/** Starts the server; the certificate's fingerprint goes to the parent, which pins it. */
-export async function startH3(kind: 'wstack-h3' | 'raw-quic', serve: (connection: WebSocketConnection) => void): Promise<{ port: number; detail: string }> {
-  if (kind === 'raw-quic') return startRawQuic();
+/** Datagrams as large as a loopback path carries comfortably: fewer of them per message (each costs a system call and a packet's crypto). */
+export const LOOPBACK_DATAGRAM_SIZE = 16 * 1024;
+
+/** What the server tells its clients (ServerChild's `detail`, as JSON). */
+export interface H3Detail {
+  /** SHA-256 of the certificate, which the clients pin. */
+  pin: string;
+  /** The HTTP/3 server with the default datagram size. */
+  h3Port: number;
+  /** The HTTP/3 server with LOOPBACK_DATAGRAM_SIZE datagrams (wstack-h1h3 only). */
+  h3LoopbackPort?: number;
+}
+
+const MAX_MESSAGE = 128 * 1024 * 1024;
+
+/** Starts the server(s); the port is the HTTP/1.1 server's for wstack-h1h3, the HTTP/3 server's for wstack-h3. */
+export async function startH3(kind: 'wstack-h3' | 'wstack-h1h3', serve: (connection: WebSocketConnection) => void): Promise<{ port: number; detail: string }> {
   const http3 = await loadHttp3();
   if (typeof http3 === 'string') throw new Error(http3);
   const cert = createDevCert();
-  const server = new http3.WebSocketServer({ handler: serve, maxMessageSize: 128 * 1024 * 1024 });
-  const { port } = await server.listen({ port: 0, tls: { cert: cert.cert, key: cert.key } });
-  return { port, detail: cert.fingerprint256 };
-}
-
-/**
- * A plain QUIC server that echoes length-prefixed messages on each bidi
- * stream the client opens: no HTTP/3, no WebSocket framing. Echo mode only
- * (section 5 is its one user).
- */
-async function startRawQuic(): Promise<{ port: number; detail: string }> {
-  const loaded = await loadQuic();
-  if (typeof loaded === 'string') throw new Error(loaded);
-  const { quic } = loaded;
-  const cert = createDevCert();
-  // As @wstack/http3's server makes it (server.ts): its settings, crypto ops and logger.
-  const server = new quic.QUICServer({
-    crypto: loaded.serverCrypto(),
-    config: { ...rawQuicConfig(loaded), cert: cert.cert, key: cert.key, verifyPeer: false },
-    logger: loaded.silentLogger,
-  });
-  // Peer streams are taken on each connection, as wstack does (README quirk V); a listener must not throw (quirks L, M).
-  server.addEventListener(quic.events.EventQUICServerConnection.name, (event: Event) => {
-    const connection = (event as unknown as { detail: QuicConnection }).detail;
-    connection.addEventListener(quic.events.EventQUICConnectionStream.name, (streamEvent: Event) => {
-      void echoStream((streamEvent as unknown as { detail: QuicStream }).detail);
-    });
-  });
-  await server.start({ host: '127.0.0.1', port: 0 });
-  return { port: server.port, detail: cert.fingerprint256 };
-}
-
-async function echoStream(stream: QuicStream): Promise<void> {
-  if (stream.type !== 'bidi') return cancel(stream);
-  const reader = stream.readable.getReader();
-  const writer = stream.writable.getWriter();
-  writer.closed.catch(() => undefined);
-  const messages = new LengthPrefixReader();
-  const echo = (frame: Buffer) => void writer.write(frame).catch(() => undefined);
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      // The echo is a view of the chunk: the library copies each read into a buffer of its own.
-      messages.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength), echo);
-    }
-    await writer.close();
-  } catch {
-    // A reset from the client (its close at the end of the section) or the connection's end.
-    cancel(stream);
+  const tls = { cert: cert.cert, key: cert.key };
+  const h3 = new http3.WebSocketServer({ handler: serve, maxMessageSize: MAX_MESSAGE });
+  if (kind === 'wstack-h3') {
+    const { port } = await h3.listen({ port: 0, tls });
+    return { port, detail: JSON.stringify({ pin: cert.fingerprint256, h3Port: port } satisfies H3Detail) };
   }
-}
-
-function cancel(stream: QuicStream): void {
-  try {
-    stream.cancel();
-  } catch {
-    // quiche has already collected the stream.
-  }
+  const h1 = new Http1Server({ handler: serve, maxMessageSize: MAX_MESSAGE });
+  const { port } = await h1.listen({ port: 0 });
+  // The HTTP/1.1 server's port number, as a deployment would announce it (Alt-Svc); UDP is a separate space, but a client socket may hold that number.
+  const { port: h3Port } = await h3.listen({ port, tls }).catch(() => h3.listen({ port: 0, tls }));
+  const loopback = new http3.WebSocketServer({ handler: serve, maxMessageSize: MAX_MESSAGE, maxUdpPayloadSize: LOOPBACK_DATAGRAM_SIZE });
+  const { port: h3LoopbackPort } = await loopback.listen({ port: 0, tls });
+  return { port, detail: JSON.stringify({ pin: cert.fingerprint256, h3Port, h3LoopbackPort } satisfies H3Detail) };
 }

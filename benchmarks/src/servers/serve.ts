@@ -92,7 +92,7 @@ async function start(): Promise<number | { port: number; detail: string }> {
       return (server.address() as AddressInfo).port;
     }
     case 'wstack-h3':
-    case 'raw-quic':
+    case 'wstack-h1h3':
       return startH3(kind, serveWstack);
   }
 }

@@ -11,6 +11,7 @@
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import type { HostPort, NativeConnection, NativeConnectionError } from './native.js';
+import { PeerStreamIds } from './peer-streams.js';
 import { QuicStream, type StreamOwner } from './stream.js';
 
 /** Why a connection ended. */
@@ -101,8 +102,9 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   /** Streams opened this turn that quiche does not know yet (they count against the peer's limit all the same). */
   private unsentBidi = 0;
   private unsentUni = 0;
-  private highestPeerBidi = -1;
-  private highestPeerUni = -1;
+  private readonly peerIds = new PeerStreamIds();
+  /** Datagrams arrived since the last flush: streams to read, blocked ones to retry. */
+  private inputPending = false;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private keepAlive: NodeJS.Timeout | undefined;
@@ -222,6 +224,7 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   /** Hands queued stream data to quiche and quiche's packets to the socket; re-arms the timer. */
   flush(): void {
     if (this.ended) return;
+    if (this.inputPending) this.takeInput();
     if (this.toRead.size !== 0) {
       for (const stream of this.toRead) stream.pull(scratch);
       this.toRead.clear();
@@ -268,11 +271,18 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     }
   }
 
+  /** Marks the connection for a flush that reads what the datagrams of this turn brought. */
   private afterInput(): void {
+    this.inputPending = true;
+    this.schedule();
+  }
+
+  /** What arrived since the last flush: the handshake's end, stream data, credit for blocked streams. */
+  private takeInput(): void {
+    this.inputPending = false;
     if (!this.established && this.native.isEstablished() && !this.native.isClosed()) this.establish();
     if (this.established && !this.ended && this.native.isReadable()) this.readStreams();
     if (this.blocked.size !== 0) this.unblock();
-    this.schedule();
   }
 
   /**
@@ -321,10 +331,7 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
    */
   private peerStream(id: number): QuicStream | undefined {
     if ((id & 0x1) === (this.isServer ? 1 : 0) || this.listenerCount('stream') === 0) return undefined;
-    const unidirectional = (id & 0x2) !== 0;
-    if (unidirectional ? id <= this.highestPeerUni : id <= this.highestPeerBidi) return undefined;
-    if (unidirectional) this.highestPeerUni = id;
-    else this.highestPeerBidi = id;
+    if (!this.peerIds.claim(id)) return undefined;
     const stream = new QuicStream(id, this);
     this.streams.set(id, stream);
     this.emit('stream', stream);
@@ -370,7 +377,7 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     if (this.ended) return;
     // quiche's onTimeout acts only on timers that expired, so an early call is harmless.
     this.native.onTimeout();
-    if (this.blocked.size !== 0) this.unblock();
+    this.inputPending = true;
     this.flush();
   };
 

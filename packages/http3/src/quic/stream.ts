@@ -171,6 +171,8 @@ export class QuicStream {
         this.checkDone();
         return;
       }
+      // quiche fills the buffer while it holds contiguous data: a shorter read drained it (no call just to hear "Done").
+      if (length < scratch.length) return;
     }
   }
 
