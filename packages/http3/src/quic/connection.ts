@@ -65,6 +65,7 @@ const scratch = Buffer.allocUnsafe(64 * 1024);
 const SLAB_SIZE = 512 * 1024;
 let slab = Buffer.allocUnsafe(SLAB_SIZE);
 let slabAt = 0;
+let free: Buffer | undefined;
 
 /** Connections with work for the end of this turn; one setImmediate for all of them. */
 const dirty = new Set<QuicConnection>();
@@ -110,6 +111,7 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   private keepAlive: NodeJS.Timeout | undefined;
   private established = false;
   private ended: QuicCloseInfo | undefined;
+  private recvInfo: { from: HostPort; to: HostPort };
 
   constructor(options: QuicConnectionOptions) {
     super();
@@ -118,6 +120,7 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.isServer = options.isServer;
     this.local = options.local;
     this.remote = options.remote;
+    this.recvInfo = { from: options.remote, to: options.local };
     this.nextBidi = options.isServer ? 1 : 0;
     this.nextUni = options.isServer ? 3 : 2;
   }
@@ -139,8 +142,10 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   /** A datagram from the peer. */
   receive(datagram: Buffer, from: HostPort): void {
     if (this.ended) return;
+    // The same path as last time (always, with migration disabled): the same object for quiche to read.
+    if (from.port !== this.recvInfo.from.port || from.host !== this.recvInfo.from.host) this.recvInfo = { from, to: this.local };
     try {
-      this.native.recv(datagram, { from, to: this.local });
+      this.native.recv(datagram, this.recvInfo);
     } catch {
       // quiche dropped the datagram, or failed the connection and queued its CONNECTION_CLOSE: flush sends it, and the close follows.
     }
@@ -238,6 +243,8 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.sendPackets();
     this.arm();
     if (this.native.isClosed()) this.finish();
+    // What this flush did itself (a handler's write while reading) marked it dirty again: nothing is left for a second flush.
+    else if (this.toRead.size === 0 && this.toPush.size === 0 && !this.inputPending) dirty.delete(this);
   }
 
   private sendPackets(): void {
@@ -247,15 +254,18 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
         slab = Buffer.allocUnsafe(SLAB_SIZE);
         slabAt = 0;
       }
+      // Most flushes end with a call that writes nothing: the view of the free space is kept for the next one.
+      if (free === undefined || free.length !== size || free.byteOffset !== slab.byteOffset + slabAt || free.buffer !== slab.buffer) free = slab.subarray(slabAt, slabAt + size);
       let sent: ReturnType<NativeConnection['send']>;
       try {
-        sent = this.native.send(slab.subarray(slabAt, slabAt + size));
+        sent = this.native.send(free);
       } catch {
         return;
       }
       if (sent === null) return;
       const [length, info] = sent;
-      const datagram = slab.subarray(slabAt, slabAt + length);
+      const datagram = free.subarray(0, length);
+      free = undefined;
       // Keep the next datagram 8-byte aligned.
       slabAt += (length + 7) & ~7;
       this.options.send(datagram, info.to);
