@@ -298,21 +298,29 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   /**
    * Reads every stream with data. Iterating quiche's `readable()` through
    * the binding costs about 14 µs (more than decrypting a packet), against
-   * 0.2 µs for asking one stream: a connection with few streams asks each,
-   * and iterates only when quiche still has data for a stream not asked
-   * (one the peer just opened, or a paused one).
+   * 0.3 µs for asking one stream: a connection with few streams asks each,
+   * request streams first (the peer's control and QPACK streams rarely
+   * carry anything after SETTINGS), stops as soon as quiche has nothing
+   * left, and iterates only when quiche still has data for a stream not
+   * asked (one the peer just opened, or a paused one).
    */
   private readStreams(): void {
-    if (this.streams.size <= SCAN_LIMIT) {
-      for (const stream of this.streams.values()) {
-        if (!stream.readEnded && !stream.isPaused && this.native.streamReadable(stream.id)) stream.pull(scratch);
-      }
-      if (this.ended || !this.native.isReadable()) return;
-    }
+    if (this.streams.size <= SCAN_LIMIT && (this.scan(false) || this.scan(true))) return;
     for (const id of this.native.readable()) {
       const stream = this.streams.get(id) ?? this.peerStream(id);
       if (stream !== undefined && !stream.isPaused) stream.pull(scratch);
     }
+  }
+
+  /** Reads the open streams of one kind that have data; true once quiche holds nothing more to read. */
+  private scan(unidirectional: boolean): boolean {
+    for (const stream of this.streams.values()) {
+      if ((stream.id & 0x2) !== 0 ? !unidirectional : unidirectional) continue;
+      if (stream.readEnded || stream.isPaused || !this.native.streamReadable(stream.id)) continue;
+      stream.pull(scratch);
+      if (this.ended !== undefined || !this.native.isReadable()) return true;
+    }
+    return this.ended !== undefined;
   }
 
   private establish(): void {
