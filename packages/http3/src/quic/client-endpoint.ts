@@ -52,7 +52,13 @@ export function dial(options: DialOptions): Dialing {
         resolve();
       });
     });
-    socket.on('error', () => undefined);
+    // On a connected UDP socket the kernel reports an ICMP port unreachable as ECONNREFUSED (Linux): nothing listens there.
+    let refused: string | undefined;
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNREFUSED' || connection === undefined || connection.isEstablished) return;
+      refused = `nothing listens on UDP ${address.includes(':') ? `[${address}]` : address}:${options.port} (ECONNREFUSED)`;
+      connection.close(false, 0, refused);
+    });
     const local = socket.address();
     const remote = { host: address, port: options.port };
     const native = quiche.Connection.connect(options.serverName ?? null, randomBytes(16), { host: local.address, port: local.port }, remote, options.config);
@@ -72,7 +78,7 @@ export function dial(options: DialOptions): Dialing {
     if (cancelled !== undefined) opened.close(true, 0x10c, cancelled);
     opened.flush();
     await new Promise<void>((resolve, reject) => {
-      const onClose = (info: QuicCloseInfo) => reject(new DialError(handshakeFailure(info, address, options.port, cancelled), info));
+      const onClose = (info: QuicCloseInfo) => reject(new DialError(refused ?? handshakeFailure(info, address, options.port, cancelled), info));
       opened.once('close', onClose);
       opened.once('established', () => {
         opened.off('close', onClose);
