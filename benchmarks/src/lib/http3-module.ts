@@ -71,7 +71,7 @@ export interface QuicheModule {
     };
   };
   serverConfig(settings: QuicSettings, tls: { certChain: string; key: string }): NativeConfig;
-  clientConfig(settings: QuicSettings, tls: { verifyPeer: boolean; boringSslVerifies: boolean }): NativeConfig;
+  clientConfig(settings: QuicSettings, tls: { verifyPeer: boolean }): NativeConfig;
   quicSettings(tuning: Http3Tuning): QuicSettings & { maxUdpPayloadSize: number };
 }
 

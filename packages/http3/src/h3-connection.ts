@@ -18,7 +18,7 @@ import { H3ErrorCode, Http3Error } from './h3/errors.js';
 import { encodeGoawayFrame } from './h3/frames.js';
 import { Http3Session, type Role, type SessionEvent } from './h3/session.js';
 import type { Http3Settings } from './h3/settings.js';
-import type { QuicCloseInfo, QuicConnection } from './quic/connection.js';
+import { closeText, type QuicCloseInfo, type QuicConnection } from './quic/connection.js';
 import type { QuicStream } from './quic/stream.js';
 import type { CarrierHost, StreamCarrier } from './stream-carrier.js';
 
@@ -127,7 +127,7 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
   }
 
   connectionError(error: Http3Error): void {
-    void this.close(error.wireCode, error.message);
+    this.close(error.wireCode, error.message);
   }
 
   /**
@@ -185,12 +185,9 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
       data: (chunk, fin) =>
         this.guard(() => {
           if (this.closedWith) return;
-          const events = this.session.receiveUnidirectional(stream.id, chunk, fin);
-          for (const event of events) {
-            // RFC 9114 §6.2: a stream of an unknown type is read no further.
-            if (event.type === 'abort-reading') stream.stopReading(event.wireCode);
-          }
-          this.react(events);
+          // RFC 9114 §6.2: what a stream of an unknown type carries is read and discarded (the session ignores it) until its
+          // FIN or reset; a STOP_SENDING instead would leave the stream in quiche for good (it collects streams as it reads them).
+          this.react(this.session.receiveUnidirectional(stream.id, chunk, fin));
         }),
       reset: () => this.guard(() => void this.react(this.session.resetUnidirectional(stream.id))),
       stopped: () => undefined,
@@ -234,14 +231,12 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
     try {
       action();
     } catch (error) {
-      void this.close(H3ErrorCode.H3_INTERNAL_ERROR, (error as Error)?.message ?? 'internal error');
+      this.close(H3ErrorCode.H3_INTERNAL_ERROR, (error as Error)?.message ?? 'internal error');
     }
   }
 }
 
 /** How the QUIC connection ended, as the error its WebSockets fail with (they close with 1006). */
 function describe(info: QuicCloseInfo): ConnectionClosedError {
-  if (info.by === 'idle') return new ConnectionClosedError('the QUIC connection timed out idle');
-  const who = info.by === 'peer' ? 'was closed by the peer' : 'was closed';
-  return new ConnectionClosedError(`the QUIC connection ${who} with ${info.isApp ? 'application' : 'transport'} code 0x${info.code.toString(16)}${info.reason ? `: ${info.reason}` : ''}`);
+  return new ConnectionClosedError(`the QUIC connection ${closeText(info)}`);
 }

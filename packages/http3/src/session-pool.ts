@@ -14,11 +14,11 @@ import type { Http3Settings } from './h3/settings.js';
 import { dial, type Dialing } from './quic/client-endpoint.js';
 import { clientConfig } from './quic/config.js';
 import type { StreamCarrier } from './stream-carrier.js';
-import { matchesPin, readPem, verifyChain, type PemSource } from './tls.js';
+import { defaultTrustAnchors, matchesPin, readPem, trustAnchors, verifyChain, type PemSource } from './tls.js';
 import { quicSettings, type Http3Tuning } from './tuning.js';
 
 export interface Http3ClientTls {
-  /** Trusted CA certificates (PEM text, bytes or file paths); default: the system's roots. */
+  /** Trusted CA certificates (PEM text, bytes or file paths); default: what node:tls trusts (Node's bundled roots and NODE_EXTRA_CA_CERTS). */
   ca?: PemSource | readonly PemSource[];
   /**
    * Accept exactly these certificates instead of verifying a chain: each a
@@ -168,23 +168,24 @@ export class SessionPool {
     const ca = tls.ca === undefined ? undefined : (Array.isArray(tls.ca) ? tls.ca : [tls.ca as PemSource]).map(readPem);
     const verify = tls.rejectUnauthorized !== false;
     const serverName = tls.serverName ?? host;
-    // Our checks replace BoringSSL's when there is a pin or a CA of the caller's (README quirk R): BoringSSL lets the handshake finish, and the connection checks the chain (DER, leaf first) before it counts as established.
+    // Our checks replace BoringSSL's (which has no CA store of its own here, and refuses a self-signed certificate as `ca`, README
+    // quirk R): BoringSSL lets the handshake finish, and the connection checks the chain (DER, leaf first) before it counts as
+    // established: against the pins, the caller's CAs, or what node:tls trusts by default.
+    const anchors = ca === undefined ? undefined : trustAnchors(ca);
     const check =
       pins.length !== 0
         ? (certs: Uint8Array[]) => certs[0] !== undefined && matchesPin(certs[0], pins)
-        : ca !== undefined
-          ? (certs: Uint8Array[]) => verifyChain(certs, ca, serverName) === undefined
-          : undefined;
+        : (certs: Uint8Array[]) => verifyChain(certs, anchors ?? defaultTrustAnchors(), serverName) === undefined;
     const settings = quicSettings(this.tuning);
     return dial({
       host,
       port,
       // RFC 6066 §3: no SNI for an IP address.
       serverName: isIP(serverName) ? undefined : serverName,
-      config: clientConfig(settings, { verifyPeer: verify, boringSslVerifies: check === undefined }),
+      config: clientConfig(settings, { verifyPeer: verify }),
       maxDatagramSize: settings.maxUdpPayloadSize,
       keepAliveInterval: settings.keepAliveInterval,
-      ...(verify && check ? { verify: check } : {}),
+      ...(verify ? { verify: check } : {}),
     });
   }
 

@@ -7,6 +7,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { spkiSha256 as coreSpkiSha256 } from '@wstack/core/dev-cert';
 
 /** PEM text, its bytes, or the path of a PEM file. */
@@ -64,7 +65,7 @@ export function matchesPin(leaf: Uint8Array, pins: readonly string[]): boolean {
  * leaf names `serverName` (RFC 6125 via X509Certificate.checkHost/checkIP).
  * Returns why not, or undefined.
  */
-export function verifyChain(chain: readonly Uint8Array[], trusted: readonly string[], serverName: string, now = new Date()): string | undefined {
+export function verifyChain(chain: readonly Uint8Array[], anchors: readonly X509Certificate[], serverName: string, now = new Date()): string | undefined {
   let certs: X509Certificate[];
   try {
     certs = chain.map((der) => new X509Certificate(Buffer.from(der)));
@@ -73,7 +74,6 @@ export function verifyChain(chain: readonly Uint8Array[], trusted: readonly stri
   }
   const leaf = certs[0];
   if (leaf === undefined) return 'no certificate';
-  const anchors = trusted.flatMap(splitPem).map((pem) => new X509Certificate(pem));
   for (const cert of certs) {
     if (new Date(cert.validFrom) > now || new Date(cert.validTo) < now) return `certificate ${cert.subject} is not valid now`;
   }
@@ -87,6 +87,30 @@ export function verifyChain(chain: readonly Uint8Array[], trusted: readonly stri
     if (!next || !cert.checkIssued(next) || !cert.verify(next.publicKey) || !next.ca) break;
   }
   return 'the certificate chain does not lead to a trusted certificate';
+}
+
+/** The certificates of PEM texts, as trust anchors for verifyChain. */
+export function trustAnchors(pems: readonly string[]): X509Certificate[] {
+  return pems.flatMap(splitPem).map((pem) => new X509Certificate(pem));
+}
+
+let defaults: X509Certificate[] | undefined;
+
+/**
+ * What node:tls trusts by default: Node's bundled root certificates and
+ * those of the file named by NODE_EXTRA_CA_CERTS. Parsed once, on first use.
+ */
+export function defaultTrustAnchors(): X509Certificate[] {
+  if (defaults) return defaults;
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  let extraPem: string[] = [];
+  try {
+    if (extra) extraPem = [readFileSync(extra, 'utf8')];
+  } catch {
+    // node:tls warns about an unreadable file and goes on without it; so do we.
+  }
+  defaults = trustAnchors([...rootCertificates, ...extraPem]);
+  return defaults;
 }
 
 function splitPem(text: string): string[] {

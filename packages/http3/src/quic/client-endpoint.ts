@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { QuicConnection, type QuicCloseInfo } from './connection.js';
-import { quiche, type NativeConfig } from './native.js';
+import { closeText, QuicConnection, type QuicCloseInfo } from './connection.js';
+import { addressText, quiche, type NativeConfig } from './native.js';
 
 export interface DialOptions {
   host: string;
@@ -56,7 +56,7 @@ export function dial(options: DialOptions): Dialing {
     let refused: string | undefined;
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'ECONNREFUSED' || connection === undefined || connection.isEstablished) return;
-      refused = `nothing listens on UDP ${address.includes(':') ? `[${address}]` : address}:${options.port} (ECONNREFUSED)`;
+      refused = `nothing listens on UDP ${addressText(address, options.port)} (ECONNREFUSED)`;
       connection.close(false, 0, refused);
     });
     const local = socket.address();
@@ -75,9 +75,8 @@ export function dial(options: DialOptions): Dialing {
     const opened = connection;
     socket.on('message', (datagram, from) => opened.receive(datagram, { host: from.address, port: from.port }));
     opened.once('close', () => socket.close());
-    if (cancelled !== undefined) opened.close(true, 0x10c, cancelled);
-    opened.flush();
-    await new Promise<void>((resolve, reject) => {
+    // Listening before anything can end it: a cancel that came while the socket connected closes it at once.
+    const settled = new Promise<void>((resolve, reject) => {
       const onClose = (info: QuicCloseInfo) => reject(new DialError(refused ?? handshakeFailure(info, address, options.port, cancelled), info));
       opened.once('close', onClose);
       opened.once('established', () => {
@@ -85,6 +84,9 @@ export function dial(options: DialOptions): Dialing {
         resolve();
       });
     });
+    if (cancelled !== undefined) opened.close(true, 0x10c, cancelled);
+    opened.flush();
+    await settled;
     return opened;
   })() as Dialing;
   promise.cancel = (reason) => {
@@ -95,10 +97,8 @@ export function dial(options: DialOptions): Dialing {
 }
 
 function handshakeFailure(info: QuicCloseInfo, host: string, port: number, cancelled: string | undefined): string {
-  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const where = addressText(host, port);
   if (cancelled !== undefined) return `the QUIC handshake with ${where} was cancelled: ${cancelled}`;
   if (info.by === 'idle') return `no QUIC answer from ${where} (UDP) before the idle timeout`;
-  const code = `${info.isApp ? 'application' : 'transport'} code 0x${info.code.toString(16)}`;
-  const tls = !info.isApp && info.code >= 0x100 && info.code <= 0x1ff ? ` (TLS alert ${info.code - 0x100})` : '';
-  return `the QUIC handshake with ${where} failed: closed ${info.by === 'local' ? 'here' : 'by the server'} with ${code}${tls}${info.reason ? `: ${info.reason}` : ''}`;
+  return `the QUIC handshake with ${where} failed: the connection ${closeText(info)}`;
 }

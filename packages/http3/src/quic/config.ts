@@ -16,9 +16,11 @@ export interface ServerTls {
 }
 
 export interface ClientTls {
-  /** False: the handshake does not stop on a certificate BoringSSL cannot verify; the connection checks it itself once established. */
-  boringSslVerifies: boolean;
-  /** Whether the peer's certificate is checked at all. */
+  /**
+   * Whether the server's certificate is checked. BoringSSL then only asks
+   * for one: it lets the handshake finish whatever it thinks of it, and the
+   * connection's `verify` decides (session-pool.ts).
+   */
   verifyPeer: boolean;
 }
 
@@ -29,8 +31,10 @@ export function serverConfig(settings: QuicSettings, tls: ServerTls): NativeConf
 }
 
 export function clientConfig(settings: QuicSettings, tls: ClientTls): NativeConfig {
-  const config = quiche.Config.withBoringSslCtx(tls.verifyPeer, !tls.boringSslVerifies, null, null, null, null);
+  const config = quiche.Config.withBoringSslCtx(tls.verifyPeer, tls.verifyPeer, null, null, null, null);
   apply(config, settings);
+  // RFC 9114 §6.1: a server opens no bidirectional streams; quiche refuses them itself when we grant none.
+  config.setInitialMaxStreamsBidi(0);
   return config;
 }
 

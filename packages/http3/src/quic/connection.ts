@@ -71,12 +71,25 @@ let free: Buffer | undefined;
 const dirty = new Set<QuicConnection>();
 let flushScheduled = false;
 
+/**
+ * An exception from a handler (the application's code runs inside a flush)
+ * is rethrown once every connection had its turn, as Node does with a
+ * listener's exception; the connection it came from flushes again next turn,
+ * so its packets leave and its timer is set.
+ */
 function flushAll(): void {
   flushScheduled = false;
+  let failure: { error: unknown } | undefined;
   for (const connection of dirty) {
     dirty.delete(connection);
-    connection.flush();
+    try {
+      connection.flush();
+    } catch (error) {
+      failure ??= { error };
+      connection.flushAgain();
+    }
   }
+  if (failure) throw failure.error;
 }
 
 export class StreamLimitError extends Error {
@@ -110,6 +123,8 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   private timerAt = Infinity;
   private keepAlive: NodeJS.Timeout | undefined;
   private established = false;
+  /** Client: the certificate check failed; the connection is closing. */
+  private refused = false;
   private ended: QuicCloseInfo | undefined;
   private recvInfo: { from: HostPort; to: HostPort };
 
@@ -188,6 +203,17 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.flush();
   }
 
+  /** Ends the connection without a word to the peer (its socket is gone): timers stop, streams fail. */
+  abandon(): void {
+    if (this.ended) return;
+    try {
+      this.native.close(true, 0, Buffer.alloc(0));
+    } catch {
+      // Already closing.
+    }
+    this.finish();
+  }
+
   /**
    * Resolves once quiche has forgotten the streams we are done with (their
    * last bytes and FIN acknowledged, or their reset), or after `limit` ms.
@@ -230,13 +256,14 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   flush(): void {
     if (this.ended) return;
     if (this.inputPending) this.takeInput();
-    if (this.toRead.size !== 0) {
-      for (const stream of this.toRead) stream.pull(scratch);
-      this.toRead.clear();
+    // Each stream leaves its set before it is called: a handler that resumes or writes again (a 'drain' listener) puts it back.
+    for (const stream of this.toRead) {
+      this.toRead.delete(stream);
+      stream.pull(scratch);
     }
-    if (this.toPush.size !== 0) {
-      for (const stream of this.toPush) if (stream.push()) this.blocked.add(stream);
-      this.toPush.clear();
+    for (const stream of this.toPush) {
+      this.toPush.delete(stream);
+      if (stream.push()) this.blocked.add(stream);
     }
     this.unsentBidi = 0;
     this.unsentUni = 0;
@@ -290,7 +317,7 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   /** What arrived since the last flush: the handshake's end, stream data, credit for blocked streams. */
   private takeInput(): void {
     this.inputPending = false;
-    if (!this.established && this.native.isEstablished() && !this.native.isClosed()) this.establish();
+    if (!this.established && !this.refused && this.native.isEstablished() && !this.native.isClosed()) this.establish();
     if (this.established && !this.ended && this.native.isReadable()) this.readStreams();
     if (this.blocked.size !== 0) this.unblock();
   }
@@ -307,6 +334,7 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   private readStreams(): void {
     if (this.streams.size <= SCAN_LIMIT && (this.scan(false) || this.scan(true))) return;
     for (const id of this.native.readable()) {
+      if (this.ended) return;
       const stream = this.streams.get(id) ?? this.peerStream(id);
       if (stream !== undefined && !stream.isPaused) stream.pull(scratch);
     }
@@ -326,6 +354,7 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   private establish(): void {
     const verify = this.options.verify;
     if (verify !== undefined && !verify(this.native.peerCertChain() ?? [])) {
+      this.refused = true;
       this.close(false, BAD_CERTIFICATE, 'bad certificate');
       return;
     }
@@ -396,8 +425,18 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     // quiche's onTimeout acts only on timers that expired, so an early call is harmless.
     this.native.onTimeout();
     this.inputPending = true;
-    this.flush();
+    try {
+      this.flush();
+    } catch (error) {
+      this.flushAgain();
+      throw error;
+    }
   };
+
+  /** A flush that a handler's exception cut short: the rest next turn. */
+  flushAgain(): void {
+    this.schedule();
+  }
 
   private sweep(): void {
     for (const id of this.lingering) if (collected(this.native, id)) this.lingering.delete(id);
@@ -418,6 +457,14 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.lingering.clear();
     this.emit('close', this.ended);
   }
+}
+
+/** How a connection ended, in words: "timed out idle", "was closed by the peer with application code 0x100: why". */
+export function closeText(info: QuicCloseInfo): string {
+  if (info.by === 'idle') return 'timed out idle';
+  const code = `${info.isApp ? 'application' : 'transport'} code 0x${info.code.toString(16)}`;
+  const tls = !info.isApp && info.code >= 0x100 && info.code <= 0x1ff ? ` (TLS alert ${info.code - 0x100})` : '';
+  return `was closed ${info.by === 'peer' ? 'by the peer' : 'here'} with ${code}${tls}${info.reason ? `: ${info.reason}` : ''}`;
 }
 
 function closeInfo(native: NativeConnection): QuicCloseInfo {

@@ -28,6 +28,11 @@ export interface HostPort {
   port: number;
 }
 
+/** "127.0.0.1:443", "[::1]:443". */
+export function addressText(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** What quiche's `Config` offers that this package uses. */
 export interface NativeConfig {
   grease(on: boolean): void;

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { QuicConnection } from './connection.js';
-import { quiche, type HostPort, type NativeConfig } from './native.js';
+import { addressText, quiche, type HostPort, type NativeConfig } from './native.js';
 import { readInvariants } from './invariants.js';
 import { RetryTokens } from './retry-token.js';
 
@@ -40,7 +40,7 @@ export class ListenError extends Error {
     readonly port: number,
     cause: Error,
   ) {
-    super(`cannot listen for HTTP/3 on UDP ${host.includes(':') ? `[${host}]` : host}:${port}: ${code}${code === 'EADDRINUSE' ? ' (the UDP port is in use)' : ''}`, { cause });
+    super(`cannot listen for HTTP/3 on UDP ${addressText(host, port)}: ${code}${code === 'EADDRINUSE' ? ' (the UDP port is in use)' : ''}`, { cause });
   }
 }
 
@@ -51,6 +51,7 @@ export class ServerEndpoint {
   private readonly all = new Set<QuicConnection>();
   private readonly tokens = new RetryTokens();
   private readonly retry: boolean;
+  private closing = false;
   /** Datagrams dropped since the start (unparseable, unknown id, or refused): for tests and diagnostics. */
   dropped = 0;
 
@@ -91,6 +92,8 @@ export class ServerEndpoint {
 
   /** Stops receiving: connections still open are closed abruptly (the caller closes them gracefully first). */
   async close(): Promise<void> {
+    // From now on no datagram starts a connection.
+    this.closing = true;
     for (const connection of [...this.all]) connection.close(true, 0x100);
     const socket = this.socket;
     if (!socket) return;
@@ -98,6 +101,8 @@ export class ServerEndpoint {
     await new Promise((resolve) => setImmediate(resolve));
     this.socket = undefined;
     await new Promise<void>((resolve) => socket.close(() => resolve()));
+    // Draining connections have no socket left to wait for: their timers stop here.
+    for (const connection of [...this.all]) connection.abandon();
   }
 
   /** One datagram from the network. */
@@ -109,7 +114,7 @@ export class ServerEndpoint {
       return;
     }
     // No connection: only a full-size long header may start one or get an answer (RFC 9000 §14.1); a Version Negotiation packet never does (§6.1).
-    if (packet === undefined || !packet.long || datagram.length < MIN_INITIAL_SIZE || packet.version === 0) {
+    if (packet === undefined || !packet.long || datagram.length < MIN_INITIAL_SIZE || packet.version === 0 || this.closing) {
       this.dropped++;
       return;
     }

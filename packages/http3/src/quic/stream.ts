@@ -15,7 +15,7 @@
  * which is the backpressure of RFC 9000 §4.
  */
 import { Buffer } from 'node:buffer';
-import type { NativeConnection } from './native.js';
+import { quiche, type NativeConnection } from './native.js';
 
 /** What the stream tells its user. Every method is called synchronously from the driver. */
 export interface StreamHandler {
@@ -53,8 +53,8 @@ const IGNORE: StreamHandler = {
 };
 
 const EMPTY = Buffer.alloc(0);
-const SHUTDOWN_READ = 0;
-const SHUTDOWN_WRITE = 1;
+const SHUTDOWN_READ = quiche.Shutdown.Read;
+const SHUTDOWN_WRITE = quiche.Shutdown.Write;
 
 /** The code of a quiche stream error, e.g. "StreamReset(268)", or undefined. */
 export function quicheErrorCode(error: unknown, kind: 'StreamReset' | 'StreamStopped'): number | undefined {
