@@ -144,16 +144,6 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     return this.established;
   }
 
-  /** Set once the connection is over. */
-  get closeInfo(): QuicCloseInfo | undefined {
-    return this.ended;
-  }
-
-  /** Open streams. */
-  get streamCount(): number {
-    return this.streams.size;
-  }
-
   /** A datagram from the peer. */
   receive(datagram: Buffer, from: HostPort): void {
     if (this.ended) return;
