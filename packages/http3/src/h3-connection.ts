@@ -19,7 +19,7 @@ import { encodeGoawayFrame } from './h3/frames.js';
 import { Http3Session, type Role, type SessionEvent } from './h3/session.js';
 import type { Http3Settings } from './h3/settings.js';
 import { closeText, type QuicCloseInfo, type QuicConnection } from './quic/connection.js';
-import type { QuicStream } from './quic/stream.js';
+import { IGNORE, type QuicStream } from './quic/stream.js';
 import type { CarrierHost, StreamCarrier } from './stream-carrier.js';
 
 /** The QUIC connection ended (closed by either side, timed out idle, or failed). */
@@ -182,6 +182,7 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
 
   private readUni(stream: QuicStream): void {
     stream.handler = {
+      ...IGNORE,
       data: (chunk, fin) =>
         this.guard(() => {
           if (this.closedWith) return;
@@ -190,9 +191,6 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
           this.react(this.session.receiveUnidirectional(stream.id, chunk, fin));
         }),
       reset: () => this.guard(() => void this.react(this.session.resetUnidirectional(stream.id))),
-      stopped: () => undefined,
-      drain: () => undefined,
-      closed: () => undefined,
     };
   }
 

@@ -164,8 +164,8 @@ export class SessionPool {
   private dial(url: URL, tls: Http3ClientTls): Dialing {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = url.port === '' ? 443 : Number(url.port);
-    const pins = tls.pin === undefined ? [] : typeof tls.pin === 'string' ? [tls.pin] : [...tls.pin];
-    const ca = tls.ca === undefined ? undefined : (Array.isArray(tls.ca) ? tls.ca : [tls.ca as PemSource]).map(readPem);
+    const { pins, ca: sources } = trustOptions(tls);
+    const ca = tls.ca === undefined ? undefined : sources.map(readPem);
     const verify = tls.rejectUnauthorized !== false;
     const serverName = tls.serverName ?? host;
     // Our checks replace BoringSSL's (which has no CA store of its own here, and refuses a self-signed certificate as `ca`, README
@@ -229,9 +229,15 @@ export class SessionPool {
 
 function sessionKey(url: URL, tls: Http3ClientTls): string {
   const digest = createHash('sha256');
-  const pins = tls.pin === undefined ? [] : typeof tls.pin === 'string' ? [tls.pin] : [...tls.pin];
-  const ca = tls.ca === undefined ? [] : Array.isArray(tls.ca) ? tls.ca : [tls.ca as PemSource];
+  const { pins, ca } = trustOptions(tls);
   digest.update(JSON.stringify({ pins, serverName: tls.serverName, verify: tls.rejectUnauthorized !== false }));
   for (const source of ca) digest.update(typeof source === 'string' ? source : Buffer.from(source));
   return `${url.host} ${digest.digest('base64')}`;
+}
+
+/** The pins and CA sources of the TLS options, as lists. */
+function trustOptions(tls: Http3ClientTls): { pins: string[]; ca: PemSource[] } {
+  const pins = tls.pin === undefined ? [] : typeof tls.pin === 'string' ? [tls.pin] : [...tls.pin];
+  const ca = tls.ca === undefined ? [] : Array.isArray(tls.ca) ? [...tls.ca] : [tls.ca as PemSource];
+  return { pins, ca };
 }

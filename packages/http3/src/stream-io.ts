@@ -8,7 +8,7 @@
  */
 import type { Http3Error } from './h3/errors.js';
 import type { RequestStreamDecoder, RequestStreamEvent } from './h3/request-stream.js';
-import type { QuicStream } from './quic/stream.js';
+import { IGNORE, type QuicStream } from './quic/stream.js';
 
 export type HeadEvent = Extract<RequestStreamEvent, { type: 'request' | 'response' }>;
 
@@ -40,6 +40,7 @@ export function readHead<T extends HeadEvent>(stream: QuicStream, decoder: Reque
       action();
     };
     stream.handler = {
+      ...IGNORE,
       data(chunk, fin) {
         if (done) return;
         const events = decoder.receive(chunk, fin);
@@ -54,8 +55,6 @@ export function readHead<T extends HeadEvent>(stream: QuicStream, decoder: Reque
         if (fin) settle(() => reject(new StreamEndedError('the stream ended before its header section')));
       },
       reset: (code) => settle(() => reject(new StreamEndedError(`the stream was reset with code 0x${code.toString(16)} before its header section`))),
-      stopped: () => undefined,
-      drain: () => undefined,
       closed: (error) => settle(() => reject(new StreamEndedError(`the stream ended before its header section: ${error.message}`, { cause: error }))),
     };
   });

@@ -101,7 +101,7 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   readonly native: NativeConnection;
   readonly isServer: boolean;
   readonly local: HostPort;
-  remote: HostPort;
+  readonly remote: HostPort;
   /** Open streams by id. */
   private readonly streams = new Map<number, QuicStream>();
   private readonly toRead = new Set<QuicStream>();

@@ -44,7 +44,8 @@ export interface StreamOwner {
   done(stream: QuicStream): void;
 }
 
-const IGNORE: StreamHandler = {
+/** A handler that ignores everything: what a stream has until its user sets one, and the base of handlers that need few events. */
+export const IGNORE: StreamHandler = {
   data: () => undefined,
   reset: () => undefined,
   stopped: () => undefined,
