@@ -4,13 +4,15 @@
  * what matters: failures with their diagnostics, skips, coverage tables, and
  * each package's count; then one closing line, "tests: N passed, N failed,
  * N skipped". Full TAP output of each run stays in the package's .tap folder.
+ * With no package named, the structure check and the API report check run
+ * first.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const ORDER = ['core', 'testkit', 'http1', 'http2', 'http3', 'wstack'];
+const ORDER = ['protocol', 'core', 'testkit', 'http1', 'http2', 'http3', 'wstack'];
 const only = process.argv.slice(2);
 
 function packages() {
@@ -76,10 +78,18 @@ function run(pkg) {
   });
 }
 
+/** The structure and the public API, checked before any test: one line each, and a failure counts as a failing package. */
+function check(name, script, args = []) {
+  process.stdout.write(`\n=== ${name}\n`);
+  const result = spawnSync(process.execPath, [join(root, 'scripts', script), ...args], { stdio: 'inherit' });
+  return result.status === 0 ? [] : [name];
+}
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-let failedPackages = [];
+let failedPackages = only.length === 0 ? [...check('structure', 'check-structure.mjs'), ...check('API reports', 'api-report.mjs', ['--check'])] : [];
+failed += failedPackages.length;
 for (const pkg of packages()) {
   process.stdout.write(`\n=== ${pkg.name}\n`);
   const started = Date.now();

@@ -5,7 +5,7 @@
  *
  *   pnpm bench:codec [--quick]
  */
-import { loadWasmMasker, maskBytes, maskWords, sizeDispatch, wasmKernel, WASM_FROM, WORDS_FROM } from '@wstack/core/mask';
+import { loadWasmMasker, maskBytes, maskWords, sizeDispatch, wasmKernel, WASM_FROM, WORDS_FROM } from '@wstack/protocol/mask';
 
 const quick = process.argv.includes('--quick');
 const SIZES = [4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 16384, 65536, 262144, 1048576];

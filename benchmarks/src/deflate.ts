@@ -10,7 +10,8 @@
  * then stay open; the growth of RSS (and of zlib's native memory, which
  * shows in RSS, not in the JS heap) is divided by N.
  */
-import { createMemoryCarrierPair, WebSocketConnection, type DeflateParams } from '@wstack/core';
+import type { DeflateParams } from '@wstack/protocol';
+import { createMemoryCarrierPair, WebSocketConnection } from '@wstack/core';
 
 const quick = process.argv.includes('--quick');
 const TAKEOVER: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };

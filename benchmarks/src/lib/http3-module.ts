@@ -1,8 +1,7 @@
 /**
- * @wstack/http3, loaded at run time from its build output: it is optional
- * here (it needs quiche's prebuilt native module, which not every platform
- * has), so the suite neither depends on it nor fails without it. Only what
- * the suite touches is typed here.
+ * @wstack/http3, loaded at run time: it needs quiche's prebuilt native
+ * module, which not every platform has, so the suite runs without it and
+ * says why. Only what the suite touches is typed here.
  */
 import type { WebSocketConnection } from '@wstack/core';
 
@@ -25,12 +24,10 @@ export interface Http3Module {
   DEFAULT_MAX_UDP_PAYLOAD_SIZE: number;
 }
 
-const dist = new URL('../../../packages/http3/dist/', import.meta.url);
-
 /** The module, or the reason it cannot be used. */
 export async function loadHttp3(): Promise<Http3Module | string> {
   try {
-    const module = (await import(new URL('index.js', dist).href)) as Partial<Http3Module>;
+    const module = (await import('@wstack/http3')) as unknown as Partial<Http3Module>;
     if (typeof module.WebSocketServer !== 'function' || typeof module.connect !== 'function' || typeof module.SessionPool !== 'function') {
       return '@wstack/http3 has no WebSocketServer, connect or SessionPool';
     }
@@ -40,50 +37,18 @@ export async function loadHttp3(): Promise<Http3Module | string> {
   }
 }
 
-export interface HostPort {
-  host: string;
-  port: number;
-}
-
-/** quiche's native `Connection`: the calls the in-memory floor makes. */
-export interface NativeConnection {
-  recv(data: Uint8Array, info: { from: HostPort; to: HostPort }): number;
-  send(out: Uint8Array): [number, { from: HostPort; to: HostPort }] | null;
-  streamRecv(id: number, out: Uint8Array): [number, boolean] | null;
-  streamSend(id: number, data: Uint8Array, fin: boolean): number | null;
-  isEstablished(): boolean;
-}
-
-type NativeConfig = object;
-type QuicSettings = object;
-
 /**
- * quiche's native binding as @wstack/http3 loads it (quic/native.js, its
- * one loader) with the configs its endpoints make (quic/config.js) from its
- * default transport settings (tuning.js): internal modules of its build, so
- * that the floor and wstack differ in nothing below QUIC's streams.
+ * quiche's native binding as @wstack/http3 loads it, with the configs its
+ * endpoints make from its default settings (its `quiche` entry), so that
+ * the floor and wstack differ in nothing below QUIC's streams.
  */
-export interface QuicheModule {
-  quiche: {
-    Connection: {
-      connect(serverName: string | null, scid: Uint8Array, local: HostPort, remote: HostPort, config: NativeConfig): NativeConnection;
-      accept(scid: Uint8Array, odcid: Uint8Array | null, local: HostPort, remote: HostPort, config: NativeConfig): NativeConnection;
-    };
-  };
-  serverConfig(settings: QuicSettings, tls: { certChain: string; key: string }): NativeConfig;
-  clientConfig(settings: QuicSettings, tls: { verifyPeer: boolean }): NativeConfig;
-  quicSettings(tuning: Http3Tuning): QuicSettings & { maxUdpPayloadSize: number };
-}
+export type QuicheModule = typeof import('@wstack/http3/quiche');
+export type { HostPort, NativeConnection } from '@wstack/http3/quiche';
 
 /** The binding and @wstack/http3's configs, or the reason they cannot be used. */
 export async function loadQuiche(): Promise<QuicheModule | string> {
   try {
-    const [native, config, tuning] = await Promise.all(['quic/native.js', 'quic/config.js', 'tuning.js'].map((file) => import(new URL(file, dist).href)));
-    const module = { quiche: native.quiche, serverConfig: config.serverConfig, clientConfig: config.clientConfig, quicSettings: tuning.quicSettings };
-    if (typeof module.quiche?.Connection?.accept !== 'function' || typeof module.serverConfig !== 'function' || typeof module.quicSettings !== 'function') {
-      return '@wstack/http3\'s build no longer has the pieces the quiche floor uses (quic/native, quic/config, tuning)';
-    }
-    return module as QuicheModule;
+    return await import('@wstack/http3/quiche');
   } catch (error) {
     return `quiche could not be loaded through @wstack/http3 (${(error as Error).message.split('\n')[0]})`;
   }

@@ -12,7 +12,8 @@
  * a server's.
  */
 import { EventEmitter } from 'node:events';
-import { encodeFrame, Opcode, Protocol, randomMaskSource, WebSocketConnection, type Carrier, type CarrierEvents } from '@wstack/core';
+import { encodeFrame, Opcode, Protocol, randomMaskSource } from '@wstack/protocol';
+import { WebSocketConnection, type Carrier, type CarrierEvents } from '@wstack/core';
 import { ws } from '../lib/ws-internals.js';
 import { LengthPrefixReader, lengthPrefixed } from '../servers/length-prefix.js';
 

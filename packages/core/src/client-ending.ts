@@ -8,7 +8,7 @@
  */
 import type { Carrier } from './carrier.js';
 import { WebSocketConnection, type ClientHandshakeOptions, type Negotiated, type TunnelOffer } from './connection.js';
-import { checkClientExtensions, clientExtensionOffer, compressionOptions, type AgreedExtensions } from './negotiate.js';
+import { checkClientExtensions, clientExtensionOffer, compressionOptions, type AgreedExtensions } from '@wstack/protocol';
 import { Tunnel } from './tunnel.js';
 
 export interface HandshakeEnding<T> {

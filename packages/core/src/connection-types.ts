@@ -3,11 +3,12 @@
  * what a transport hands it after the handshake, and the timeout error.
  */
 import { Buffer } from 'node:buffer';
-import type { CompressionOptions } from './deflate.js';
-import type { DeflateParams } from './deflate-negotiation.js';
-import type { ProtocolOptions } from './protocol.js';
+import type { CompressionOptions, DeflateParams, PerMessageDeflateSetting, ProtocolOptions } from '@wstack/protocol';
 import type { Topics } from './topics.js';
-import type { PerMessageDeflateSetting } from './negotiate.js';
+
+export type { SendData, SendOptions } from './send-data.js';
+export { toBuffer } from './send-data.js';
+export { TimeoutError } from './errors.js';
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyStateValue = (typeof ReadyState)[keyof typeof ReadyState];
@@ -95,33 +96,4 @@ export interface ConnectionEvents {
   close: [details: CloseDetails];
   /** Node's own: a listener is being added. */
   newListener: [event: string | symbol, listener: (...args: unknown[]) => void];
-}
-
-export type SendData = string | Buffer | ArrayBuffer | ArrayBufferView;
-
-export interface SendOptions {
-  /** Send as binary; default: true for bytes, false for strings. */
-  binary?: boolean;
-  /**
-   * With permessage-deflate negotiated, messages of at least the threshold
-   * are compressed; false sends this one as it is. Default true.
-   */
-  compress?: boolean;
-}
-
-/** Raised on the connection when keepalive, idle or close timers run out. */
-export class TimeoutError extends Error {
-  override readonly name = 'TimeoutError';
-  constructor(
-    readonly code: 'PONG_TIMEOUT' | 'CLOSE_TIMEOUT',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export function toBuffer(data: Exclude<SendData, string>): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
 }

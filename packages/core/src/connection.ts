@@ -4,16 +4,15 @@
  * into the protocol, the protocol's events come out as events (or through
  * async iteration), and calls become bytes for the carrier.
  */
-import { Buffer, isUtf8 } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
+import { CloseCode, encodeClosePayload, Protocol, ProtocolError, UsageError, type ProtocolEvent, type Role } from '@wstack/protocol';
 import type { Carrier, CarrierEvents, Transport } from './carrier.js';
-import { encodeClosePayload } from './close.js';
 import {
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   ReadyState,
   TimeoutError,
-  toBuffer,
   type CloseDetails,
   type ConnectionEvents,
   type ConnectionOptions,
@@ -23,15 +22,13 @@ import {
   type SendOptions,
 } from './connection-types.js';
 import { PerMessageDeflate } from './deflate.js';
-import { CloseCode, ProtocolError, UsageError } from './errors.js';
-import { MAX_CONTROL_PAYLOAD } from './frame.js';
 import { Keepalive } from './keepalive.js';
-import type { MessageEvent } from './message.js';
 import { MessageQueue, type Message } from './message-queue.js';
-import { MessageWriter, type FragmentData } from './message-writer.js';
-import { Outbound } from './outbound.js';
-import { PreparedMessage } from './prepared-message.js';
-import { Protocol, type ProtocolEvent, type Role } from './protocol.js';
+import type { MessageWriter } from './message-writer.js';
+import type { PreparedMessage } from './prepared-message.js';
+import { HeldEvents, type HeldOwner } from './held-events.js';
+import { InflationQueue, type InflationOwner } from './inflation-queue.js';
+import { Sender, type SenderOwner } from './sender.js';
 import type { Topics } from './topics.js';
 
 export * from './connection-types.js';
@@ -55,31 +52,18 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private readonly engine: Protocol;
   private readonly highWaterMark: number;
   private readonly closeTimeout: number;
-  private readonly maxMessageSize: number;
-  private state: ReadyStateValue = ReadyState.OPEN;
-  /** The carrier took the last write without complaint (or drained since). */
-  private carrierWritable = true;
-  /** `send` returned false: 'drain' is owed. */
-  private needDrain = false;
-  private carrierEnded = false;
+    private state: ReadyStateValue = ReadyState.OPEN;
   /** terminate() was called: deliver nothing more. */
   private aborted = false;
-  /** A message in fragments is being sent: no other message may start. */
-  private fragmenting = false;
   /** Messages that arrived before anyone consumed messages. */
-  private held: ProtocolEvent[] | undefined;
-  private heldBytes = 0;
-  private pausedForHeld = false;
-  private releasing = false;
-  /** permessage-deflate, when negotiated; with it, sends go through `outbound` in order. */
+  private readonly held: HeldEvents;
+  /** permessage-deflate, when negotiated. */
   private readonly deflate: PerMessageDeflate | undefined;
-  private readonly outbound: Outbound | undefined;
-  /** Events waiting behind a compressed message that is being inflated. */
-  private inbound: ProtocolEvent[] | undefined;
-  private inboundBytes = 0;
-  private pausedForInbound = false;
+  private readonly sender: Sender;
+  /** With permessage-deflate: events waiting behind a compressed message that is being inflated. */
+  private readonly inflation: InflationQueue | undefined;
   /** The carrier closed while messages that had arrived were still inflating: the close event waits for them. */
-  private closedBehindInbound: { error: Error | undefined } | undefined;
+  private closedBehindInflation: { error: Error | undefined } | undefined;
   private failure: Error | undefined;
   private closeDetailsValue: CloseDetails | undefined;
   private queue: MessageQueue | undefined;
@@ -90,6 +74,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
   constructor(role: Role, carrier: Carrier, negotiated: Negotiated = {}, options: ConnectionOptions = {}) {
     super();
+    const reports = new WebSocketConnection.Reports(this);
     this.role = role;
     this.carrier = carrier;
     this.transport = carrier.transport;
@@ -100,20 +85,14 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.topics = options.topics;
-    this.engine = new Protocol({ ...options, role, perMessageDeflate: negotiated.deflate !== undefined });
-    this.maxMessageSize = this.engine.maxMessageSize;
-    // The protocol reads a whole chunk before the events are dispatched: the
-    // close it owes (an answer, or a failure's) waits until its event is
-    // handled, so that replies to the messages before it go out first.
-    this.engine.holdCloseAnswer(true);
+    // The close the protocol owes (an answer, or a failure's) is sent once its
+    // event is handled, behind the messages before it and the sends they caused.
+    this.engine = new Protocol({ ...options, role, perMessageDeflate: negotiated.deflate !== undefined, answerClose: false });
     if (negotiated.deflate !== undefined) {
       this.deflate = new PerMessageDeflate(negotiated.deflate, role, options.compression);
-      this.outbound = new Outbound({
-        flush: () => this.flush(),
-        progressed: () => this.maybeDrain(),
-        failed: (error) => this.abortWith(error),
-      });
+      this.inflation = new InflationQueue(this.deflate, this.engine.maxMessageSize, this.highWaterMark, reports);
     }
+    this.sender = new Sender(role, this.engine, carrier, this.deflate, this.highWaterMark, reports);
     if (options.pingInterval) {
       const timeout = options.pongTimeout ?? options.pingInterval;
       this.keepalive = new Keepalive(options.pingInterval, timeout, {
@@ -126,11 +105,16 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (options.idleTimeout) {
       this.idleTimer = setTimeout(() => this.closeIfOpen(CloseCode.GOING_AWAY, 'idle timeout'), options.idleTimeout);
     }
-    carrier.attach(new WebSocketConnection.Reports(this));
+    this.held = new HeldEvents(this.highWaterMark, reports);
+    carrier.attach(reports);
   }
 
-  /** What the carrier reports goes here: one small object per connection rather than a closure per event (idle memory). */
-  private static readonly Reports = class implements CarrierEvents {
+  /**
+   * What the carrier, the sender, the inflation queue and the held events
+   * report goes here: one small object per connection rather than a closure
+   * per event (idle memory).
+   */
+  private static readonly Reports = class implements CarrierEvents, SenderOwner, InflationOwner, HeldOwner {
     constructor(private readonly connection: WebSocketConnection) {}
 
     data(chunk: Buffer): void {
@@ -142,12 +126,69 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     }
 
     drain(): void {
-      this.connection.carrierWritable = true;
-      this.connection.maybeDrain();
+      this.connection.sender.carrierDrained();
     }
 
     close(error?: Error): void {
       this.connection.closed(error);
+    }
+
+    assertOpen(): void {
+      this.connection.assertOpen();
+    }
+
+    active(): void {
+      this.connection.idleTimer?.refresh();
+    }
+
+    sendBufferDrained(): void {
+      this.connection.emit('drain');
+    }
+
+    compressionFailed(error: Error): void {
+      this.connection.abortWith(error);
+    }
+
+    get aborted(): boolean {
+      return this.connection.aborted;
+    }
+
+    get open(): boolean {
+      return this.connection.state === ReadyState.OPEN;
+    }
+
+    handle(event: ProtocolEvent): void {
+      this.connection.handle(event);
+    }
+
+    deliver(message: Message): void {
+      this.connection.deliver(message);
+    }
+
+    inflationFailed(error: ProtocolError): void {
+      this.connection.failWith(error);
+    }
+
+    settled(): void {
+      this.connection.sender.flush();
+      this.connection.closeIfCarrierGone();
+    }
+
+    watch(holding: boolean): void {
+      if (holding) this.connection.on('newListener', WebSocketConnection.releaseOnMessageListener);
+      else this.connection.off('newListener', WebSocketConnection.releaseOnMessageListener);
+    }
+
+    pause(): void {
+      this.connection.carrier.pause();
+    }
+
+    resume(): void {
+      this.connection.carrier.resume();
+    }
+
+    flush(): void {
+      this.connection.sender.flush();
     }
   };
 
@@ -157,7 +198,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
   /** Bytes queued to send (waiting for compression, or in the carrier) but not yet handed to the network. */
   get bufferedAmount(): number {
-    return this.carrier.bufferedAmount + (this.outbound?.queuedBytes ?? 0);
+    return this.carrier.bufferedAmount + this.sender.queuedBytes;
   }
 
   /** How the connection ended, once the close event has fired. */
@@ -174,51 +215,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    * all the connections it goes to.
    */
   send(data: SendData | PreparedMessage, options?: SendOptions): boolean {
-    this.assertOpen();
-    if (this.fragmenting) throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: end it first');
-    if (data instanceof PreparedMessage) return this.sendPrepared(data, options?.compress);
-    const binary = options?.binary ?? typeof data !== 'string';
-    this.idleTimer?.refresh();
-    const deflate = this.deflate;
-    if (deflate === undefined) {
-      this.sendPlain(data, binary);
-      this.flush();
-      return this.sendResult();
-    }
-    const bytes = options?.compress === false ? undefined : typeof data === 'string' ? Buffer.from(data) : toBuffer(data);
-    if (bytes !== undefined && bytes.length >= deflate.threshold) {
-      this.outbound!.enqueue(bytes.length, async () => {
-        const compressed = await deflate.compress(bytes, true);
-        if (!this.engineCanSend()) return;
-        if (binary) this.engine.sendBinary(compressed, true, true);
-        else this.engine.sendText(compressed, true, true);
-      });
-    } else {
-      this.enqueue(0, () => this.sendPlain(bytes ?? data, binary));
-    }
-    return this.sendResult();
-  }
-
-  private sendPrepared(message: PreparedMessage, compress: boolean | undefined): boolean {
-    const { data, binary } = message;
-    const deflate = this.deflate;
-    // A client masks every frame with a fresh key (RFC 6455 §5.3); a connection keeping its compression context compresses for itself.
-    const shared = deflate?.statelessCompression;
-    if (this.role === 'client' || (deflate !== undefined && compress !== false && data.length >= deflate.threshold && shared === undefined)) {
-      return this.send(data, { binary, compress: compress !== false });
-    }
-    this.idleTimer?.refresh();
-    if (deflate === undefined || compress === false || data.length < deflate.threshold) {
-      this.enqueue(0, () => this.engine.sendFrames(message.frames));
-      return this.sendResult();
-    }
-    this.outbound!.enqueue(data.length, async () => {
-      const compressed = await message.compressedAs(shared!, (bytes) => deflate.compress(bytes, true));
-      if (!this.engineCanSend()) return;
-      if (binary) this.engine.sendBinary(compressed, true, true);
-      else this.engine.sendText(compressed, true, true);
-    });
-    return this.sendResult();
+    return this.sender.send(data, options);
   }
 
   /** Joins a topic: the server's `publish` to it reaches this connection until it unsubscribes or closes. */
@@ -247,30 +244,12 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    * `compress: false`.
    */
   sendFragments(options?: SendOptions): MessageWriter {
-    this.assertOpen();
-    if (this.fragmenting) throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: end it first');
-    this.fragmenting = true;
-    const deflate = options?.compress === false ? undefined : this.deflate;
-    return new MessageWriter(options?.binary ?? true, (data, binary, first, fin) => {
-      this.assertOpen();
-      this.idleTimer?.refresh();
-      if (fin) this.fragmenting = false;
-      if (deflate === undefined) {
-        this.enqueue(0, () => this.sendFragment(data, binary, first, fin, false));
-      } else {
-        const bytes = typeof data === 'string' ? Buffer.from(data) : toBuffer(data);
-        this.outbound!.enqueue(bytes.length, async () => {
-          const compressed = await deflate.compress(bytes, fin);
-          if (this.engineCanSend()) this.sendFragment(compressed, binary, first, fin, true);
-        });
-      }
-      return this.sendResult();
-    });
+    return this.sender.sendFragments(options);
   }
 
   /** Resolves once the send buffer is below the high-water mark (at once if it is), or the connection closed. */
   drained(): Promise<void> {
-    if (this.sendResult() || this.state === ReadyState.CLOSED) return Promise.resolve();
+    if (this.sender.sendResult() || this.state === ReadyState.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.off('drain', done);
@@ -283,13 +262,11 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   ping(data?: SendData): void {
-    const payload = this.controlPayload(data);
-    this.enqueue(0, () => this.engine.ping(payload));
+    this.sender.ping(data);
   }
 
   pong(data?: SendData): void {
-    const payload = this.controlPayload(data);
-    this.enqueue(0, () => this.engine.pong(payload));
+    this.sender.pong(data);
   }
 
   /**
@@ -303,12 +280,9 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (this.state === ReadyState.CLOSED || this.aborted || this.closeTimer !== undefined) return;
     this.state = ReadyState.CLOSING;
     this.startCloseTimer();
-    this.enqueue(0, () => this.engine.close(code, reason));
+    this.sender.enqueue(() => this.engine.close(code, reason));
     // The peer's close comes behind whatever it sent before: read on to it (RFC 6455 §7.1.1), held messages or not.
-    if (this.pausedForHeld) {
-      this.pausedForHeld = false;
-      this.carrier.resume();
-    }
+    this.held.readOn();
   }
 
   /**
@@ -319,7 +293,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (this.state === ReadyState.CLOSED) return;
     this.aborted = true;
     this.state = ReadyState.CLOSING;
-    this.outbound?.stop();
+    this.sender.stop();
     this.carrier.abort();
   }
 
@@ -347,72 +321,9 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     });
     this.queue = queue;
     // Held messages go first, before the end.
-    this.releaseHeldNow();
+    this.held.release();
     if (this.closeDetailsValue !== undefined) queue.finish(this.closeDetailsValue);
     return queue;
-  }
-
-  /**
-   * Runs a send step now, or in order behind compression when
-   * permessage-deflate is on. A step that waited is dropped when a close
-   * frame went out meanwhile (a failure's, or the answer to the peer's):
-   * nothing may follow it (RFC 6455 §5.5.1).
-   */
-  private enqueue(size: number, step: () => void): void {
-    if (this.outbound !== undefined) {
-      return this.outbound.enqueue(size, () => {
-        if (this.engineCanSend()) step();
-      });
-    }
-    step();
-    this.flush();
-  }
-
-  private sendPlain(data: SendData, binary: boolean): void {
-    if (typeof data === 'string') {
-      if (binary) this.engine.sendBinary(Buffer.from(data));
-      else this.engine.sendText(data);
-    } else if (binary) {
-      this.engine.sendBinary(toBuffer(data));
-    } else {
-      this.engine.sendText(toBuffer(data));
-    }
-  }
-
-  private sendFragment(data: FragmentData, binary: boolean, first: boolean, fin: boolean, compressed: boolean): void {
-    if (!first) this.engine.sendContinuation(data, fin);
-    else if (binary) this.engine.sendBinary(data, fin, compressed);
-    else this.engine.sendText(data, fin, compressed);
-  }
-
-  /** Checks a ping or pong payload now, even if the frame goes out later. */
-  private controlPayload(data: SendData | undefined): string | Buffer | undefined {
-    this.assertOpen();
-    const payload = data === undefined || typeof data === 'string' ? data : toBuffer(data);
-    const length = payload === undefined ? 0 : typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-    if (length > MAX_CONTROL_PAYLOAD) {
-      throw new UsageError('INVALID_ARGUMENT', `control frame payload of ${length} bytes, at most ${MAX_CONTROL_PAYLOAD} allowed`);
-    }
-    return payload;
-  }
-
-  /** The protocol still takes data: no close frame went out and the output has not ended. */
-  private engineCanSend(): boolean {
-    return this.engine.closeSent === undefined && !this.engine.outputEnded;
-  }
-
-  /** What `send` returns: false, and 'drain' owed, at or above the high-water mark. */
-  private sendResult(): boolean {
-    if (this.carrierWritable && (this.outbound?.queuedBytes ?? 0) < this.highWaterMark) return true;
-    this.needDrain = true;
-    return false;
-  }
-
-  private maybeDrain(): void {
-    if (this.needDrain && this.carrierWritable && (this.outbound?.queuedBytes ?? 0) < this.highWaterMark) {
-      this.needDrain = false;
-      this.emit('drain');
-    }
   }
 
   /** Aborts the carrier with `error`, which the close details will carry. */
@@ -425,38 +336,30 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.keepalive?.heard();
     this.engine.receiveData(chunk);
     this.dispatch(this.engine.eventsReceived());
-    this.flush();
+    this.sender.flush();
   }
 
   private receiveEnd(): void {
     this.engine.receiveEof();
     this.dispatch(this.engine.eventsReceived());
-    this.flush();
+    this.sender.flush();
   }
 
   private dispatch(events: readonly ProtocolEvent[]): void {
     for (const event of events) {
       if (this.aborted || this.state === ReadyState.CLOSED) return;
-      if (this.inbound !== undefined) {
-        this.waitInbound(event);
-      } else if (event.type === 'message' && event.compressed) {
-        this.inbound = [];
-        this.inboundBytes = 0;
-        this.waitInbound(event);
-        this.inflateNext();
-      } else {
-        this.handle(event);
-      }
+      if (this.inflation !== undefined) this.inflation.push(event);
+      else this.handle(event);
     }
   }
 
   private handle(event: ProtocolEvent): void {
     if (event.type === 'message') this.idleTimer?.refresh();
     // Behind held messages everything waits, so that nothing overtakes them.
-    if (this.held !== undefined) return this.hold(event);
+    if (this.held.holding) return this.held.hold(event);
     switch (event.type) {
       case 'message':
-        if (!this.deliver(event)) this.hold(event);
+        if (!this.deliver(event)) this.held.hold(event);
         break;
       case 'ping':
         this.emit('ping', event.data);
@@ -467,81 +370,30 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       case 'close':
         this.state = ReadyState.CLOSING;
         this.startCloseTimer();
-        // Sends still being compressed go out before the answer to the close.
-        this.releaseCloseAnswer();
+        this.sender.afterSends(() => this.engine.close());
         break;
-      case 'error':
+      case 'error': {
+        const code = event.error.closeCode;
         this.fail(event.error);
-        // The failure's close goes out behind sends still being compressed.
-        this.releaseCloseAnswer();
+        this.sender.afterSends(() => this.engine.fail(code));
         break;
+      }
     }
-  }
-
-  /** Queues an event behind the message being inflated; reading pauses when too much waits. */
-  private waitInbound(event: ProtocolEvent): void {
-    this.inbound!.push(event);
-    if (event.type === 'message') this.inboundBytes += event.data.length;
-    if (!this.pausedForInbound && this.inboundBytes >= this.highWaterMark) {
-      this.pausedForInbound = true;
-      this.carrier.pause();
-    }
-  }
-
-  /** Inflates the compressed message at the head of the inbound queue, then delivers what follows it. */
-  private inflateNext(): void {
-    const message = this.inbound![0] as MessageEvent;
-    this.deflate!.decompress(message.data, this.maxMessageSize).then(
-      (data) => {
-        if (this.aborted || this.inbound === undefined) return;
-        // Text is checked once inflated (RFC 7692 §6: RSV1 messages carry compressed UTF-8).
-        if (!message.binary && !isUtf8(data)) return this.failWith(new ProtocolError('INVALID_UTF8', 'inflated text message is not valid UTF-8'));
-        this.inbound.shift();
-        this.inboundBytes -= message.data.length;
-        this.handle({ type: 'message', binary: message.binary, data, compressed: false });
-        while (this.inbound.length !== 0) {
-          if (this.aborted) return;
-          const next = this.inbound[0]!;
-          if (next.type === 'message' && next.compressed) return this.inflateNext();
-          this.inbound.shift();
-          if (next.type === 'message') this.inboundBytes -= next.data.length;
-          this.handle(next);
-        }
-        this.inbound = undefined;
-        if (this.pausedForInbound) {
-          this.pausedForInbound = false;
-          this.carrier.resume();
-        }
-        this.flush();
-        this.closeIfCarrierGone();
-      },
-      (error: ProtocolError) => {
-        if (!this.aborted && this.inbound !== undefined) this.failWith(error);
-      },
-    );
-  }
-
-  /** Lets the close answer out, behind whatever sends are still queued. */
-  private releaseCloseAnswer(): void {
-    if (this.outbound !== undefined && !this.outbound.idle) this.outbound.enqueue(0, () => this.engine.holdCloseAnswer(false));
-    else this.engine.holdCloseAnswer(false);
   }
 
   /** A failure found by the connection rather than the parser: fail as the protocol would (§7.1.7). */
   private failWith(error: ProtocolError): void {
-    this.inbound = undefined;
-    this.engine.holdCloseAnswer(false);
     this.engine.fail(error.closeCode);
     this.fail(error);
-    this.flush();
+    this.sender.flush();
     this.closeIfCarrierGone();
   }
 
   /** The carrier closed while messages were inflating: now that they are out, close. */
   private closeIfCarrierGone(): void {
-    const gone = this.closedBehindInbound;
+    const gone = this.closedBehindInflation;
     if (gone === undefined) return;
-    this.closedBehindInbound = undefined;
+    this.closedBehindInflation = undefined;
     this.closed(gone.error);
   }
 
@@ -551,93 +403,16 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     return this.emit('message', message.data, message.binary) || this.queue !== undefined;
   }
 
-  /**
-   * Nobody consumes messages yet (the application attaches its listener
-   * after `await connect(…)`, say): keep them, and every event behind them,
-   * with backpressure, until a 'message' listener or an iterator arrives. A
-   * close or a failure behind them waits one turn of the event loop at most
-   * (the messages stay held for a later consumer), so that a connection
-   * nobody reads from still closes.
-   */
-  private hold(event: ProtocolEvent): void {
-    if (this.held === undefined) {
-      this.held = [];
-      this.heldBytes = 0;
-      this.on('newListener', WebSocketConnection.releaseOnMessageListener);
-    }
-    this.held.push(event);
-    if (event.type === 'message') {
-      this.heldBytes += event.data.length;
-      if (!this.pausedForHeld && this.heldBytes >= this.highWaterMark && this.state === ReadyState.OPEN) {
-        this.pausedForHeld = true;
-        this.carrier.pause();
-      }
-    } else if (event.type === 'close' || event.type === 'error') {
-      setImmediate(() => this.releaseHeldControl());
-    }
-  }
-
-  /** Lets the held events other than messages through, in order; the messages stay held. */
-  private releaseHeldControl(): void {
-    const held = this.held;
-    if (held === undefined) return;
-    // Handled as if nothing were held, with the messages set aside.
-    this.held = undefined;
-    for (const event of held) if (event.type !== 'message') this.handle(event);
-    this.held = held.filter((event) => event.type === 'message');
-    this.flush();
-  }
-
   /** A 'newListener' listener shared by all connections: a 'message' listener releases held messages. */
   private static readonly releaseOnMessageListener = function (this: WebSocketConnection, event: string | symbol): void {
-    if (event === 'message') this.releaseHeld();
+    if (event === 'message') this.held.releaseSoon();
   };
-
-  /** Hands the held events over once the new listener is in place (after `on` returns). */
-  private releaseHeld(): void {
-    if (this.held === undefined || this.releasing) return;
-    this.releasing = true;
-    queueMicrotask(() => {
-      this.releasing = false;
-      this.releaseHeldNow();
-    });
-  }
-
-  private releaseHeldNow(): void {
-    const held = this.held;
-    if (held === undefined) return;
-    this.held = undefined;
-    this.off('newListener', WebSocketConnection.releaseOnMessageListener);
-    for (const event of held) {
-      if (this.aborted) break;
-      if (event.type === 'message') this.deliver(event);
-      else this.handle(event);
-    }
-    if (this.pausedForHeld) {
-      this.pausedForHeld = false;
-      this.carrier.resume();
-    }
-    this.flush();
-  }
 
   private fail(error: ProtocolError | TimeoutError): void {
     this.failure ??= error;
     if (this.state === ReadyState.OPEN) this.state = ReadyState.CLOSING;
     this.startCloseTimer();
     if (this.listenerCount('error') > 0) this.emit('error', error);
-  }
-
-  /** Writes what the protocol produced; ends the carrier when the protocol says so. */
-  private flush(): void {
-    const chunks = this.engine.dataToSend();
-    if (chunks.length !== 0 && !this.carrierEnded && !this.carrier.write(chunks)) this.carrierWritable = false;
-    const closeSent = this.engine.closeSent !== undefined;
-    // Never end while the answer to the peer's close is still owed.
-    const ended = (this.engine.outputEnded && !this.engine.closeAnswerPending) || (closeSent && this.carrier.endsAfterCloseFrame);
-    if (!this.carrierEnded && ended) {
-      this.carrierEnded = true;
-      this.carrier.end();
-    }
   }
 
   private startCloseTimer(): void {
@@ -654,17 +429,17 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private closed(error: Error | undefined): void {
     if (this.state === ReadyState.CLOSED) return;
     // Messages that arrived before the end are delivered before the close event.
-    if (this.inbound !== undefined && !this.aborted) {
-      this.closedBehindInbound = { error };
+    if (this.inflation?.active && !this.aborted) {
+      this.closedBehindInflation = { error };
       return;
     }
     this.state = ReadyState.CLOSED;
     clearTimeout(this.closeTimer);
     clearTimeout(this.idleTimer);
     this.keepalive?.stop();
-    this.outbound?.stop();
+    this.sender.stop();
     this.deflate?.close();
-    this.inbound = undefined;
+    this.inflation?.stop();
     const sent = this.engine.closeSent;
     const received = this.engine.closeReceived;
     const wasClean = sent !== undefined && received !== undefined && !(this.failure instanceof ProtocolError);

@@ -2,17 +2,8 @@
  * One time limit and one abort signal over the several waits of a client
  * handshake (connect, the peer's settings, the answer), for every transport.
  */
-import { HandshakeError } from './errors.js';
-
-/** A connection attempt cancelled through its AbortSignal. */
-export class AbortError extends Error {
-  override readonly name = 'AbortError';
-  readonly code = 'ABORT_ERR';
-
-  constructor(cause?: unknown) {
-    super('the WebSocket connection attempt was aborted', { cause });
-  }
-}
+import { HandshakeError } from '@wstack/protocol';
+import { AbortError } from './errors.js';
 
 export class Deadline {
   private readonly expired: Promise<never>;

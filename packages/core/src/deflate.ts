@@ -19,35 +19,13 @@ import {
   type DeflateRaw,
   type InflateRaw,
 } from 'node:zlib';
-import type { DeflateParams } from './deflate-negotiation.js';
-import type { Role } from './protocol.js';
-import { ProtocolError } from './errors.js';
+import { DEFAULT_COMPRESSION_THRESHOLD, ProtocolError, type CompressionOptions, type DeflateParams, type Role } from '@wstack/protocol';
 import { zlibLimiter } from './zlib-limiter.js';
 
 /** The end of a sync-flushed DEFLATE stream, removed from each message and put back to inflate (§7.2.1, §7.2.2). */
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 /** The first byte of an empty stored block: what remains of one once its tail is left off. */
 const EMPTY_BLOCK_HEAD = Buffer.from([0x00]);
-
-export interface CompressionOptions {
-  /** zlib compression level, 0–9. Default: zlib's default (6). */
-  level?: number;
-  /** zlib memLevel, 1–9: memory for the compressor's state. Default 8. */
-  memLevel?: number;
-  /** Messages smaller than this many bytes go uncompressed. Default 1024. */
-  threshold?: number;
-}
-
-export const DEFAULT_COMPRESSION_THRESHOLD = 1024;
-
-/**
- * The most a message of `size` bytes can take once deflated: incompressible
- * data grows a little (zlib's deflateBound for raw streams, plus slack), so
- * limits on compressed frames allow for it.
- */
-export function compressedBound(size: number): number {
-  return size + Math.floor(size / 4096) + Math.floor(size / 16384) + Math.floor(size / 33554432) + 64;
-}
 
 /**
  * zlib cannot deflate with a 256-byte window: asked for 8 it uses 9. That

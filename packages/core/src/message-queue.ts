@@ -3,7 +3,7 @@
  * While more than the high-water mark waits, reading from the carrier is
  * paused, so a slow consumer slows the peer down instead of filling memory.
  */
-import type { CloseDetails } from './connection.js';
+import type { CloseDetails } from './connection-types.js';
 
 export interface Message {
   data: Buffer;

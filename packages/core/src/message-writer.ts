@@ -2,7 +2,7 @@
  * A message sent in fragments (RFC 6455 §5.4): the first frame carries the
  * opcode, the rest are continuations, the last has FIN set.
  */
-import { UsageError } from './errors.js';
+import { UsageError } from '@wstack/protocol';
 
 export type FragmentData = string | Uint8Array;
 

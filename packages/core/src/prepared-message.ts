@@ -8,9 +8,8 @@
  * themselves, and clients frame and mask for themselves.
  */
 import { Buffer } from 'node:buffer';
-import { toBuffer, type SendData } from './connection-types.js';
-import { Opcode } from './frame.js';
-import { encodeFrame } from './serializer.js';
+import { toBuffer, type SendData } from './send-data.js';
+import { Opcode, encodeFrame } from '@wstack/protocol';
 
 export class PreparedMessage {
   readonly data: Buffer;

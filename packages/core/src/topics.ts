@@ -6,9 +6,17 @@
  * by default it misses the message ('skip'); with 'close' it is closed with
  * 1008, so that one slow reader never makes the server buffer without bound.
  */
-import type { SendData } from './connection-types.js';
-import type { WebSocketConnection } from './connection.js';
 import { PreparedMessage } from './prepared-message.js';
+import type { SendData, SendOptions } from './send-data.js';
+
+/** What Topics needs of a member: a Subscriber, seen from here without importing it. */
+export interface Subscriber {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: PreparedMessage, options?: SendOptions): boolean;
+  close(code?: number, reason?: string): void;
+  once(event: 'close', listener: () => void): unknown;
+}
 
 export type SlowReceiverPolicy = 'skip' | 'close';
 
@@ -25,7 +33,7 @@ export interface PublishOptions {
   /** False sends the message uncompressed even where permessage-deflate was negotiated. Default true. */
   compress?: boolean;
   /** A subscriber that does not get the message, typically its sender. */
-  except?: WebSocketConnection;
+  except?: Subscriber;
 }
 
 /** What became of one publish: subscribers that got the message, missed it as slow, or were closed as slow. */
@@ -41,8 +49,8 @@ const POLICY_VIOLATION = 1008;
 export class Topics {
   readonly maxBufferedAmount: number;
   readonly slowReceivers: SlowReceiverPolicy;
-  private readonly members = new Map<string, Set<WebSocketConnection>>();
-  private readonly topicsOf = new Map<WebSocketConnection, Set<string>>();
+  private readonly members = new Map<string, Set<Subscriber>>();
+  private readonly topicsOf = new Map<Subscriber, Set<string>>();
 
   constructor(options: TopicsOptions = {}) {
     this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
@@ -52,7 +60,7 @@ export class Topics {
   }
 
   /** Adds the connection to the topic (until it unsubscribes or closes); false when it already was a member. */
-  subscribe(connection: WebSocketConnection, topic: string): boolean {
+  subscribe(connection: Subscriber, topic: string): boolean {
     if (connection.readyState > 1) return false;
     let topics = this.topicsOf.get(connection);
     if (topics === undefined) {
@@ -68,7 +76,7 @@ export class Topics {
   }
 
   /** Removes the connection from the topic; false when it was not a member. */
-  unsubscribe(connection: WebSocketConnection, topic: string): boolean {
+  unsubscribe(connection: Subscriber, topic: string): boolean {
     const topics = this.topicsOf.get(connection);
     if (topics === undefined || !topics.delete(topic)) return false;
     this.leave(connection, topic);
@@ -76,7 +84,7 @@ export class Topics {
   }
 
   /** The topics the connection is subscribed to. */
-  subscriptions(connection: WebSocketConnection): string[] {
+  subscriptions(connection: Subscriber): string[] {
     return [...(this.topicsOf.get(connection) ?? [])];
   }
 
@@ -113,12 +121,12 @@ export class Topics {
     return result;
   }
 
-  private forget(connection: WebSocketConnection): void {
+  private forget(connection: Subscriber): void {
     for (const topic of this.topicsOf.get(connection)!) this.leave(connection, topic);
     this.topicsOf.delete(connection);
   }
 
-  private leave(connection: WebSocketConnection, topic: string): void {
+  private leave(connection: Subscriber, topic: string): void {
     const members = this.members.get(topic)!;
     members.delete(connection);
     if (members.size === 0) this.members.delete(topic);

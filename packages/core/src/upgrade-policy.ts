@@ -7,9 +7,7 @@
  */
 import type { Transport } from './carrier.js';
 import type { ConnectionOptions, WebSocketConnection } from './connection.js';
-import type { DeflateParams } from './deflate-negotiation.js';
-import type { ExtensionOffer } from './header-values.js';
-import { acceptServerExtensions, selectSubprotocol, type PerMessageDeflateSetting } from './negotiate.js';
+import { type DeflateParams, type ExtensionOffer, acceptServerExtensions, selectSubprotocol, type PerMessageDeflateSetting } from '@wstack/protocol';
 import type { Tunnel } from './tunnel.js';
 
 export interface UpgradeRequest {

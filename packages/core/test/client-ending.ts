@@ -2,7 +2,7 @@
 import t from 'tap';
 import { connectionEnding, tunnelEnding } from '../src/client-ending.js';
 import { WebSocketConnection } from '../src/connection.js';
-import { HandshakeError } from '../src/errors.js';
+import { HandshakeError } from '@wstack/protocol';
 import { createMemoryCarrierPair } from '../src/memory-carrier.js';
 import { Tunnel } from '../src/tunnel.js';
 

@@ -1,13 +1,11 @@
 /** The connection with permessage-deflate: order both ways, thresholds, failures, backpressure. */
 import t from 'tap';
 import { WebSocketConnection, type ConnectionOptions } from '../src/connection.js';
-import type { DeflateParams } from '../src/deflate-negotiation.js';
+import { type DeflateParams, Opcode, Protocol } from '@wstack/protocol';
 import { PerMessageDeflate } from '../src/deflate.js';
-import { Opcode } from '../src/frame.js';
 import { createMemoryCarrierPair } from '../src/memory-carrier.js';
-import { Protocol } from '../src/protocol.js';
 import { closed, sleep } from './connection-helpers.js';
-import { CLIENT_KEY, hex, rawFrame } from './helpers.js';
+import { CLIENT_KEY, hex, rawFrame } from '../../protocol/test/helpers.js';
 
 const FULL: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
 

@@ -2,10 +2,9 @@ import t from 'tap';
 import type { Carrier, CarrierEvents } from '../src/carrier.js';
 import { toBuffer, WebSocketConnection } from '../src/connection.js';
 import { createMemoryCarrierPair } from '../src/memory-carrier.js';
-import { Protocol } from '../src/protocol.js';
+import { Protocol, Opcode } from '@wstack/protocol';
 import { closed, nextMessage, pair, sleep, tick } from './connection-helpers.js';
-import { clientFrame } from './helpers.js';
-import { Opcode } from '../src/frame.js';
+import { clientFrame } from '../../protocol/test/helpers.js';
 
 t.test('what the transport negotiated is visible; defaults otherwise', async (t) => {
   const { client, server } = pair({ carrier: { transport: 'h2' } });

@@ -1,6 +1,7 @@
 /** Deadline: a handshake's time limit and abort signal over several waits. */
 import t from 'tap';
-import { AbortError, Deadline } from '../src/deadline.js';
+import { Deadline } from '../src/deadline.js';
+import { AbortError } from '../src/errors.js';
 
 t.test('a wait that finishes in time gets its value', async (t) => {
   const deadline = new Deadline(60_000, undefined, 'the handshake');

@@ -1,10 +1,10 @@
 /** Compression and decompression (RFC 7692 §7.2): the RFC's examples byte for byte, the bomb, the zlib quirks. */
 import t from 'tap';
 import { constants, createDeflateRaw } from 'node:zlib';
-import type { DeflateParams } from '../src/deflate-negotiation.js';
-import { compressedBound, PerMessageDeflate } from '../src/deflate.js';
+import { compressedBound, type DeflateParams } from '@wstack/protocol';
+import { PerMessageDeflate } from '../src/deflate.js';
 import { Limiter, zlibLimiter } from '../src/zlib-limiter.js';
-import { hex } from './helpers.js';
+import { hex } from '../../protocol/test/helpers.js';
 
 const FULL: DeflateParams = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
 const NO_CONTEXT: DeflateParams = { ...FULL, serverNoContextTakeover: true, clientNoContextTakeover: true };

@@ -1,10 +1,9 @@
 /** PreparedMessage: framed once for many server connections; compressed once where the output is shared. */
 import t from 'tap';
 import { WebSocketConnection } from '../src/connection.js';
-import type { DeflateParams } from '../src/deflate-negotiation.js';
+import { type DeflateParams, Protocol } from '@wstack/protocol';
 import { createMemoryCarrierPair } from '../src/memory-carrier.js';
 import { PreparedMessage } from '../src/prepared-message.js';
-import { Protocol } from '../src/protocol.js';
 import { closed, nextMessage, pair } from './connection-helpers.js';
 
 const params = (serverNoContextTakeover: boolean): DeflateParams => ({ serverNoContextTakeover, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 });

@@ -7,22 +7,8 @@ import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders 
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import {
-  acceptKey,
-  checkSubprotocolAnswer,
-  connectionEnding,
-  DEFAULT_HANDSHAKE_TIMEOUT,
-  DEFAULT_HIGH_WATER_MARK,
-  generateKey,
-  HandshakeError,
-  parseWebSocketUrl,
-  tunnelEnding,
-  type ClientHandshakeOptions,
-  type HandshakeEnding,
-  type Tunnel,
-  type TunnelOffer,
-  type WebSocketConnection,
-} from '@wstack/core';
+import { acceptKey, checkSubprotocolAnswer, generateKey, HandshakeError, parseWebSocketUrl } from '@wstack/protocol';
+import { connectionEnding, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, tunnelEnding, type ClientHandshakeOptions, type HandshakeEnding, type Tunnel, type TunnelOffer, type WebSocketConnection } from '@wstack/core';
 import { hasToken } from './request-checks.js';
 import { SocketCarrier } from './socket-carrier.js';
 

@@ -2,7 +2,7 @@
 export { WebSocketServer } from './server.js';
 export type { Http1ServerOptions, Http1ServerEvents, ListenOptions } from './server.js';
 export { connect, openTunnel } from './client.js';
-export { parseWebSocketUrl } from '@wstack/core';
+export { parseWebSocketUrl } from '@wstack/protocol';
 export type { Http1ClientOptions } from './client.js';
 export { checkUpgradeRequest, hasToken, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_COUNT } from './request-checks.js';
 export type { HeaderLimits, RequestHead, CheckedRequest } from './request-checks.js';

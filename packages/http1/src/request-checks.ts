@@ -5,19 +5,8 @@
  * rejection to send.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  checkVersion,
-  HandshakeError,
-  isValidKey,
-  readExtensionOffers,
-  parseProtocols,
-  reject,
-  sharedFields,
-  singleFieldValue,
-  SUPPORTED_VERSIONS_HEADER,
-  type Rejection,
-  type UpgradeRequest,
-} from '@wstack/core';
+import { checkVersion, HandshakeError, isValidKey, readExtensionOffers, parseProtocols, sharedFields, singleFieldValue, SUPPORTED_VERSIONS_HEADER } from '@wstack/protocol';
+import { reject, type Rejection, type UpgradeRequest } from '@wstack/core';
 
 export interface HeaderLimits {
   /** Most header fields a request may have; more gets 431. Default 100. */

@@ -1,6 +1,7 @@
 /** HTTP/1.1 answers written on the raw socket of an upgrade request. */
 import type { Duplex } from 'node:stream';
-import { acceptKey, statusText, type Rejection } from '@wstack/core';
+import { acceptKey } from '@wstack/protocol';
+import { statusText, type Rejection } from '@wstack/core';
 
 /** The 101 answer of RFC 6455 §4.2.2. */
 export function switchingProtocols(key: string, protocol: string, extensions: string, altSvc?: string): string {

@@ -8,18 +8,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createHttpsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import {
-  CloseCode,
-  compressionOptions,
-  decideUpgrade,
-  DEFAULT_HIGH_WATER_MARK,
-  reject,
-  Tunnel,
-  WebSocketConnection,
-  type Rejection,
-  type ServerOptions,
-  type UpgradeRequest,
-} from '@wstack/core';
+import { CloseCode, compressionOptions } from '@wstack/protocol';
+import { decideUpgrade, DEFAULT_HIGH_WATER_MARK, reject, Tunnel, WebSocketConnection, type Rejection, type ServerOptions, type UpgradeRequest } from '@wstack/core';
 import { checkUpgradeRequest, type HeaderLimits } from './request-checks.js';
 import { switchingProtocols, writeRejection } from './responses.js';
 import { SocketCarrier } from './socket-carrier.js';

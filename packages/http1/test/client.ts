@@ -1,5 +1,5 @@
 import t from 'tap';
-import { acceptKey } from '@wstack/core';
+import { acceptKey } from '@wstack/protocol';
 import { closed, nextMessage } from '@wstack/testkit';
 import { connect, WebSocketServer } from '../src/index.js';
 import { devCert } from './http1-transport.js';

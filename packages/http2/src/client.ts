@@ -7,22 +7,8 @@
 import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, OutgoingHttpHeaders } from 'node:http2';
 import { constants } from 'node:http2';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import {
-  AbortError,
-  checkSubprotocolAnswer,
-  connectionEnding,
-  Deadline,
-  DEFAULT_HANDSHAKE_TIMEOUT,
-  DEFAULT_HIGH_WATER_MARK,
-  HandshakeError,
-  parseWebSocketUrl,
-  tunnelEnding,
-  type ClientHandshakeOptions,
-  type HandshakeEnding,
-  type Tunnel,
-  type TunnelOffer,
-  type WebSocketConnection,
-} from '@wstack/core';
+import { checkSubprotocolAnswer, HandshakeError, parseWebSocketUrl } from '@wstack/protocol';
+import { AbortError, connectionEnding, Deadline, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, tunnelEnding, type ClientHandshakeOptions, type HandshakeEnding, type Tunnel, type TunnelOffer, type WebSocketConnection } from '@wstack/core';
 import { H2_WEBSOCKET_VERSION } from './request-checks.js';
 import { SessionPool, type SessionLease } from './session-pool.js';
 import { StreamCarrier } from './stream-carrier.js';

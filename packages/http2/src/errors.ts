@@ -1,4 +1,4 @@
-/** The errors of the HTTP/2 transport; handshake failures are core's HandshakeError. */
+/** The errors of the HTTP/2 transport; handshake failures are @wstack/protocol's HandshakeError, a stream reset is core's TransportResetError. */
 
 /** HTTP/2 error codes (RFC 9113 §7), for messages. */
 const ERROR_CODE_NAMES = [
@@ -20,19 +20,6 @@ const ERROR_CODE_NAMES = [
 
 export function errorCodeName(code: number): string {
   return ERROR_CODE_NAMES[code] ?? `0x${code.toString(16)}`;
-}
-
-/** The peer (or its session) ended a WebSocket's stream with RST_STREAM instead of END_STREAM. */
-export class StreamResetError extends Error {
-  override readonly name = 'StreamResetError';
-  readonly code = 'STREAM_RESET';
-
-  constructor(
-    readonly rstCode: number,
-    cause?: Error,
-  ) {
-    super(`the HTTP/2 stream was reset with ${errorCodeName(rstCode)} (${rstCode})`, cause === undefined ? undefined : { cause });
-  }
 }
 
 /** A connection attempt cancelled through its AbortSignal (core's; exported here too). */

@@ -7,12 +7,12 @@ export { connect, defaultPool, openTunnel } from './client.js';
 export type { Http2ClientOptions } from './client.js';
 export { SessionPool } from './session-pool.js';
 export type { SessionPoolOptions, SessionLease } from './session-pool.js';
-export { parseWebSocketUrl } from '@wstack/core';
+export { parseWebSocketUrl } from '@wstack/protocol';
 export { checkConnectRequest, H2_WEBSOCKET_VERSION, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_COUNT } from './request-checks.js';
 export type { HeaderLimits, CheckedConnect } from './request-checks.js';
 export { StreamCarrier } from './stream-carrier.js';
 export { CONNECTION_PREFACE, judgePreface } from './preface-sniffer.js';
-export { StreamResetError, AbortError } from './errors.js';
+export { AbortError } from './errors.js';
 export { SessionTimeoutError } from './session-keepalive.js';
 export {
   DEFAULT_STREAM_WINDOW_SIZE,

@@ -11,7 +11,8 @@
  * (RFC 6455 §4.4).
  */
 import type { IncomingHttpHeaders } from 'node:http2';
-import { readExtensionOffers, parseProtocols, reject, sharedFields, singleFieldValue, type Rejection, type UpgradeRequest } from '@wstack/core';
+import { readExtensionOffers, parseProtocols, sharedFields, singleFieldValue } from '@wstack/protocol';
+import { reject, type Rejection, type UpgradeRequest } from '@wstack/core';
 
 export interface HeaderLimits {
   /** Most header fields (pseudo-header fields included) a request may have; more gets 431. Default 100. */

@@ -19,19 +19,8 @@ import type {
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import {
-  CloseCode,
-  compressionOptions,
-  decideUpgrade,
-  DEFAULT_HANDSHAKE_TIMEOUT,
-  DEFAULT_HIGH_WATER_MARK,
-  reject,
-  Tunnel,
-  WebSocketConnection,
-  type Rejection,
-  type ServerOptions,
-  type UpgradeRequest,
-} from '@wstack/core';
+import { CloseCode, compressionOptions } from '@wstack/protocol';
+import { decideUpgrade, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, reject, Tunnel, WebSocketConnection, type Rejection, type ServerOptions, type UpgradeRequest } from '@wstack/core';
 import { OwnServer, type Http1UpgradeHandler } from './own-server.js';
 import { checkConnectRequest, type HeaderLimits } from './request-checks.js';
 import { acceptHeaders, defaultRequestListener, respondRejection, withAltSvc, type RequestListener } from './responses.js';

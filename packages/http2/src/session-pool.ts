@@ -8,7 +8,8 @@
  */
 import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { HandshakeError, type Tunnel, type WebSocketConnection } from '@wstack/core';
+import { HandshakeError } from '@wstack/protocol';
+import type { Tunnel, WebSocketConnection } from '@wstack/core';
 import { optionsKey } from './pool-key.js';
 import { SessionWebSockets } from './session-websockets.js';
 import { clientSettings, resolveTuning, widenConnectionWindow, type Http2Tuning, type ResolvedTuning } from './tuning.js';

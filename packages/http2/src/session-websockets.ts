@@ -11,7 +11,8 @@
  * guard, but are not closed on GOAWAY: their close frames are the far end's.
  */
 import { constants, type Http2Session } from 'node:http2';
-import { CloseCode, WebSocketConnection, type Tunnel } from '@wstack/core';
+import { CloseCode } from '@wstack/protocol';
+import { WebSocketConnection, type Tunnel } from '@wstack/core';
 import { ReadStallGuard } from './read-stall-guard.js';
 import { SessionKeepalive } from './session-keepalive.js';
 

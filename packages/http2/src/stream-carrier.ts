@@ -18,8 +18,8 @@
  */
 import { constants, type Http2Stream } from 'node:http2';
 import { addAbortSignal } from 'node:stream';
-import type { Carrier, CarrierEvents } from '@wstack/core';
-import { StreamResetError } from './errors.js';
+import { TransportResetError, type Carrier, type CarrierEvents } from '@wstack/core';
+import { errorCodeName } from './errors.js';
 
 export class StreamCarrier implements Carrier {
   readonly transport = 'h2' as const;
@@ -164,7 +164,7 @@ export class StreamCarrier implements Carrier {
     const code = this.stream.rstCode;
     const reported = this.error as (Error & { code?: string }) | undefined;
     if (code !== undefined && code !== constants.NGHTTP2_NO_ERROR && (reported === undefined || reported.code === 'ERR_HTTP2_STREAM_ERROR')) {
-      return new StreamResetError(code, reported);
+      return new TransportResetError('h2', code, `the HTTP/2 stream was reset with ${errorCodeName(code)} (${code})`, reported === undefined ? undefined : { cause: reported });
     }
     return reported;
   }

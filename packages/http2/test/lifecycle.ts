@@ -58,7 +58,7 @@ for (const side of ['client', 'server'] as const) {
     const other = side === 'client' ? pair.server : pair.client;
     pair[side].terminate();
     const details = await closed(other);
-    t.match(details, { code: 1006, wasClean: false, error: { name: 'StreamResetError', code: 'STREAM_RESET', rstCode: constants.NGHTTP2_CANCEL } });
+    t.match(details, { code: 1006, wasClean: false, error: { name: 'TransportResetError', code: 'STREAM_RESET', transport: 'h2', resetCode: constants.NGHTTP2_CANCEL } });
     t.equal((await closed(pair[side])).code, 1006);
     await seen(pair.spy.frames, (frames) => summary(frames).resets.length > 0);
     const { resets, upEnded, downEnded } = summary(pair.spy.frames);
@@ -132,7 +132,7 @@ t.test('RST_STREAM from the peer mid-message: 1006 with the reset code', async (
   const client = await connect(`ws://127.0.0.1:${(app.address() as { port: number }).port}/`, { pool });
   let delivered = 0;
   client.on('message', () => delivered++);
-  t.match(await closed(client), { code: 1006, wasClean: false, error: { name: 'StreamResetError', rstCode: constants.NGHTTP2_INTERNAL_ERROR } });
+  t.match(await closed(client), { code: 1006, wasClean: false, error: { name: 'TransportResetError', resetCode: constants.NGHTTP2_INTERNAL_ERROR } });
   t.equal(delivered, 0, 'nothing half-delivered');
 });
 

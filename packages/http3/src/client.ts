@@ -5,21 +5,8 @@
  * stream, checks the 200 answer, and hands back a connection, or a tunnel,
  * on the stream.
  */
-import {
-  checkSubprotocolAnswer,
-  connectionEnding,
-  Deadline,
-  DEFAULT_HANDSHAKE_TIMEOUT,
-  DEFAULT_HIGH_WATER_MARK,
-  HandshakeError,
-  parseWebSocketUrl,
-  tunnelEnding,
-  type ClientHandshakeOptions,
-  type HandshakeEnding,
-  type Tunnel,
-  type TunnelOffer,
-  type WebSocketConnection,
-} from '@wstack/core';
+import { checkSubprotocolAnswer, HandshakeError, parseWebSocketUrl } from '@wstack/protocol';
+import { connectionEnding, Deadline, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, tunnelEnding, type ClientHandshakeOptions, type HandshakeEnding, type Tunnel, type TunnelOffer, type WebSocketConnection } from '@wstack/core';
 import type { ResponseHead } from './h3/message-validation.js';
 import { H3_WEBSOCKET_VERSION, fieldsOf } from './request-checks.js';
 import { RequestStreamDecoder, encodeHeaders } from './h3/request-stream.js';

@@ -13,7 +13,8 @@
  */
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
-import { CloseCode, WebSocketConnection, type Tunnel } from '@wstack/core';
+import { CloseCode } from '@wstack/protocol';
+import { WebSocketConnection, type Tunnel } from '@wstack/core';
 import { H3ErrorCode, Http3Error } from './h3/errors.js';
 import { encodeGoawayFrame } from './h3/frames.js';
 import { Http3Session, type Role, type SessionEvent } from './h3/session.js';

@@ -15,7 +15,7 @@ export { SessionPool } from './session-pool.js';
 export type { SessionPoolOptions, SessionLease, Http3ClientTls } from './session-pool.js';
 export { AbortError } from '@wstack/core';
 export { ConnectionClosedError } from './h3-connection.js';
-export { StreamCarrier, StreamResetError } from './stream-carrier.js';
+export { StreamCarrier } from './stream-carrier.js';
 export { StreamProtocolError } from './stream-io.js';
 export { checkConnectRequest, H3_WEBSOCKET_VERSION, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_COUNT } from './request-checks.js';
 export type { HeaderLimits, CheckedConnect } from './request-checks.js';

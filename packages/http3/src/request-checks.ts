@@ -8,7 +8,8 @@
  * Version policy as over HTTP/2: exactly 13 (RFC 6455 §4.1); anything else
  * gets 426 with `sec-websocket-version: 13` (RFC 6455 §4.4).
  */
-import { parseProtocols, readExtensionOffers, reject, sharedFieldValue, type Rejection, type UpgradeRequest } from '@wstack/core';
+import { parseProtocols, readExtensionOffers, sharedFieldValue } from '@wstack/protocol';
+import { reject, type Rejection, type UpgradeRequest } from '@wstack/core';
 import type { RequestHead } from './h3/message-validation.js';
 
 export interface HeaderLimits {

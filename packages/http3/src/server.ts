@@ -9,19 +9,8 @@
  * announce it with `Alt-Svc: h3=":PORT"` (`altSvcValue`, RFC 7838).
  */
 import { EventEmitter } from 'node:events';
-import {
-  CloseCode,
-  compressionOptions,
-  decideUpgrade,
-  DEFAULT_HANDSHAKE_TIMEOUT,
-  DEFAULT_HIGH_WATER_MARK,
-  reject,
-  Tunnel,
-  WebSocketConnection,
-  type Rejection,
-  type ServerOptions,
-  type UpgradeRequest,
-} from '@wstack/core';
+import { CloseCode, compressionOptions } from '@wstack/protocol';
+import { decideUpgrade, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, reject, Tunnel, WebSocketConnection, type Rejection, type ServerOptions, type UpgradeRequest } from '@wstack/core';
 import { H3ErrorCode } from './h3/errors.js';
 import { Http3Connection } from './h3-connection.js';
 import { serverConfig } from './quic/config.js';

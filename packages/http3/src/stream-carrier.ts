@@ -12,7 +12,7 @@
  * quiche grants the peer no new credit.
  */
 import { Buffer } from 'node:buffer';
-import type { Carrier, CarrierEvents } from '@wstack/core';
+import { TransportResetError, type Carrier, type CarrierEvents } from '@wstack/core';
 import { H3ErrorCode, type Http3Error } from './h3/errors.js';
 import { encodeDataHeader, type RequestStreamDecoder, type RequestStreamEvent } from './h3/request-stream.js';
 import type { QuicStream, StreamHandler } from './quic/stream.js';
@@ -27,19 +27,6 @@ export interface CarrierHost {
   connectionError(error: Http3Error): void;
   /** The carrier is done; forget it. */
   release(carrier: StreamCarrier): void;
-}
-
-/** The peer reset (or stopped) the stream with `wireCode`. */
-export class StreamResetError extends Error {
-  override readonly name = 'StreamResetError';
-  readonly code = 'STREAM_RESET';
-
-  constructor(
-    readonly direction: 'read' | 'write',
-    readonly wireCode: number,
-  ) {
-    super(`the peer ${direction === 'read' ? 'reset' : 'stopped'} the HTTP/3 stream with code 0x${wireCode.toString(16)}`);
-  }
 }
 
 export class StreamCarrier implements Carrier, StreamHandler {
@@ -131,11 +118,11 @@ export class StreamCarrier implements Carrier, StreamHandler {
 
   reset(code: number): void {
     // RESET_STREAM from the peer: an abort (RFC 9220 §3).
-    this.fail(new StreamResetError('read', code));
+    this.fail(new TransportResetError('h3', code, `the peer reset the HTTP/3 stream with code 0x${code.toString(16)}`));
   }
 
   stopped(code: number): void {
-    this.fail(new StreamResetError('write', code));
+    this.fail(new TransportResetError('h3', code, `the peer stopped the HTTP/3 stream with code 0x${code.toString(16)}`));
   }
 
   drain(): void {

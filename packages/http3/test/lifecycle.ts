@@ -1,6 +1,7 @@
 /** What a QUIC connection does to its WebSockets, and the client's handshake rules. */
 import t, { type Test } from 'tap';
-import { HandshakeError, type WebSocketConnection } from '@wstack/core';
+import { HandshakeError } from '@wstack/protocol';
+import type { WebSocketConnection } from '@wstack/core';
 import { closed } from '@wstack/testkit';
 import { connect, H3ErrorCode, SessionPool, WebSocketServer, type Http3ServerOptions } from '../src/index.js';
 import type { Http3Connection } from '../src/h3-connection.js';

@@ -1,5 +1,6 @@
 /** The suite's transport without a network: two connections over in-memory carriers. */
-import { createMemoryCarrierPair, WebSocketConnection, type DeflateParams, type MemoryCarrierOptions } from '@wstack/core';
+import type { DeflateParams } from '@wstack/protocol';
+import { createMemoryCarrierPair, WebSocketConnection, type MemoryCarrierOptions } from '@wstack/core';
 import type { TransportUnderTest } from './transport-under-test.js';
 
 export interface MemoryTransportOptions extends MemoryCarrierOptions {

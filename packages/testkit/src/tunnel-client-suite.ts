@@ -4,7 +4,8 @@
  * read back from the server.
  */
 import type { Test } from 'tap';
-import { HandshakeError, type ServerOptions, type Transport, type Tunnel, type TunnelOffer, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
+import { HandshakeError } from '@wstack/protocol';
+import type { ServerOptions, Transport, Tunnel, TunnelOffer, UpgradeRequest, WebSocketConnection } from '@wstack/core';
 
 /** A masked frame, as a client sends it (RFC 6455 §5.2, §5.3); short payloads only. */
 export function clientFrame(opcode: number, payload: Buffer): Buffer {

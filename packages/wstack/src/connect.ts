@@ -5,7 +5,8 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { parseWebSocketUrl, type Tunnel, type TunnelOffer, type WebSocketConnection } from '@wstack/core';
+import { parseWebSocketUrl } from '@wstack/protocol';
+import type { Tunnel, TunnelOffer, WebSocketConnection } from '@wstack/core';
 import * as http1 from '@wstack/http1';
 import type { Http1ClientOptions } from '@wstack/http1';
 import * as http2 from '@wstack/http2';

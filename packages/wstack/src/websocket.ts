@@ -6,7 +6,8 @@
  * close fires `error` before `close`).
  */
 import { Blob } from 'node:buffer';
-import { CloseCode, MAX_CLOSE_REASON_BYTES, isToken, parseWebSocketUrl, type CloseDetails, type WebSocketConnection } from '@wstack/core';
+import { CloseCode, MAX_CLOSE_REASON_BYTES, isToken, parseWebSocketUrl } from '@wstack/protocol';
+import type { CloseDetails, WebSocketConnection } from '@wstack/core';
 import { connect as connectAny, type ClientOptions } from './connect.js';
 
 export type BinaryType = 'blob' | 'arraybuffer';

@@ -6,13 +6,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDevCert } from '@wstack/core/dev-cert';
-import { HandshakeError } from '@wstack/core';
+import { HandshakeError } from '@wstack/protocol';
 import { connect, WebSocketServer } from '@wstack/http1';
 import { connect as connectHttp2, WebSocketServer as Http2Server } from '@wstack/http2';
 import { connect as connectHttp3, WebSocketServer as Http3Server } from '@wstack/http3';
 import { closed, nextMessage } from '@wstack/testkit';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
+const CLI = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
 
 interface Running {
   child: ChildProcess;

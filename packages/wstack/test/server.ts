@@ -131,7 +131,7 @@ t.test('stats() and the diagnostics channels follow every WebSocket', async (t) 
   await t.rejects(connect(`${server.url}missing`, { transport: 'h1' }));
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.match(server.stats(), { open: 0, rejected: 1, byTransport: { 'http/1.1': { open: 0, opened: 1, failed: 0 }, h2: { open: 0, opened: 1, failed: 1 } } });
-  t.same(seen, ['open http/1.1 /ok', 'open h2 /ok', 'close http/1.1 1000 true true', 'error h2 StreamResetError', 'close h2 1006 false true', 'rejection 404 /missing']);
+  t.same(seen, ['open http/1.1 /ok', 'open h2 /ok', 'close http/1.1 1000 true true', 'error h2 TransportResetError', 'close h2 1006 false true', 'rejection 404 /missing']);
 });
 
 t.test('publish reaches the subscribers of a topic on every transport, framed once, compressed or not', async (t) => {

@@ -3,26 +3,27 @@
  * datagrams in (`receive`), datagrams out (`flush`, once per event-loop
  * turn for everything that turn did), one timer from quiche's `timeout()`
  * (loss detection, ACK delay, idle timeout: RFC 9002, RFC 9000 §10.1), and
- * the streams (stream.ts) that ride it.
+ * the streams (stream.ts) that ride it. The turn's flush is scheduled in
+ * flush-scheduler.ts, its packets leave through send-datagrams.ts, the timer
+ * is quiche-timer.ts, and stream-reading.ts finds the streams with data.
  *
  * Everything runs synchronously inside the socket's callback or the timer:
  * no promise, lock or event object per datagram.
  */
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
-import type { HostPort, NativeConnection, NativeConnectionError } from './native.js';
+import { closeInfo, type QuicCloseInfo } from './close-info.js';
+import { scheduleFlush, unscheduleFlush } from './flush-scheduler.js';
+import type { HostPort, NativeConnection } from './native.js';
+import { OurStreamIds } from './our-stream-ids.js';
 import { PeerStreamIds } from './peer-streams.js';
+import { QuicheTimer } from './quiche-timer.js';
+import { sendDatagrams } from './send-datagrams.js';
+import { readStreams, scratch, type ReadingConnection } from './stream-reading.js';
 import { QuicStream, type StreamOwner } from './stream.js';
 
-/** Why a connection ended. */
-export interface QuicCloseInfo {
-  /** Who closed it: this side, the peer, or nobody (idle timeout, RFC 9000 §10.1). */
-  by: 'local' | 'peer' | 'idle';
-  /** An application code (CONNECTION_CLOSE 0x1d) or a transport code (0x1c), RFC 9000 §19.19. */
-  isApp: boolean;
-  code: number;
-  reason: string;
-}
+export { closeText, type QuicCloseInfo } from './close-info.js';
+export { StreamLimitError } from './our-stream-ids.js';
 
 export interface QuicConnectionEvents {
   /** The handshake completed (and, on a client, the certificate check passed). */
@@ -51,52 +52,6 @@ export interface QuicConnectionOptions {
 /** TLS alert bad_certificate (42) as a QUIC crypto error (RFC 9001 §4.8). */
 const BAD_CERTIFICATE = 0x100 + 42;
 
-/** Up to this many open streams, readable ones are found by asking each (readStreams). */
-const SCAN_LIMIT = 32;
-
-/** Where stream bytes are read before being copied out: one per process, used synchronously. */
-const scratch = Buffer.allocUnsafe(64 * 1024);
-
-/**
- * Datagrams are written straight into a slab, each into space never used
- * before, and handed to the socket as views: the socket may send them
- * after this turn, so no space is written twice.
- */
-const SLAB_SIZE = 512 * 1024;
-let slab = Buffer.allocUnsafe(SLAB_SIZE);
-let slabAt = 0;
-let free: Buffer | undefined;
-
-/** Connections with work for the end of this turn; one setImmediate for all of them. */
-const dirty = new Set<QuicConnection>();
-let flushScheduled = false;
-
-/**
- * An exception from a handler (the application's code runs inside a flush)
- * is rethrown once every connection had its turn, as Node does with a
- * listener's exception; the connection it came from flushes again next turn,
- * so its packets leave and its timer is set.
- */
-function flushAll(): void {
-  flushScheduled = false;
-  let failure: { error: unknown } | undefined;
-  for (const connection of dirty) {
-    dirty.delete(connection);
-    try {
-      connection.flush();
-    } catch (error) {
-      failure ??= { error };
-      connection.flushAgain();
-    }
-  }
-  if (failure) throw failure.error;
-}
-
-export class StreamLimitError extends Error {
-  override readonly name = 'StreamLimitError';
-  readonly code = 'QUIC_STREAM_LIMIT';
-}
-
 export class QuicConnection extends EventEmitter<QuicConnectionEvents> implements StreamOwner {
   readonly native: NativeConnection;
   readonly isServer: boolean;
@@ -111,16 +66,13 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   /** Ids of streams we are done with that quiche may still be sending. */
   private readonly lingering = new Set<number>();
   private readonly options: QuicConnectionOptions;
-  private nextBidi: number;
-  private nextUni: number;
-  /** Streams opened this turn that quiche does not know yet (they count against the peer's limit all the same). */
-  private unsentBidi = 0;
-  private unsentUni = 0;
+  private readonly ourIds: OurStreamIds;
   private readonly peerIds = new PeerStreamIds();
+  /** What the reading pass (stream-reading.ts) sees of this connection. */
+  private readonly reading: ReadingConnection;
   /** Datagrams arrived since the last flush: streams to read, blocked ones to retry. */
   private inputPending = false;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
+  private readonly timer: QuicheTimer;
   private keepAlive: NodeJS.Timeout | undefined;
   private established = false;
   /** Client: the certificate check failed; the connection is closing. */
@@ -136,8 +88,9 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.local = options.local;
     this.remote = options.remote;
     this.recvInfo = { from: options.remote, to: options.local };
-    this.nextBidi = options.isServer ? 1 : 0;
-    this.nextUni = options.isServer ? 3 : 2;
+    this.ourIds = new OurStreamIds(options.isServer);
+    this.reading = { native: this.native, streams: this.streams, ended: () => this.ended !== undefined, peerStream: (id) => this.peerStream(id) };
+    this.timer = new QuicheTimer(this.native, () => this.expired());
   }
 
   get isEstablished(): boolean {
@@ -165,18 +118,7 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   /** Opens a stream of ours; throws StreamLimitError when the peer allows no more (RFC 9000 §4.6). */
   openStream(kind: 'bidi' | 'uni'): QuicStream {
     if (this.ended) throw new Error('the QUIC connection is closed');
-    const left = kind === 'bidi' ? this.native.peerStreamsLeftBidi() - this.unsentBidi : this.native.peerStreamsLeftUni() - this.unsentUni;
-    if (left <= 0) throw new StreamLimitError(`the peer allows no more ${kind === 'bidi' ? 'bidirectional' : 'unidirectional'} streams now`);
-    let id: number;
-    if (kind === 'bidi') {
-      id = this.nextBidi;
-      this.nextBidi += 4;
-      this.unsentBidi++;
-    } else {
-      id = this.nextUni;
-      this.nextUni += 4;
-      this.unsentUni++;
-    }
+    const id = this.ourIds.next(kind, this.native);
     const stream = new QuicStream(id, this);
     this.streams.set(id, stream);
     return stream;
@@ -255,47 +197,17 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
       this.toPush.delete(stream);
       if (stream.push()) this.blocked.add(stream);
     }
-    this.unsentBidi = 0;
-    this.unsentUni = 0;
-    this.sendPackets();
-    this.arm();
+    this.ourIds.flushed();
+    sendDatagrams(this.native, this.options);
+    this.timer.arm();
     if (this.native.isClosed()) this.finish();
     // What this flush did itself (a handler's write while reading) marked it dirty again: nothing is left for a second flush.
-    else if (this.toRead.size === 0 && this.toPush.size === 0 && !this.inputPending) dirty.delete(this);
-  }
-
-  private sendPackets(): void {
-    const size = this.options.maxDatagramSize;
-    for (;;) {
-      if (SLAB_SIZE - slabAt < size) {
-        slab = Buffer.allocUnsafe(SLAB_SIZE);
-        slabAt = 0;
-      }
-      // Most flushes end with a call that writes nothing: the view of the free space is kept for the next one.
-      if (free === undefined || free.length !== size || free.byteOffset !== slab.byteOffset + slabAt || free.buffer !== slab.buffer) free = slab.subarray(slabAt, slabAt + size);
-      let sent: ReturnType<NativeConnection['send']>;
-      try {
-        sent = this.native.send(free);
-      } catch {
-        return;
-      }
-      if (sent === null) return;
-      const [length, info] = sent;
-      const datagram = free.subarray(0, length);
-      free = undefined;
-      // Keep the next datagram 8-byte aligned.
-      slabAt += (length + 7) & ~7;
-      this.options.send(datagram, info.to);
-    }
+    else if (this.toRead.size === 0 && this.toPush.size === 0 && !this.inputPending) unscheduleFlush(this);
   }
 
   private schedule(): void {
     if (this.ended) return;
-    dirty.add(this);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flushAll);
-    }
+    scheduleFlush(this);
   }
 
   /** Marks the connection for a flush that reads what the datagrams of this turn brought. */
@@ -308,37 +220,8 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   private takeInput(): void {
     this.inputPending = false;
     if (!this.established && !this.refused && this.native.isEstablished() && !this.native.isClosed()) this.establish();
-    if (this.established && !this.ended && this.native.isReadable()) this.readStreams();
+    if (this.established && !this.ended && this.native.isReadable()) readStreams(this.reading);
     if (this.blocked.size !== 0) this.unblock();
-  }
-
-  /**
-   * Reads every stream with data. Iterating quiche's `readable()` through
-   * the binding costs about 14 µs (more than decrypting a packet), against
-   * 0.3 µs for asking one stream: a connection with few streams asks each,
-   * request streams first (the peer's control and QPACK streams rarely
-   * carry anything after SETTINGS), stops as soon as quiche has nothing
-   * left, and iterates only when quiche still has data for a stream not
-   * asked (one the peer just opened, or a paused one).
-   */
-  private readStreams(): void {
-    if (this.streams.size <= SCAN_LIMIT && (this.scan(false) || this.scan(true))) return;
-    for (const id of this.native.readable()) {
-      if (this.ended) return;
-      const stream = this.streams.get(id) ?? this.peerStream(id);
-      if (stream !== undefined && !stream.isPaused) stream.pull(scratch);
-    }
-  }
-
-  /** Reads the open streams of one kind that have data; true once quiche holds nothing more to read. */
-  private scan(unidirectional: boolean): boolean {
-    for (const stream of this.streams.values()) {
-      if ((stream.id & 0x2) !== 0 ? !unidirectional : unidirectional) continue;
-      if (stream.readEnded || stream.isPaused || !this.native.streamReadable(stream.id)) continue;
-      stream.pull(scratch);
-      if (this.ended !== undefined || !this.native.isReadable()) return true;
-    }
-    return this.ended !== undefined;
   }
 
   private establish(): void {
@@ -392,25 +275,8 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     }
   }
 
-  private arm(): void {
-    const timeout = this.native.timeout();
-    if (timeout === null) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      return;
-    }
-    const at = Date.now() + timeout;
-    // An earlier deadline than the armed one re-arms; a later one waits for the armed timer, which then looks again.
-    if (this.timer !== undefined && at >= this.timerAt) return;
-    clearTimeout(this.timer);
-    this.timerAt = at;
-    this.timer = setTimeout(this.fire, Math.max(0, timeout));
-  }
-
-  private readonly fire = (): void => {
-    this.timer = undefined;
-    this.timerAt = Infinity;
+  /** quiche's timer fired. */
+  private expired(): void {
     if (this.ended) return;
     // quiche's onTimeout acts only on timers that expired, so an early call is harmless.
     this.native.onTimeout();
@@ -421,7 +287,7 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
       this.flushAgain();
       throw error;
     }
-  };
+  }
 
   /** A flush that a handler's exception cut short: the rest next turn. */
   flushAgain(): void {
@@ -435,9 +301,9 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   private finish(): void {
     if (this.ended) return;
     this.ended = closeInfo(this.native);
-    clearTimeout(this.timer);
+    this.timer.stop();
     clearInterval(this.keepAlive);
-    dirty.delete(this);
+    unscheduleFlush(this);
     const error = new Error('the QUIC connection closed');
     for (const stream of this.streams.values()) stream.fail(error);
     this.streams.clear();
@@ -447,27 +313,6 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.lingering.clear();
     this.emit('close', this.ended);
   }
-}
-
-/** How a connection ended, in words: "timed out idle", "was closed by the peer with application code 0x100: why". */
-export function closeText(info: QuicCloseInfo): string {
-  if (info.by === 'idle') return 'timed out idle';
-  const code = `${info.isApp ? 'application' : 'transport'} code 0x${info.code.toString(16)}`;
-  const tls = !info.isApp && info.code >= 0x100 && info.code <= 0x1ff ? ` (TLS alert ${info.code - 0x100})` : '';
-  return `was closed ${info.by === 'peer' ? 'by the peer' : 'here'} with ${code}${tls}${info.reason ? `: ${info.reason}` : ''}`;
-}
-
-function closeInfo(native: NativeConnection): QuicCloseInfo {
-  if (native.isTimedOut()) return { by: 'idle', isApp: false, code: 0, reason: '' };
-  const local = native.localError();
-  if (local) return describe('local', local);
-  const peer = native.peerError();
-  if (peer) return describe('peer', peer);
-  return { by: 'local', isApp: false, code: 0, reason: '' };
-}
-
-function describe(by: 'local' | 'peer', error: NativeConnectionError): QuicCloseInfo {
-  return { by, isApp: error.isApp, code: error.errorCode, reason: Buffer.from(error.reason ?? []).toString('utf8') };
 }
 
 /** quiche collects a stream once both directions are complete; after that it knows no such stream (InvalidStreamState). */

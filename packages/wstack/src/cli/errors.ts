@@ -1,6 +1,6 @@
 /** One line for a failure the CLI cannot recover from: what went wrong and, where it helps, what to do. */
-import { HandshakeError } from '@wstack/core';
-import { ConnectError } from './auto-connect.js';
+import { HandshakeError } from '@wstack/protocol';
+import { ConnectError } from '../auto-connect.js';
 
 const isCertificateProblem = (code: unknown) => typeof code === 'string' && /CERT|SELF_SIGNED/.test(code);
 

@@ -3,7 +3,7 @@
  * to an offer, and whether the client accepts the server's answer. Pure
  * functions over header values; the transports carry the headers.
  */
-import type { CompressionOptions } from './deflate.js';
+import type { CompressionOptions } from './deflate-rules.js';
 import {
   acceptDeflateAnswer,
   acceptDeflateOffer,

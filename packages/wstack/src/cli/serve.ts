@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { spkiSha256 } from '@wstack/core/dev-cert';
-import { createServer } from './server.js';
-import { staticFiles } from './static-files.js';
-import { HELP, parsed, port, UsageFailure } from './cli-args.js';
+import { createServer } from '../server.js';
+import { staticFiles } from '../static-files.js';
+import { HELP, parsed, port, UsageFailure } from './args.js';
 
 export const SERVE_USAGE = `Usage: wstack serve [--port N] [--host H] [--no-tls | --cert FILE --key FILE] [--echo] [--static DIR] [--no-deflate] [--no-h1] [--no-h2] [--no-h3]
 

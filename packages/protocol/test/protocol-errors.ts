@@ -105,7 +105,7 @@ for (const c of cases) {
     const { protocol, events } = receive(c.options ?? server, ...c.chunks);
     t.same(plain(events), [...(c.before ?? []), { type: 'error', code: c.code, closeCode: c.closeCode }]);
     t.equal(protocol.state, 'CLOSING', 'the failure\'s close is owed until the next dataToSend()');
-    t.ok(protocol.closeAnswerPending);
+    t.equal(protocol.closeState, 'failing');
     const out = protocol.dataToSend();
     t.equal(protocol.state, 'CLOSED');
     t.equal(protocol.outputEnded, true, 'the connection is failed: the transport ends');

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /** The `wstack` command line: serve, connect, bridge. */
-import { UsageFailure } from './cli-args.js';
-import { explain } from './cli-errors.js';
-import { bridge, BRIDGE_USAGE } from './cli-bridge.js';
-import { connectCommand, CONNECT_USAGE } from './cli-connect.js';
-import { serve, SERVE_USAGE } from './cli-serve.js';
+import { UsageFailure } from './args.js';
+import { explain } from './errors.js';
+import { bridge, BRIDGE_USAGE } from './bridge.js';
+import { connectCommand, CONNECT_USAGE } from './connect.js';
+import { serve, SERVE_USAGE } from './serve.js';
 
 const USAGE = `Usage: wstack <command> [options]
 

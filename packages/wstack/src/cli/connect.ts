@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { HELP, parsed, UsageFailure } from './cli-args.js';
-import { connect, isClientTransport } from './connect.js';
+import { HELP, parsed, UsageFailure } from './args.js';
+import { connect, isClientTransport } from '../connect.js';
 
 export const CONNECT_USAGE = `Usage: wstack connect URL [--transport auto|h1|h2|h3] [--ca FILE | --insecure] [--protocol P] [--deflate]
 

@@ -9,23 +9,16 @@
  */
 import { Buffer } from 'node:buffer';
 import { encodeClosePayload, parseClosePayload, type CloseInfo } from './close.js';
+import { PROTOCOL_STATE, type CloseState, type ProtocolState } from './close-state.js';
 import { CloseCode, ProtocolError, UsageError } from './errors.js';
 import { MAX_CONTROL_PAYLOAD, Opcode } from './frame.js';
 import { randomMaskSource, type MaskSource } from './mask-source.js';
 import { MessageAssembler, type MessageEvent } from './message.js';
 import { FrameParser, type FramePiece } from './parser.js';
-import { compressedBound } from './deflate.js';
+import { compressedBound } from './deflate-rules.js';
 import { encodeFrame, encodeTextFrame } from './serializer.js';
 
 export type Role = 'client' | 'server';
-
-/**
- * OPEN: data flows both ways. CLOSING: one close frame has gone one way (this
- * side waits for the peer's, or owes its answer in the next dataToSend()).
- * CLOSED: the close handshake is complete, the connection failed, or the
- * peer's stream ended.
- */
-export type ProtocolState = 'OPEN' | 'CLOSING' | 'CLOSED';
 
 export interface ProtocolOptions {
   role: Role;
@@ -41,6 +34,13 @@ export interface ProtocolOptions {
   maskSource?: MaskSource;
   /** permessage-deflate was negotiated: RSV1 marks compressed messages both ways (RFC 7692 §6). */
   perMessageDeflate?: boolean;
+  /**
+   * Answer the peer's close frame, and send a failure's close frame, in the
+   * next dataToSend(). Default true. An owner that still has work ahead of
+   * the answer (messages inflating, sends being compressed) sets it false
+   * and answers itself with close() or fail() when that work is done.
+   */
+  answerClose?: boolean;
 }
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
@@ -79,6 +79,7 @@ const NOTHING_TO_SEND = Object.freeze([]) as readonly Buffer[] as Buffer[];
 export class Protocol {
   readonly role: Role;
   private readonly autoPong: boolean;
+  private readonly answerClose: boolean;
   private readonly perMessageDeflate: boolean;
   private readonly maxMessageSizeValue: number;
   private readonly mask: MaskSource | undefined;
@@ -87,32 +88,20 @@ export class Protocol {
   private readerValue: Reader | undefined;
   private events: ProtocolEvent[] = NO_EVENTS;
   private output: Buffer[] = NOTHING_TO_SEND;
-  private stateValue: ProtocolState = 'OPEN';
+  private closeStateValue: CloseState = 'open';
+  /** The close code owed while `failing`. */
+  private failureCode = CloseCode.PROTOCOL_ERROR as number;
+  /** The peer's stream ended (a client's output ends with it after the handshake, §7.1.1). */
+  private peerEnded = false;
   /** A fragmented message is being sent: only continuations may follow. */
   private sendingFragments = false;
-  /** Input after the peer's close frame, after EOF, or after a failure is discarded. */
-  private inputEnded = false;
-  private outputEndedValue = false;
   private closeSentValue: CloseInfo | undefined;
   private closeReceivedValue: CloseInfo | undefined;
-  private closeSentFirstValue = false;
-  /**
-   * The answer to the peer's close frame, produced by the next dataToSend():
-   * whatever the application sends in answer to messages that came before
-   * the close (in the same chunk, say) still goes out ahead of it.
-   */
-  private closeReply: Buffer | undefined;
-  /**
-   * A violation by the peer fails the connection (§7.1.7) with this close
-   * code, in the next dataToSend(), for the same reason: messages that came
-   * before the bad frame may still be answered.
-   */
-  private pendingFailure: number | undefined;
-  private closeReplyHeld = false;
 
   constructor(options: ProtocolOptions) {
     this.role = options.role;
     this.autoPong = options.autoPong ?? true;
+    this.answerClose = options.answerClose ?? true;
     this.perMessageDeflate = options.perMessageDeflate ?? false;
     this.mask = options.role === 'client' ? (options.maskSource ?? randomMaskSource) : undefined;
     const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
@@ -142,13 +131,36 @@ export class Protocol {
     return (this.readerValue = { parser, assembler });
   }
 
+  /** CLOSED once the peer's stream ended, even with a close frame still owed to it. */
   get state(): ProtocolState {
-    return this.stateValue;
+    return this.peerEnded ? 'CLOSED' : PROTOCOL_STATE[this.closeStateValue];
   }
 
-  /** The transport should end its write side after writing `dataToSend()`. */
+  get closeState(): CloseState {
+    return this.closeStateValue;
+  }
+
+  /** Input after the peer's close frame, after EOF, or after a failure is discarded. */
+  private get inputEnded(): boolean {
+    return this.closeStateValue !== 'open' && this.closeStateValue !== 'closedByUs';
+  }
+
+  /**
+   * The transport should end its write side after writing `dataToSend()`:
+   * never while a close frame is owed; after the handshake, a server at
+   * once and a client once the server ended (§7.1.1).
+   */
   get outputEnded(): boolean {
-    return this.outputEndedValue;
+    switch (this.closeStateValue) {
+      case 'acknowledgedByPeer':
+      case 'acknowledgedByUs':
+        return this.role === 'server' || this.peerEnded;
+      case 'failed':
+      case 'ended':
+        return true;
+      default:
+        return false;
+    }
   }
 
   /** The close frame this side sent, if any. */
@@ -163,7 +175,10 @@ export class Protocol {
 
   /** True when this side sent its close frame before the peer's arrived. */
   get closeSentFirst(): boolean {
-    return this.closeSentFirstValue;
+    const state = this.closeStateValue;
+    if (state === 'closedByUs' || state === 'acknowledgedByPeer') return true;
+    // A failure, or an end of stream, after this side's close and before the peer's.
+    return (state === 'failed' || state === 'ended') && this.closeSentValue !== undefined && this.closeReceivedValue === undefined;
   }
 
   /**
@@ -197,33 +212,19 @@ export class Protocol {
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.addEvent({ type: 'error', error });
-      // Nothing after the bad frame is read; the failure's close goes out in the next dataToSend().
-      this.inputEnded = true;
+      // This side's close went already: nothing is owed, the connection fails now.
       if (this.closeSentValue !== undefined) return this.fail(error.closeCode);
-      this.pendingFailure = error.closeCode;
-      this.stateValue = 'CLOSING';
+      // Nothing after the bad frame is read. Its close is owed, so that messages before it may still be answered.
+      this.failureCode = error.closeCode;
+      this.closeStateValue = 'failing';
     }
   }
 
   /** The transport's read side ended (TCP FIN, END_STREAM, QUIC FIN). */
   receiveEof(): void {
-    this.inputEnded = true;
-    this.stateValue = 'CLOSED';
-    this.outputEndedValue = true;
-  }
-
-  /**
-   * While held, the answer to the peer's close (or the close of a failure)
-   * waits even through dataToSend(): the caller still has messages that came
-   * before it to deliver (permessage-deflate inflates them asynchronously).
-   */
-  holdCloseAnswer(held: boolean): void {
-    this.closeReplyHeld = held;
-  }
-
-  /** A close frame is owed: the answer to the peer's, or a failure's (held, or not yet taken by dataToSend()). */
-  get closeAnswerPending(): boolean {
-    return this.closeReply !== undefined || this.pendingFailure !== undefined;
+    this.peerEnded = true;
+    // A close frame owed is still sent: it was owed before the end.
+    if (this.closeStateValue === 'open' || this.closeStateValue === 'closedByUs') this.closeStateValue = 'ended';
   }
 
   /** Largest message accepted, in bytes. */
@@ -251,18 +252,10 @@ export class Protocol {
 
   /** Bytes to write since the last call, in order. */
   dataToSend(): readonly Buffer[] {
-    if (this.pendingFailure !== undefined && !this.closeReplyHeld) {
-      const code = this.pendingFailure;
-      this.pendingFailure = undefined;
-      // Sent even if the peer's stream has ended meanwhile: it was owed before that.
-      this.sendClose(encodeClosePayload(code));
-      this.closeSentFirstValue = true;
-      this.failed();
-    } else if (this.closeReply !== undefined && !this.closeReplyHeld) {
-      const body = this.closeReply;
-      this.closeReply = undefined;
-      this.sendClose(body);
-      this.handshakeDone();
+    // Whatever was sent in answer to the messages before the close (in the same chunk, say) goes out ahead of it.
+    if (this.answerClose) {
+      if (this.closeStateValue === 'failing') this.fail(this.failureCode);
+      else if (this.closeStateValue === 'closedByPeer') this.close();
     }
     const output = this.output;
     this.output = NOTHING_TO_SEND;
@@ -308,41 +301,34 @@ export class Protocol {
   }
 
   /**
-   * Starts the closing handshake (§7.1.2). Without a code the close frame has
-   * no body, which the peer reads as 1005. Does nothing once a close frame
-   * was sent: a close is sent exactly once.
+   * Starts the closing handshake (§7.1.2), or answers the peer's close.
+   * Without a code the close frame has no body, which the peer reads as
+   * 1005; an answer without a code echoes the peer's (§5.5.1). Does
+   * nothing once a close frame was sent, a failure's close is owed, or the
+   * output ended: a close is sent exactly once.
    */
   close(code?: number, reason?: string): void {
     const body = encodeClosePayload(code, reason);
-    if (this.closeSentValue !== undefined || this.outputEndedValue || this.pendingFailure !== undefined) return;
-    // Said before the answer to the peer's close went out: this close is the answer.
-    this.closeReply = undefined;
-    this.sendClose(body);
-    if (this.closeReceivedValue !== undefined) return this.handshakeDone();
-    this.closeSentFirstValue = true;
-    this.stateValue = 'CLOSING';
+    const state = this.closeStateValue;
+    if (state === 'open') {
+      this.sendClose(body);
+      this.closeStateValue = 'closedByUs';
+    } else if (state === 'closedByPeer') {
+      const echo = this.closeReceivedValue!.code;
+      this.sendClose(code !== undefined || echo === CloseCode.NO_STATUS ? body : encodeClosePayload(echo));
+      this.closeStateValue = 'acknowledgedByUs';
+    }
   }
 
   /**
    * Fails the connection (§7.1.7): sends a close frame with `code` unless
-   * one was sent, discards further input and ends the output.
+   * one was sent or the output ended, discards further input and ends the
+   * output.
    */
   fail(code: number, reason?: string): void {
     const body = encodeClosePayload(code, reason);
-    this.pendingFailure = undefined;
-    if (this.closeSentValue === undefined && !this.outputEndedValue) {
-      this.closeReply = undefined;
-      this.sendClose(body);
-      if (this.closeReceivedValue === undefined) this.closeSentFirstValue = true;
-    }
-    this.failed();
-  }
-
-  /** After a failure: nothing more in, nothing more out. */
-  private failed(): void {
-    this.inputEnded = true;
-    this.stateValue = 'CLOSED';
-    this.outputEndedValue = true;
+    if (this.closeSentValue === undefined && !this.outputEnded) this.sendClose(body);
+    this.closeStateValue = 'failed';
   }
 
   private receiveControl(opcode: number, data: Buffer): void {
@@ -357,24 +343,12 @@ export class Protocol {
     }
   }
 
+  /** §5.5.1: nothing after a close frame is read; this side answers it unless its own close went first. */
   private receiveClose(data: Buffer): void {
     const info = parseClosePayload(data);
     this.closeReceivedValue = info;
-    // §5.5.1: nothing after a close frame is read.
-    this.inputEnded = true;
     this.addEvent({ type: 'close', code: info.code, reason: info.reason });
-    if (this.closeSentValue !== undefined) return this.handshakeDone();
-    // §5.5.1: answer with a close frame echoing the status code, in the next dataToSend().
-    this.closeReply = info.code === CloseCode.NO_STATUS ? EMPTY : encodeClosePayload(info.code);
-    this.stateValue = 'CLOSING';
-  }
-
-  /** Both close frames have been sent. */
-  private handshakeDone(): void {
-    this.stateValue = 'CLOSED';
-    // §7.1.1: the server closes the underlying connection first; a client
-    // waits for it (its transport applies a timeout).
-    if (this.role === 'server') this.outputEndedValue = true;
+    this.closeStateValue = this.closeStateValue === 'closedByUs' ? 'acknowledgedByPeer' : 'closedByPeer';
   }
 
   private sendData(opcode: number, data: Payload, fin: boolean, compressed: boolean): void {
@@ -411,8 +385,8 @@ export class Protocol {
   }
 
   private assertCanSend(): void {
-    if (this.closeSentValue !== undefined || this.outputEndedValue) {
-      throw new UsageError('INVALID_STATE', `cannot send: the connection is ${this.stateValue}`);
+    if (this.closeSentValue !== undefined || this.outputEnded) {
+      throw new UsageError('INVALID_STATE', `cannot send: the connection is ${this.state}`);
     }
   }
 }

@@ -8,7 +8,7 @@
  * permessage-deflate is offered unless --no-deflate (sections 12 and 13 need it).
  */
 import { parseArgs } from 'node:util';
-import { connect, isClientTransport, type ClientOptions } from './connect.js';
+import { connect, isClientTransport, type ClientOptions } from '../connect.js';
 import type { WebSocketConnection } from '@wstack/core';
 
 const { values } = parseArgs({

@@ -1,11 +1,11 @@
 /** `wstack bridge`: accepts WebSockets on one URL and relays each to a target over the transport asked for. */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseWebSocketUrl } from '@wstack/core';
-import { bridgeTo } from './bridge.js';
-import { HELP, parsed, port, UsageFailure } from './cli-args.js';
-import { isClientTransport } from './connect.js';
-import { createServer } from './server.js';
+import { parseWebSocketUrl } from '@wstack/protocol';
+import { bridgeTo } from '../bridge.js';
+import { HELP, parsed, port, UsageFailure } from './args.js';
+import { isClientTransport } from '../connect.js';
+import { createServer } from '../server.js';
 
 export const BRIDGE_USAGE = `Usage: wstack bridge --listen URL --target URL [--transport auto|h1|h2|h3] [--ca FILE | --insecure] [--cert FILE --key FILE]
 

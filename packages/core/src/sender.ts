@@ -1,0 +1,233 @@
+/**
+ * The connection's outbound side: sends in the order they were made (behind
+ * permessage-deflate's asynchronous compression when it was negotiated), the
+ * protocol's output written to the carrier, and the send buffer's
+ * backpressure ('drain' once below the high-water mark).
+ */
+import { Buffer } from 'node:buffer';
+import { MAX_CONTROL_PAYLOAD, UsageError, type Protocol, type Role } from '@wstack/protocol';
+import type { Carrier } from './carrier.js';
+import type { PerMessageDeflate } from './deflate.js';
+import { MessageWriter, type FragmentData } from './message-writer.js';
+import { Outbound } from './outbound.js';
+import { PreparedMessage } from './prepared-message.js';
+import { toBuffer, type SendData, type SendOptions } from './send-data.js';
+
+/** What the sender asks of its connection. */
+export interface SenderOwner {
+  /** Throws unless messages may be sent (the connection is OPEN). */
+  assertOpen(): void;
+  /** A message went out: the idle timer starts again. */
+  active(): void;
+  /** The send buffer went below the high-water mark after a send returned false. */
+  sendBufferDrained(): void;
+  /** Compression failed: the connection cannot go on. */
+  compressionFailed(error: Error): void;
+}
+
+export class Sender {
+  /** The carrier took the last write without complaint (or drained since). */
+  private carrierWritable = true;
+  /** `send` returned false: 'drain' is owed. */
+  private needDrain = false;
+  private carrierEnded = false;
+  /** A message in fragments is being sent: no other message may start. */
+  private fragmenting = false;
+  /** With permessage-deflate, sends go through this queue in order. */
+  private readonly outbound: Outbound | undefined;
+
+  constructor(
+    private readonly role: Role,
+    private readonly engine: Protocol,
+    private readonly carrier: Carrier,
+    private readonly deflate: PerMessageDeflate | undefined,
+    private readonly highWaterMark: number,
+    private readonly owner: SenderOwner,
+  ) {
+    if (deflate !== undefined) {
+      this.outbound = new Outbound({
+        flush: () => this.flush(),
+        progressed: () => this.maybeDrain(),
+        failed: (error) => owner.compressionFailed(error),
+      });
+    }
+  }
+
+  /** Bytes waiting for compression; the carrier's own buffer is added by the connection. */
+  get queuedBytes(): number {
+    return this.outbound?.queuedBytes ?? 0;
+  }
+
+  send(data: SendData | PreparedMessage, options?: SendOptions): boolean {
+    this.owner.assertOpen();
+    if (this.fragmenting) throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: end it first');
+    if (data instanceof PreparedMessage) return this.sendPrepared(data, options?.compress);
+    const binary = options?.binary ?? typeof data !== 'string';
+    this.owner.active();
+    const deflate = this.deflate;
+    if (deflate === undefined) {
+      this.sendPlain(data, binary);
+      this.flush();
+      return this.sendResult();
+    }
+    const bytes = options?.compress === false ? undefined : typeof data === 'string' ? Buffer.from(data) : toBuffer(data);
+    if (bytes !== undefined && bytes.length >= deflate.threshold) {
+      this.outbound!.enqueue(bytes.length, async () => {
+        const compressed = await deflate.compress(bytes, true);
+        if (!this.engineCanSend()) return;
+        if (binary) this.engine.sendBinary(compressed, true, true);
+        else this.engine.sendText(compressed, true, true);
+      });
+    } else {
+      this.enqueue(() => this.sendPlain(bytes ?? data, binary));
+    }
+    return this.sendResult();
+  }
+
+  private sendPrepared(message: PreparedMessage, compress: boolean | undefined): boolean {
+    const { data, binary } = message;
+    const deflate = this.deflate;
+    // A client masks every frame with a fresh key (RFC 6455 §5.3); a connection keeping its compression context compresses for itself.
+    const shared = deflate?.statelessCompression;
+    if (this.role === 'client' || (deflate !== undefined && compress !== false && data.length >= deflate.threshold && shared === undefined)) {
+      return this.send(data, { binary, compress: compress !== false });
+    }
+    this.owner.active();
+    if (deflate === undefined || compress === false || data.length < deflate.threshold) {
+      this.enqueue(() => this.engine.sendFrames(message.frames));
+      return this.sendResult();
+    }
+    this.outbound!.enqueue(data.length, async () => {
+      const compressed = await message.compressedAs(shared!, (bytes) => deflate.compress(bytes, true));
+      if (!this.engineCanSend()) return;
+      if (binary) this.engine.sendBinary(compressed, true, true);
+      else this.engine.sendText(compressed, true, true);
+    });
+    return this.sendResult();
+  }
+
+  /** A message in fragments (RFC 6455 §5.4); with permessage-deflate compressed whole unless `compress: false`. */
+  sendFragments(options?: SendOptions): MessageWriter {
+    this.owner.assertOpen();
+    if (this.fragmenting) throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: end it first');
+    this.fragmenting = true;
+    const deflate = options?.compress === false ? undefined : this.deflate;
+    return new MessageWriter(options?.binary ?? true, (data, binary, first, fin) => {
+      this.owner.assertOpen();
+      this.owner.active();
+      if (fin) this.fragmenting = false;
+      if (deflate === undefined) {
+        this.enqueue(() => this.sendFragment(data, binary, first, fin, false));
+      } else {
+        const bytes = typeof data === 'string' ? Buffer.from(data) : toBuffer(data);
+        this.outbound!.enqueue(bytes.length, async () => {
+          const compressed = await deflate.compress(bytes, fin);
+          if (this.engineCanSend()) this.sendFragment(compressed, binary, first, fin, true);
+        });
+      }
+      return this.sendResult();
+    });
+  }
+
+  ping(data?: SendData): void {
+    const payload = this.controlPayload(data);
+    this.enqueue(() => this.engine.ping(payload));
+  }
+
+  pong(data?: SendData): void {
+    const payload = this.controlPayload(data);
+    this.enqueue(() => this.engine.pong(payload));
+  }
+
+  /**
+   * Runs a send step now, or in order behind compression when
+   * permessage-deflate is on. A step that waited is dropped when a close
+   * frame went out meanwhile (a failure's, or the answer to the peer's):
+   * nothing may follow it (RFC 6455 §5.5.1).
+   */
+  enqueue(step: () => void): void {
+    if (this.outbound !== undefined) {
+      return this.outbound.enqueue(0, () => {
+        if (this.engineCanSend()) step();
+      });
+    }
+    step();
+    this.flush();
+  }
+
+  /** Runs a close step behind whatever sends are still being compressed (nothing sent before it is lost). */
+  afterSends(step: () => void): void {
+    if (this.outbound !== undefined && !this.outbound.idle) return this.outbound.enqueue(0, step);
+    step();
+    this.flush();
+  }
+
+  /** Writes what the protocol produced; ends the carrier when the protocol says so. */
+  flush(): void {
+    const chunks = this.engine.dataToSend();
+    if (chunks.length !== 0 && !this.carrierEnded && !this.carrier.write(chunks)) this.carrierWritable = false;
+    const ended = this.engine.outputEnded || (this.engine.closeSent !== undefined && this.carrier.endsAfterCloseFrame);
+    if (!this.carrierEnded && ended) {
+      this.carrierEnded = true;
+      this.carrier.end();
+    }
+  }
+
+  /** The carrier drained. */
+  carrierDrained(): void {
+    this.carrierWritable = true;
+    this.maybeDrain();
+  }
+
+  /** Below the high-water mark now (else 'drain' is owed). */
+  sendResult(): boolean {
+    if (this.carrierWritable && this.queuedBytes < this.highWaterMark) return true;
+    this.needDrain = true;
+    return false;
+  }
+
+  /** Nothing more goes out: sends still being compressed are dropped. */
+  stop(): void {
+    this.outbound?.stop();
+  }
+
+  private maybeDrain(): void {
+    if (this.needDrain && this.carrierWritable && this.queuedBytes < this.highWaterMark) {
+      this.needDrain = false;
+      this.owner.sendBufferDrained();
+    }
+  }
+
+  private sendPlain(data: SendData, binary: boolean): void {
+    if (typeof data === 'string') {
+      if (binary) this.engine.sendBinary(Buffer.from(data));
+      else this.engine.sendText(data);
+    } else if (binary) {
+      this.engine.sendBinary(toBuffer(data));
+    } else {
+      this.engine.sendText(toBuffer(data));
+    }
+  }
+
+  private sendFragment(data: FragmentData, binary: boolean, first: boolean, fin: boolean, compressed: boolean): void {
+    if (!first) this.engine.sendContinuation(data, fin);
+    else if (binary) this.engine.sendBinary(data, fin, compressed);
+    else this.engine.sendText(data, fin, compressed);
+  }
+
+  /** Checks a ping or pong payload now, even if the frame goes out later. */
+  private controlPayload(data: SendData | undefined): string | Buffer | undefined {
+    this.owner.assertOpen();
+    const payload = data === undefined || typeof data === 'string' ? data : toBuffer(data);
+    const length = payload === undefined ? 0 : typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    if (length > MAX_CONTROL_PAYLOAD) {
+      throw new UsageError('INVALID_ARGUMENT', `control frame payload of ${length} bytes, at most ${MAX_CONTROL_PAYLOAD} allowed`);
+    }
+    return payload;
+  }
+
+  /** The protocol still takes data: no close frame went out and the output has not ended. */
+  private engineCanSend(): boolean {
+    return this.engine.closeSent === undefined && !this.engine.outputEnded;
+  }
+}
