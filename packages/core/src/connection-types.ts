@@ -1,14 +1,10 @@
 /**
  * The types around WebSocketConnection: its options, events, close details,
- * what a transport hands it after the handshake, and the timeout error.
+ * and what a transport hands it after the handshake.
  */
 import { Buffer } from 'node:buffer';
 import type { CompressionOptions, DeflateParams, PerMessageDeflateSetting, ProtocolOptions } from '@wstack/protocol';
 import type { Topics } from './topics.js';
-
-export type { SendData, SendOptions } from './send-data.js';
-export { toBuffer } from './send-data.js';
-export { TimeoutError } from './errors.js';
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyStateValue = (typeof ReadyState)[keyof typeof ReadyState];

@@ -12,22 +12,21 @@ import {
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   ReadyState,
-  TimeoutError,
   type CloseDetails,
   type ConnectionEvents,
   type ConnectionOptions,
   type Negotiated,
   type ReadyStateValue,
-  type SendData,
-  type SendOptions,
 } from './connection-types.js';
 import { PerMessageDeflate } from './deflate.js';
+import { TimeoutError } from './errors.js';
 import { Keepalive } from './keepalive.js';
 import { MessageQueue, type Message } from './message-queue.js';
 import type { MessageWriter } from './message-writer.js';
 import type { PreparedMessage } from './prepared-message.js';
 import { HeldEvents, type HeldOwner } from './held-events.js';
 import { InflationQueue, type InflationOwner } from './inflation-queue.js';
+import type { SendData, SendOptions } from './send-data.js';
 import { Sender, type SenderOwner } from './sender.js';
 import type { Topics } from './topics.js';
 

@@ -6,9 +6,11 @@
  */
 export { PerMessageDeflate } from './deflate.js';
 export { Limiter, zlibLimiter } from './zlib-limiter.js';
-export { WebSocketConnection, ReadyState, DEFAULT_HIGH_WATER_MARK, DEFAULT_CLOSE_TIMEOUT, toBuffer } from './connection.js';
+export { WebSocketConnection, ReadyState, DEFAULT_HIGH_WATER_MARK, DEFAULT_CLOSE_TIMEOUT } from './connection.js';
+export { toBuffer } from './send-data.js';
+export type { SendData, SendOptions } from './send-data.js';
 export { TimeoutError, AbortError, TransportResetError } from './errors.js';
-export type { ConnectionOptions, ClientHandshakeOptions, TunnelOffer, ConnectionEvents, CloseDetails, Negotiated, ReadyStateValue, SendData, SendOptions, Message } from './connection.js';
+export type { ConnectionOptions, ClientHandshakeOptions, TunnelOffer, ConnectionEvents, CloseDetails, Negotiated, ReadyStateValue, Message } from './connection.js';
 export { MessageWriter } from './message-writer.js';
 export type { FragmentData } from './message-writer.js';
 export type { Carrier, CarrierEvents, Transport } from './carrier.js';

@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { Carrier, CarrierEvents } from '../src/carrier.js';
-import { toBuffer, WebSocketConnection } from '../src/connection.js';
+import { WebSocketConnection } from '../src/connection.js';
+import { toBuffer } from '../src/send-data.js';
 import { createMemoryCarrierPair } from '../src/memory-carrier.js';
 import { Protocol, Opcode } from '@wstack/protocol';
 import { closed, nextMessage, pair, sleep, tick } from './connection-helpers.js';
