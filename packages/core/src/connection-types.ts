@@ -9,7 +9,7 @@ import type { Topics } from './topics.js';
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyStateValue = (typeof ReadyState)[keyof typeof ReadyState];
 
-export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'perMessageDeflate'> {
+export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'perMessageDeflate' | 'answerClose'> {
   /**
    * Bytes buffered (unsent, or received but not consumed by an async
    * iterator) above which `send` returns false and reading pauses.
