@@ -51,7 +51,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private readonly engine: Protocol;
   private readonly highWaterMark: number;
   private readonly closeTimeout: number;
-    private state: ReadyStateValue = ReadyState.OPEN;
+  private state: ReadyStateValue = ReadyState.OPEN;
   /** terminate() was called: deliver nothing more. */
   private aborted = false;
   /** Messages that arrived before anyone consumed messages. */
