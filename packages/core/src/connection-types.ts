@@ -1,9 +1,10 @@
 /**
- * The types around WebSocketConnection: its options, events, close details,
- * and what a transport hands it after the handshake.
+ * The types around WebSocketConnection: its options, events, close details
+ * (and how they are worked out), and what a transport hands it after the
+ * handshake.
  */
 import { Buffer } from 'node:buffer';
-import type { CompressionOptions, DeflateParams, PerMessageDeflateSetting, ProtocolOptions } from '@wstack/protocol';
+import { ProtocolError, type CompressionOptions, type DeflateParams, type PerMessageDeflateSetting, type Protocol, type ProtocolOptions } from '@wstack/protocol';
 import type { Topics } from './topics.js';
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -79,6 +80,19 @@ export interface CloseDetails {
   wasClean: boolean;
   /** Why the connection failed, when it did: a ProtocolError, a carrier error, a timeout. */
   error?: Error;
+}
+
+/**
+ * How a connection ended: clean when both close frames were exchanged
+ * (RFC 6455 §7.1.4) and the peer broke no rule; the error is the first
+ * failure, else the carrier's when the end was not clean.
+ */
+export function closeDetailsOf(protocol: Protocol, failure: Error | undefined, carrierError: Error | undefined): CloseDetails {
+  const wasClean = protocol.closeSent !== undefined && protocol.closeReceived !== undefined && !(failure instanceof ProtocolError);
+  const details: CloseDetails = { code: protocol.closeCode, reason: protocol.closeReason, wasClean };
+  const cause = failure ?? (wasClean ? undefined : carrierError);
+  if (cause !== undefined) details.error = cause;
+  return details;
 }
 
 export interface ConnectionEvents {

@@ -6,12 +6,13 @@
  */
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
-import { CloseCode, encodeClosePayload, Protocol, ProtocolError, UsageError, type ProtocolEvent, type Role } from '@wstack/protocol';
+import { CloseCode, encodeClosePayload, Protocol, ProtocolError, UsageError, type Role } from '@wstack/protocol';
 import type { Carrier, CarrierEvents, Transport } from './carrier.js';
 import {
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
   ReadyState,
+  closeDetailsOf,
   type CloseDetails,
   type ConnectionEvents,
   type ConnectionOptions,
@@ -19,16 +20,14 @@ import {
   type ReadyStateValue,
 } from './connection-types.js';
 import { PerMessageDeflate } from './deflate.js';
-import { TimeoutError } from './errors.js';
-import { Keepalive } from './keepalive.js';
-import { MessageQueue, type Message } from './message-queue.js';
+import type { TimeoutError } from './errors.js';
+import { Clocks, type ClockActions } from './clocks.js';
+import { Inbound, type ControlEvent, type InboundOwner, type Message } from './inbound.js';
 import type { MessageWriter } from './message-writer.js';
 import type { PreparedMessage } from './prepared-message.js';
-import { HeldEvents, type HeldOwner } from './held-events.js';
-import { InflationQueue, type InflationOwner } from './inflation-queue.js';
 import type { SendData, SendOptions } from './send-data.js';
 import { Sender, type SenderOwner } from './sender.js';
-import type { Topics } from './topics.js';
+import { topicsGiven, type Topics } from './topics.js';
 
 export * from './connection-types.js';
 export type { Message };
@@ -50,25 +49,19 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private readonly carrier: Carrier;
   private readonly engine: Protocol;
   private readonly highWaterMark: number;
-  private readonly closeTimeout: number;
   private state: ReadyStateValue = ReadyState.OPEN;
   /** terminate() was called: deliver nothing more. */
   private aborted = false;
-  /** Messages that arrived before anyone consumed messages. */
-  private readonly held: HeldEvents;
+  /** Received events on their way to the application: inflated, delivered or waiting for a consumer. */
+  private readonly inbound: Inbound;
   /** permessage-deflate, when negotiated. */
   private readonly deflate: PerMessageDeflate | undefined;
   private readonly sender: Sender;
-  /** With permessage-deflate: events waiting behind a compressed message that is being inflated. */
-  private readonly inflation: InflationQueue | undefined;
   /** The carrier closed while messages that had arrived were still inflating: the close event waits for them. */
   private closedBehindInflation: { error: Error | undefined } | undefined;
   private failure: Error | undefined;
   private closeDetailsValue: CloseDetails | undefined;
-  private queue: MessageQueue | undefined;
-  private closeTimer: NodeJS.Timeout | undefined;
-  private keepalive: Keepalive | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly clocks: Clocks;
   private readonly topics: Topics | undefined;
 
   constructor(role: Role, carrier: Carrier, negotiated: Negotiated = {}, options: ConnectionOptions = {}) {
@@ -82,46 +75,34 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.path = negotiated.path ?? '';
     this.headers = negotiated.headers ?? {};
     this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-    this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.topics = options.topics;
     // The close the protocol owes (an answer, or a failure's) is sent once its
     // event is handled, behind the messages before it and the sends they caused.
     this.engine = new Protocol({ ...options, role, perMessageDeflate: negotiated.deflate !== undefined, answerClose: false });
-    if (negotiated.deflate !== undefined) {
-      this.deflate = new PerMessageDeflate(negotiated.deflate, role, options.compression);
-      this.inflation = new InflationQueue(this.deflate, this.engine.maxMessageSize, this.highWaterMark, reports);
-    }
+    if (negotiated.deflate !== undefined) this.deflate = new PerMessageDeflate(negotiated.deflate, role, options.compression);
+    this.inbound = new Inbound(this.highWaterMark, reports, this.deflate, this.engine.maxMessageSize);
     this.sender = new Sender(role, this.engine, carrier, this.deflate, this.highWaterMark, reports);
-    if (options.pingInterval) {
-      const timeout = options.pongTimeout ?? options.pingInterval;
-      this.keepalive = new Keepalive(options.pingInterval, timeout, {
-        ping: () => {
-          if (this.state === ReadyState.OPEN) this.ping();
-        },
-        silent: () => this.abortWith(new TimeoutError('PONG_TIMEOUT', `no answer to a keepalive ping within ${timeout} ms`)),
-      });
-    }
-    if (options.idleTimeout) {
-      this.idleTimer = setTimeout(() => this.closeIfOpen(CloseCode.GOING_AWAY, 'idle timeout'), options.idleTimeout);
-    }
-    this.held = new HeldEvents(this.highWaterMark, reports);
+    const { pingInterval, pongTimeout, idleTimeout, closeTimeout = DEFAULT_CLOSE_TIMEOUT } = options;
+    this.clocks = new Clocks({ pingInterval, pongTimeout, idleTimeout, closeTimeout }, reports);
     carrier.attach(reports);
   }
 
   /**
-   * What the carrier, the sender, the inflation queue and the held events
-   * report goes here: one small object per connection rather than a closure
+   * What the carrier, the sender and the inbound pipeline report goes here: one small object per connection rather than a closure
    * per event (idle memory).
    */
-  private static readonly Reports = class implements CarrierEvents, SenderOwner, InflationOwner, HeldOwner {
+  private static readonly Reports = class implements CarrierEvents, SenderOwner, InboundOwner, ClockActions {
     constructor(private readonly connection: WebSocketConnection) {}
 
     data(chunk: Buffer): void {
-      this.connection.receive(chunk);
+      this.connection.clocks.heard();
+      this.connection.engine.receiveData(chunk);
+      this.connection.dispatch();
     }
 
     end(): void {
-      this.connection.receiveEnd();
+      this.connection.engine.receiveEof();
+      this.connection.dispatch();
     }
 
     drain(): void {
@@ -133,11 +114,12 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     }
 
     assertOpen(): void {
-      this.connection.assertOpen();
+      const { state } = this.connection;
+      if (state !== ReadyState.OPEN) throw new UsageError('INVALID_STATE', `cannot send: the connection is ${['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'][state]}`);
     }
 
     active(): void {
-      this.connection.idleTimer?.refresh();
+      this.connection.clocks.active();
     }
 
     sendBufferDrained(): void {
@@ -156,12 +138,12 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       return this.connection.state === ReadyState.OPEN;
     }
 
-    handle(event: ProtocolEvent): void {
+    handle(event: ControlEvent): void {
       this.connection.handle(event);
     }
 
-    deliver(message: Message): void {
-      this.connection.deliver(message);
+    emitMessage(message: Message): boolean {
+      return this.connection.emit('message', message.data, message.binary);
     }
 
     inflationFailed(error: ProtocolError): void {
@@ -178,6 +160,10 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       else this.connection.off('newListener', WebSocketConnection.releaseOnMessageListener);
     }
 
+    iterationStopped(): void {
+      this.connection.closeIfOpen(CloseCode.NORMAL);
+    }
+
     pause(): void {
       this.connection.carrier.pause();
     }
@@ -188,6 +174,18 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
     flush(): void {
       this.connection.sender.flush();
+    }
+
+    ping(): void {
+      if (this.connection.state === ReadyState.OPEN) this.connection.ping();
+    }
+
+    idle(): void {
+      this.connection.closeIfOpen(CloseCode.GOING_AWAY, 'idle timeout');
+    }
+
+    expired(error: TimeoutError): void {
+      this.connection.abortWith(error);
     }
   };
 
@@ -219,21 +217,16 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
   /** Joins a topic: the server's `publish` to it reaches this connection until it unsubscribes or closes. */
   subscribe(topic: string): boolean {
-    return this.topicsInUse().subscribe(this, topic);
+    return topicsGiven(this.topics).subscribe(this, topic);
   }
 
   unsubscribe(topic: string): boolean {
-    return this.topicsInUse().unsubscribe(this, topic);
+    return topicsGiven(this.topics).unsubscribe(this, topic);
   }
 
   /** The topics this connection is subscribed to. */
   get subscriptions(): string[] {
     return this.topics?.subscriptions(this) ?? [];
-  }
-
-  private topicsInUse(): Topics {
-    if (this.topics === undefined) throw new UsageError('INVALID_STATE', 'no topics on this connection: give the server a `topics: new Topics()` option (wstack\'s createServer does)');
-    return this.topics;
   }
 
   /**
@@ -276,12 +269,12 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    */
   close(code?: number, reason?: string): void {
     encodeClosePayload(code, reason); // checks the arguments in every state
-    if (this.state === ReadyState.CLOSED || this.aborted || this.closeTimer !== undefined) return;
+    if (this.state === ReadyState.CLOSED || this.aborted || this.clocks.closing) return;
     this.state = ReadyState.CLOSING;
-    this.startCloseTimer();
+    this.clocks.startClose();
     this.sender.enqueue(() => this.engine.close(code, reason));
     // The peer's close comes behind whatever it sent before: read on to it (RFC 6455 §7.1.1), held messages or not.
-    this.held.readOn();
+    this.inbound.readOn();
   }
 
   /**
@@ -312,17 +305,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    * closes the connection with 1000.
    */
   [Symbol.asyncIterator](): AsyncIterator<Message> {
-    if (this.queue !== undefined) throw new UsageError('INVALID_STATE', 'the connection is already being iterated');
-    const queue = new MessageQueue(this.highWaterMark, {
-      pause: () => this.carrier.pause(),
-      resume: () => this.carrier.resume(),
-      stop: () => this.closeIfOpen(CloseCode.NORMAL),
-    });
-    this.queue = queue;
-    // Held messages go first, before the end.
-    this.held.release();
-    if (this.closeDetailsValue !== undefined) queue.finish(this.closeDetailsValue);
-    return queue;
+    return this.inbound.iterate();
   }
 
   /** Aborts the carrier with `error`, which the close details will carry. */
@@ -331,35 +314,19 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.terminate();
   }
 
-  private receive(chunk: Buffer): void {
-    this.keepalive?.heard();
-    this.engine.receiveData(chunk);
-    this.dispatch(this.engine.eventsReceived());
-    this.sender.flush();
-  }
-
-  private receiveEnd(): void {
-    this.engine.receiveEof();
-    this.dispatch(this.engine.eventsReceived());
-    this.sender.flush();
-  }
-
-  private dispatch(events: readonly ProtocolEvent[]): void {
-    for (const event of events) {
-      if (this.aborted || this.state === ReadyState.CLOSED) return;
-      if (this.inflation !== undefined) this.inflation.push(event);
-      else this.handle(event);
+  /** Hands what the protocol made of the input to the inbound pipeline, then sends what that caused. */
+  private dispatch(): void {
+    for (const event of this.engine.eventsReceived()) {
+      if (this.aborted || this.state === ReadyState.CLOSED) break;
+      if (event.type === 'message') this.clocks.active();
+      this.inbound.push(event);
     }
+    this.sender.flush();
   }
 
-  private handle(event: ProtocolEvent): void {
-    if (event.type === 'message') this.idleTimer?.refresh();
-    // Behind held messages everything waits, so that nothing overtakes them.
-    if (this.held.holding) return this.held.hold(event);
+
+  private handle(event: ControlEvent): void {
     switch (event.type) {
-      case 'message':
-        if (!this.deliver(event)) this.held.hold(event);
-        break;
       case 'ping':
         this.emit('ping', event.data);
         break;
@@ -368,7 +335,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
         break;
       case 'close':
         this.state = ReadyState.CLOSING;
-        this.startCloseTimer();
+        this.clocks.startClose();
         this.sender.afterSends(() => this.engine.close());
         break;
       case 'error': {
@@ -396,29 +363,16 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.closed(gone.error);
   }
 
-  /** Hands a message to the iterator and the listeners; false when there is neither (emit says whether it had listeners). */
-  private deliver(message: Message): boolean {
-    this.queue?.push(message);
-    return this.emit('message', message.data, message.binary) || this.queue !== undefined;
-  }
-
   /** A 'newListener' listener shared by all connections: a 'message' listener releases held messages. */
   private static readonly releaseOnMessageListener = function (this: WebSocketConnection, event: string | symbol): void {
-    if (event === 'message') this.held.releaseSoon();
+    if (event === 'message') this.inbound.releaseSoon();
   };
 
   private fail(error: ProtocolError | TimeoutError): void {
     this.failure ??= error;
     if (this.state === ReadyState.OPEN) this.state = ReadyState.CLOSING;
-    this.startCloseTimer();
+    this.clocks.startClose();
     if (this.listenerCount('error') > 0) this.emit('error', error);
-  }
-
-  private startCloseTimer(): void {
-    if (this.closeTimer !== undefined) return;
-    this.closeTimer = setTimeout(() => {
-      this.abortWith(new TimeoutError('CLOSE_TIMEOUT', `the connection did not close within ${this.closeTimeout} ms`));
-    }, this.closeTimeout);
   }
 
   private closeIfOpen(code: number, reason?: string): void {
@@ -428,36 +382,18 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private closed(error: Error | undefined): void {
     if (this.state === ReadyState.CLOSED) return;
     // Messages that arrived before the end are delivered before the close event.
-    if (this.inflation?.active && !this.aborted) {
+    if (this.inbound.active && !this.aborted) {
       this.closedBehindInflation = { error };
       return;
     }
     this.state = ReadyState.CLOSED;
-    clearTimeout(this.closeTimer);
-    clearTimeout(this.idleTimer);
-    this.keepalive?.stop();
+    this.clocks.stop();
     this.sender.stop();
     this.deflate?.close();
-    this.inflation?.stop();
-    const sent = this.engine.closeSent;
-    const received = this.engine.closeReceived;
-    const wasClean = sent !== undefined && received !== undefined && !(this.failure instanceof ProtocolError);
-    const details: CloseDetails = {
-      code: this.engine.closeCode,
-      reason: this.engine.closeReason,
-      wasClean,
-    };
-    const cause = this.failure ?? (wasClean ? undefined : error);
-    if (cause !== undefined) details.error = cause;
+    this.inbound.stop();
+    const details = closeDetailsOf(this.engine, this.failure, error);
     this.closeDetailsValue = details;
-    this.queue?.finish(details);
+    this.inbound.finish(details);
     this.emit('close', details);
-  }
-
-  private assertOpen(): void {
-    if (this.state !== ReadyState.OPEN) {
-      const name = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'][this.state];
-      throw new UsageError('INVALID_STATE', `cannot send: the connection is ${name}`);
-    }
   }
 }

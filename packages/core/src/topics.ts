@@ -6,6 +6,7 @@
  * by default it misses the message ('skip'); with 'close' it is closed with
  * 1008, so that one slow reader never makes the server buffer without bound.
  */
+import { UsageError } from '@wstack/protocol';
 import { PreparedMessage } from './prepared-message.js';
 import type { SendData, SendOptions } from './send-data.js';
 
@@ -131,4 +132,10 @@ export class Topics {
     members.delete(connection);
     if (members.size === 0) this.members.delete(topic);
   }
+}
+
+/** The topics a connection was given; a connection without any cannot subscribe. */
+export function topicsGiven(topics: Topics | undefined): Topics {
+  if (topics === undefined) throw new UsageError('INVALID_STATE', 'no topics on this connection: give the server a `topics: new Topics()` option (wstack\'s createServer does)');
+  return topics;
 }

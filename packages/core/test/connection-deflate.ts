@@ -137,6 +137,32 @@ t.test('events behind an inflating message keep their order', async (t) => {
   server.terminate();
 });
 
+t.test('a listener that comes while a held message\'s successor inflates gets everything in order', async (t) => {
+  const { server, write } = rawServer();
+  const seen: string[] = [];
+  write(masked(Opcode.TEXT, Buffer.from('first')), masked(Opcode.TEXT, HELLO_DEFLATED, { rsv: 4 }), masked(Opcode.PING, Buffer.alloc(0)));
+  await new Promise(setImmediate); // the frames are in: 'first' is held, 'Hello' inflating
+  // Added before the inflation is done: the held message goes out at once, the rest after the inflation.
+  server.on('message', (data) => seen.push(`message ${data}`));
+  server.on('ping', () => seen.push('ping'));
+  await sleep(20);
+  t.same(seen, ['message first', 'message Hello', 'ping']);
+  server.terminate();
+});
+
+t.test('the iterator takes inflated messages in order; pings pass the messages waiting for it', async (t) => {
+  const { server, write } = rawServer();
+  const pings: number[] = [];
+  const messages = server[Symbol.asyncIterator]();
+  server.on('ping', () => pings.push(Date.now()));
+  write(masked(Opcode.TEXT, HELLO_DEFLATED, { rsv: 4 }), masked(Opcode.TEXT, Buffer.from('plain')), masked(Opcode.PING, Buffer.alloc(0)));
+  await sleep(20);
+  t.equal(pings.length, 1, 'the ping was handled though no message was taken');
+  t.equal((await messages.next()).value?.data.toString(), 'Hello');
+  t.equal((await messages.next()).value?.data.toString(), 'plain');
+  server.terminate();
+});
+
 t.test('inflation failures fail the connection with the right code', async (t) => {
   const cases: [string, Buffer, number, string][] = [
     ['not DEFLATE', hex('ff ff ff ff'), 1007, 'INVALID_COMPRESSED_DATA'],
