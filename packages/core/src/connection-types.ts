@@ -45,7 +45,7 @@ export interface ClientHandshakeOptions extends ConnectionOptions {
   signal?: AbortSignal;
 }
 
-/** What a client's `openTunnel` (tunnel.ts) takes beside its handshake options. */
+/** What `tunnelOver` (client-handshake.ts) takes beside the handshake options. */
 export interface TunnelOffer {
   /**
    * The `Sec-WebSocket-Extensions` offer, sent as is. The answer is not

@@ -1,14 +1,14 @@
 /**
  * WebSocket client over HTTP/1.1 (RFC 6455 §4.1): sends the opening
- * handshake, checks the server's answer, and hands back a connection, or a
- * tunnel (tunnel.ts in @wstack/core).
+ * handshake and checks the server's answer; core's connectOver (or
+ * tunnelOver) makes a connection (or a tunnel) of it.
  */
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { acceptKey, checkSubprotocolAnswer, generateKey, HandshakeError, parseWebSocketUrl } from '@wstack/protocol';
-import { connectionEnding, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, tunnelEnding, type ClientHandshakeOptions, type HandshakeEnding, type Tunnel, type TunnelOffer, type WebSocketConnection } from '@wstack/core';
+import { acceptKey, generateKey, HandshakeError } from '@wstack/protocol';
+import { connectOver, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type ClientHandshakeOptions, type HandshakeAnswer, type OutgoingHandshake, type TransportClient, type WebSocketConnection } from '@wstack/core';
 import { hasToken } from './request-checks.js';
 import { SocketCarrier } from './socket-carrier.js';
 
@@ -19,26 +19,18 @@ export interface Http1ClientOptions extends ClientHandshakeOptions {
   tls?: TlsConnectionOptions;
 }
 
+/** The HTTP/1.1 client: the Upgrade request of RFC 6455 §4.1 and the checks of its 101 answer. */
+export const http1Client: TransportClient<Http1ClientOptions> = { transport: 'http/1.1', handshake };
+
 /** Opens a WebSocket over HTTP/1.1 to a ws:// or wss:// URL. */
-export async function connect(input: string | URL, options: Http1ClientOptions = {}): Promise<WebSocketConnection> {
-  return handshake(input, options, connectionEnding(options));
+export function connect(input: string | URL, options: Http1ClientOptions = {}): Promise<WebSocketConnection> {
+  return connectOver(http1Client, input, options);
 }
 
-/**
- * Opens a tunnel (tunnel.ts) over HTTP/1.1: the handshake of `connect`, but
- * the extension offer goes out as given and the answer is taken unchecked,
- * since the peer at the tunnel's far end applies the extensions.
- */
-export async function openTunnel(input: string | URL, options: Http1ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
-  return handshake(input, options, tunnelEnding(options));
-}
-
-/** The opening handshake (RFC 6455 §4.1): the request, then the checks of the answer. */
-async function handshake<T>(input: string | URL, options: Http1ClientOptions, ending: HandshakeEnding<T>): Promise<T> {
-  const url = parseWebSocketUrl(input);
+/** The opening handshake (RFC 6455 §4.1): the request, then the checks of the answer that are HTTP/1.1's own. */
+function handshake({ url, protocols, extensions }: OutgoingHandshake, options: Http1ClientOptions): Promise<HandshakeAnswer> {
   const secure = url.protocol === 'wss:';
   const key = generateKey();
-  const protocols = options.protocols ?? [];
   const headers: OutgoingHttpHeaders = {
     ...options.headers,
     Connection: 'Upgrade',
@@ -47,7 +39,7 @@ async function handshake<T>(input: string | URL, options: Http1ClientOptions, en
     'Sec-WebSocket-Version': '13',
   };
   if (protocols.length !== 0) headers['Sec-WebSocket-Protocol'] = protocols.join(', ');
-  if (ending.offer !== undefined) headers['Sec-WebSocket-Extensions'] = ending.offer;
+  if (extensions !== undefined) headers['Sec-WebSocket-Extensions'] = extensions;
   if (options.origin !== undefined) headers.Origin = options.origin;
   const request = (secure ? httpsRequest : httpRequest)({
     ...(secure ? options.tls : undefined),
@@ -89,27 +81,27 @@ async function handshake<T>(input: string | URL, options: Http1ClientOptions, en
     request.on('upgrade', (response: IncomingMessage, socket: Socket, head: Buffer) => {
       clearTimeout(timer);
       try {
-        const answer = checkAnswer(response, key, protocols, ending.agree);
-        const carrier = new SocketCarrier(socket, head, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
-        resolve(ending.open(carrier, { ...answer, path: url.pathname + url.search, headers: response.headers }));
+        checkUpgradeAnswer(response, key);
       } catch (error) {
         socket.destroy();
-        reject(error);
+        return reject(error);
       }
+      resolve({
+        headers: response.headers,
+        carrier: () => new SocketCarrier(socket, head, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK),
+        abandon: () => socket.destroy(),
+      });
     });
     request.end();
   });
 }
 
-/** The client's checks of the 101 answer (RFC 6455 §4.1, items 1–6 of the answer's validation). */
-function checkAnswer(response: IncomingMessage, key: string, protocols: readonly string[], agree: HandshakeEnding<unknown>['agree']) {
+/** The client's checks of the 101 answer that are HTTP/1.1's own (RFC 6455 §4.1, items 2–4 of the answer's validation). */
+function checkUpgradeAnswer(response: IncomingMessage, key: string): void {
   const headers = response.headers;
   if (!hasToken(headers.upgrade, 'websocket')) throw new HandshakeError('INVALID_UPGRADE', 'the answer lacks Upgrade: websocket');
   if (!hasToken(headers.connection, 'upgrade')) throw new HandshakeError('INVALID_UPGRADE', 'the answer lacks Connection: Upgrade');
   if (headers['sec-websocket-accept'] !== acceptKey(key)) {
     throw new HandshakeError('INVALID_ACCEPT', `Sec-WebSocket-Accept is ${JSON.stringify(headers['sec-websocket-accept'] ?? null)}, expected ${acceptKey(key)}`);
   }
-  const protocol = checkSubprotocolAnswer(protocols, headers['sec-websocket-protocol']);
-  const { extensions, deflate } = agree(headers['sec-websocket-extensions']);
-  return { protocol, extensions, ...(deflate ? { deflate } : {}) };
 }

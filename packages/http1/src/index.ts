@@ -1,7 +1,7 @@
 /** @wstack/http1: WebSocket over HTTP/1.1 (RFC 6455), server and client. */
 export { WebSocketServer } from './server.js';
-export type { Http1ServerOptions, Http1ServerEvents, ListenOptions } from './server.js';
-export { connect, openTunnel } from './client.js';
+export type { Http1ServerOptions, ListenOptions } from './server.js';
+export { connect, http1Client } from './client.js';
 export { parseWebSocketUrl } from '@wstack/protocol';
 export type { Http1ClientOptions } from './client.js';
 export { checkUpgradeRequest, hasToken, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_COUNT } from './request-checks.js';

@@ -3,13 +3,11 @@
  * the 'upgrade' event of any node:http or node:https server (Express,
  * Fastify and plain servers alike); `listen` runs a server of its own.
  */
-import { EventEmitter } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CloseCode, compressionOptions } from '@wstack/protocol';
-import { decideUpgrade, DEFAULT_HIGH_WATER_MARK, reject, Tunnel, WebSocketConnection, type Rejection, type ServerOptions, type UpgradeRequest } from '@wstack/core';
+import { TransportServer, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions } from '@wstack/core';
 import { checkUpgradeRequest, type HeaderLimits } from './request-checks.js';
 import { switchingProtocols, writeRejection } from './responses.js';
 import { SocketCarrier } from './socket-carrier.js';
@@ -28,22 +26,12 @@ export interface ListenOptions {
   request?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
-export interface Http1ServerEvents {
-  connection: [connection: WebSocketConnection, request: UpgradeRequest];
-  /** A handshake was refused; `error` is set when a hook threw. `request` is missing when the request itself was invalid. */
-  rejection: [rejection: Rejection, request: UpgradeRequest | undefined, error: unknown];
-}
-
-export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
-  /** Open WebSockets of this server. */
-  readonly connections = new Set<WebSocketConnection>();
-  private readonly options: Http1ServerOptions;
+export class WebSocketServer extends TransportServer {
+  declare protected readonly options: Http1ServerOptions;
   private httpServer: HttpServer | undefined;
-  private closing = false;
 
   constructor(options: Http1ServerOptions = {}) {
-    super();
-    this.options = options;
+    super(options);
   }
 
   /** Serves WebSocket upgrades of an existing node:http or node:https server. */
@@ -57,35 +45,7 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
    * completes the handshake and hands a connection to the handler.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    // Until the carrier takes the socket over, an error only ends the attempt.
-    const onError = () => socket.destroy();
-    socket.on('error', onError);
-    if (this.closing) return this.refuse(socket, reject(503, 'Server shutting down'), undefined, undefined);
-    const checked = checkUpgradeRequest(req, this.options);
-    if ('reject' in checked) return this.refuse(socket, checked.reject, undefined, undefined);
-    const { request, key } = checked;
-    void decideUpgrade(request, this.options).then((decision) => {
-      if (socket.destroyed) return;
-      if ('reject' in decision) return this.refuse(socket, decision.reject, request, decision.error);
-      if (this.closing) return this.refuse(socket, reject(503, 'Server shutting down'), request, undefined);
-      const { protocol, extensions, deflate } = decision.accept;
-      socket.write(switchingProtocols(key, protocol, extensions, this.options.altSvc));
-      socket.off('error', onError);
-      const carrier = new SocketCarrier(socket as Socket, head, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
-      if (decision.accept.tunnel !== undefined) {
-        decision.accept.tunnel(new Tunnel(carrier, { protocol, extensions, path: request.path, headers: request.headers }), request);
-        return;
-      }
-      const connection = new WebSocketConnection(
-        'server',
-        carrier,
-        { protocol, extensions, path: request.path, headers: request.headers, ...(deflate ? { deflate } : {}) },
-        { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
-      );
-      this.track(connection);
-      decision.accept.handler(connection, request);
-      this.emit('connection', connection, request);
-    });
+    void this.accept(new UpgradeHandshake(req, socket, head, this.options));
   }
 
   /**
@@ -125,36 +85,49 @@ export class WebSocketServer extends EventEmitter<Http1ServerEvents> {
    * after its close timeout) and the server of `listen`, if any, has stopped.
    */
   async close(): Promise<void> {
-    this.closing = true;
+    const closed = this.closeConnections();
     const stopped = new Promise<void>((resolve) => {
       if (this.httpServer === undefined) return resolve();
       this.httpServer.close(() => resolve());
       this.httpServer.closeIdleConnections();
     });
-    await Promise.all([...this.connections].map((connection) => closeConnection(connection)));
+    await closed;
     await stopped;
-  }
-
-  /**
-   * Keeps the connection in `connections` until it closes. A method of its
-   * own, so that the listener's scope holds the connection alone and not the
-   * handshake's request, socket and head for the connection's lifetime.
-   */
-  private track(connection: WebSocketConnection): void {
-    this.connections.add(connection);
-    connection.on('close', () => this.connections.delete(connection));
-  }
-
-  private refuse(socket: Duplex, rejection: Rejection, request: UpgradeRequest | undefined, error: unknown): void {
-    writeRejection(socket, rejection);
-    this.emit('rejection', rejection, request, error);
   }
 }
 
-function closeConnection(connection: WebSocketConnection): Promise<void> {
-  if (connection.readyState === WebSocketConnection.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    connection.once('close', () => resolve());
-    connection.close(CloseCode.GOING_AWAY, 'server shutting down');
-  });
+/** An upgrade request on its socket (RFC 6455 §4.2). */
+class UpgradeHandshake implements IncomingHandshake {
+  private key = '';
+  // Until the carrier takes the socket over, an error only ends the attempt.
+  private readonly onError = () => this.socket.destroy();
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly socket: Duplex,
+    private readonly head: Buffer,
+    private readonly options: Http1ServerOptions,
+  ) {
+    socket.on('error', this.onError);
+  }
+
+  check() {
+    const checked = checkUpgradeRequest(this.req, this.options);
+    if ('key' in checked) this.key = checked.key;
+    return checked;
+  }
+
+  get gone(): boolean {
+    return this.socket.destroyed;
+  }
+
+  answer(terms: AcceptedTerms): Carrier {
+    this.socket.write(switchingProtocols(this.key, terms.protocol, terms.extensions, this.options.altSvc));
+    this.socket.off('error', this.onError);
+    return new SocketCarrier(this.socket as Socket, this.head, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
+  }
+
+  refuse(rejection: Rejection): void {
+    writeRejection(this.socket, rejection);
+  }
 }

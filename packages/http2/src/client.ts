@@ -1,18 +1,18 @@
 /**
  * WebSocket client over HTTP/2 extended CONNECT (RFC 8441 §5): opens (or
  * shares) a session to the origin, waits for the server's SETTINGS to allow
- * extended CONNECT, sends the CONNECT request, checks the 200 answer, and
- * hands back a connection, or a tunnel, on the stream.
+ * extended CONNECT, sends the CONNECT request and checks for the 200
+ * answer; core's connectOver (or tunnelOver) makes a connection (or a
+ * tunnel) of the stream.
  */
 import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, OutgoingHttpHeaders } from 'node:http2';
 import { constants } from 'node:http2';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { checkSubprotocolAnswer, HandshakeError, parseWebSocketUrl } from '@wstack/protocol';
-import { AbortError, connectionEnding, Deadline, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, tunnelEnding, type ClientHandshakeOptions, type HandshakeEnding, type Tunnel, type TunnelOffer, type WebSocketConnection } from '@wstack/core';
+import { HandshakeError } from '@wstack/protocol';
+import { AbortError, connectOver, Deadline, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type ClientHandshakeOptions, type HandshakeAnswer, type OutgoingHandshake, type TransportClient, type WebSocketConnection } from '@wstack/core';
 import { H2_WEBSOCKET_VERSION } from './request-checks.js';
 import { SessionPool, type SessionLease } from './session-pool.js';
 import { StreamCarrier } from './stream-carrier.js';
-
 
 export interface Http2ClientOptions extends ClientHandshakeOptions {
   /** Extra request header fields (names are sent in lowercase, as HTTP/2 requires). */
@@ -26,59 +26,59 @@ export interface Http2ClientOptions extends ClientHandshakeOptions {
 /** The pool of `connect` calls that name none: sessions close when their last WebSocket ends. */
 export const defaultPool = new SessionPool();
 
+/** The HTTP/2 client: the extended CONNECT of RFC 8441 §5 on a pooled session, and the 200 it needs. */
+export const http2Client: TransportClient<Http2ClientOptions> = { transport: 'h2', handshake };
+
 /**
  * Opens a WebSocket over HTTP/2 to a ws:// (h2c with prior knowledge) or
  * wss:// (TLS with ALPN h2) URL. A server that does not speak HTTP/2 or
  * does not allow extended CONNECT fails it with HandshakeError
  * `NOT_SUPPORTED`: the caller may fall back to HTTP/1.1.
  */
-export async function connect(input: string | URL, options: Http2ClientOptions = {}): Promise<WebSocketConnection> {
-  return handshake(input, options, connectionEnding(options));
-}
-
-/**
- * Opens a tunnel (tunnel.ts in @wstack/core) over HTTP/2: the handshake of
- * `connect`, but the extension offer goes out as given and the answer is
- * taken unchecked, since the peer at the tunnel's far end applies the
- * extensions. The tunnel shares the pool's sessions with WebSockets.
- */
-export async function openTunnel(input: string | URL, options: Http2ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
-  return handshake(input, options, tunnelEnding(options));
+export function connect(input: string | URL, options: Http2ClientOptions = {}): Promise<WebSocketConnection> {
+  return connectOver(http2Client, input, options);
 }
 
 /** The extended CONNECT handshake (RFC 8441 §4, §5) on a pooled session; the session is held as long as what it opens. */
-async function handshake<T extends WebSocketConnection | Tunnel>(input: string | URL, options: Http2ClientOptions, ending: HandshakeEnding<T>): Promise<T> {
-  const url = parseWebSocketUrl(input);
+async function handshake({ url, protocols, extensions }: OutgoingHandshake, options: Http2ClientOptions): Promise<HandshakeAnswer> {
   const pool = options.pool ?? defaultPool;
-  const protocols = options.protocols ?? [];
-  const headers = requestHeaders(url, options, protocols, ending.offer);
+  const headers = requestHeaders(url, options, protocols, extensions);
   if (options.signal?.aborted) throw new AbortError(options.signal.reason);
   const deadline = new Deadline(options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT, options.signal, `the WebSocket handshake with ${url.host}`);
   let lease: SessionLease | undefined;
   let stream: ClientHttp2Stream | undefined;
+  const abandon = () => {
+    if (stream !== undefined && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+    lease?.release();
+  };
   try {
     lease = await pool.acquire(url, options.tls, (promise) => deadline.race(promise));
-    const session = lease.session;
+    const session = lease.session.http2;
     // RFC 8441 §3: without SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 the request would be malformed.
     if (!session.remoteSettings.enableConnectProtocol) {
       throw new HandshakeError('NOT_SUPPORTED', `${url.host} does not allow extended CONNECT (RFC 8441) on HTTP/2`);
     }
-    stream = session.request(headers, { endStream: false });
-    stream.on('error', () => undefined);
-    const response = await deadline.race(responseOf(stream));
+    const opened = session.request(headers, { endStream: false });
+    stream = opened;
+    opened.on('error', () => undefined);
+    const response = await deadline.race(responseOf(opened));
     const status = response[':status'];
     if (status !== 200) {
-      const body = await deadline.race(bodySnippet(stream));
+      const body = await deadline.race(bodySnippet(opened));
       throw new HandshakeError('UNEXPECTED_STATUS', `server answered ${status}${body ? `: ${body}` : ''}`, status);
     }
-    const answer = checkAnswer(response, protocols, ending.agree);
-    const carrier = new StreamCarrier(stream, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, pool.tuning.maxBytesInFlight);
-    const opened = ending.open(carrier, { ...answer, path: url.pathname + url.search, headers: response });
-    lease.hold(opened);
-    return opened;
+    const held = lease;
+    return {
+      headers: response,
+      carrier: () => new StreamCarrier(opened, options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, pool.tuning.maxBytesInFlight),
+      opened: (rider) => {
+        held.session.carry(rider);
+        held.hold(rider);
+      },
+      abandon,
+    };
   } catch (error) {
-    if (stream !== undefined && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
-    lease?.release();
+    abandon();
     throw error;
   } finally {
     deadline.clear();
@@ -132,19 +132,4 @@ function bodySnippet(stream: ClientHttp2Stream): Promise<string> {
     stream.once('end', done);
     stream.once('close', done);
   });
-}
-
-/**
- * The client's checks of the answer (RFC 6455 §4.1 as RFC 8441 §5 keeps
- * them): a subprotocol and extensions that were offered. There is no
- * Sec-WebSocket-Accept to check over HTTP/2.
- */
-function checkAnswer(response: ResponseHeaders, protocols: readonly string[], agree: HandshakeEnding<unknown>['agree']) {
-  const protocol = checkSubprotocolAnswer(protocols, single(response['sec-websocket-protocol']));
-  const { extensions, deflate } = agree(single(response['sec-websocket-extensions']));
-  return { protocol, extensions, ...(deflate ? { deflate } : {}) };
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(', ') : value;
 }

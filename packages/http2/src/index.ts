@@ -1,9 +1,9 @@
 /** @wstack/http2: WebSocket over HTTP/2 extended CONNECT (RFC 8441), server and client. */
 export { WebSocketServer, http2ServerOptions } from './server.js';
-export type { Http2ServerOptions, Http2ServerEvents, ListenOptions } from './server.js';
+export type { Http2ServerOptions, ListenOptions } from './server.js';
 export type { Http1UpgradeHandler } from './own-server.js';
 export type { RequestListener, PlainRequest, PlainResponse } from './responses.js';
-export { connect, defaultPool, openTunnel } from './client.js';
+export { connect, defaultPool, http2Client } from './client.js';
 export type { Http2ClientOptions } from './client.js';
 export { SessionPool } from './session-pool.js';
 export type { SessionPoolOptions, SessionLease } from './session-pool.js';

@@ -8,7 +8,6 @@
  * makes its compatibility layer answer CONNECT with 405 (RFC 8441 needs the
  * raw stream), so `attach` also listens to 'connect', which keeps it quiet.
  */
-import { EventEmitter } from 'node:events';
 import type {
   Http2SecureServer,
   Http2Server,
@@ -19,8 +18,18 @@ import type {
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import { CloseCode, compressionOptions } from '@wstack/protocol';
-import { decideUpgrade, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, reject, Tunnel, WebSocketConnection, type Rejection, type ServerOptions, type UpgradeRequest } from '@wstack/core';
+import {
+  TransportServer,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  type AcceptedTerms,
+  type Carrier,
+  type IncomingHandshake,
+  type Rejection,
+  type ServerOptions,
+  type Tunnel,
+  type WebSocketConnection,
+} from '@wstack/core';
 import { OwnServer, type Http1UpgradeHandler } from './own-server.js';
 import { checkConnectRequest, type HeaderLimits } from './request-checks.js';
 import { acceptHeaders, defaultRequestListener, respondRejection, withAltSvc, type RequestListener } from './responses.js';
@@ -61,12 +70,6 @@ export interface ListenOptions {
   request?: RequestListener;
 }
 
-export interface Http2ServerEvents {
-  connection: [connection: WebSocketConnection, request: UpgradeRequest];
-  /** A handshake was refused; `error` is set when a hook threw. `request` is missing when the request itself was invalid. */
-  rejection: [rejection: Rejection, request: UpgradeRequest | undefined, error: unknown];
-}
-
 /**
  * Options for a node:http2 server of your own that `attach` will serve:
  * extended CONNECT on, and this package's windows and session memory.
@@ -80,18 +83,14 @@ export function http2ServerOptions(tuning: Http2Tuning = {}): SecureServerOption
 /** node:http2 hands the flat raw header list as a fourth argument of 'stream', not in its typings. */
 type StreamListener = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders?: string[]) => void;
 
-export class WebSocketServer extends EventEmitter<Http2ServerEvents> {
-  /** Open WebSockets of this server. */
-  readonly connections = new Set<WebSocketConnection>();
-  private readonly options: Http2ServerOptions;
+export class WebSocketServer extends TransportServer {
+  declare protected readonly options: Http2ServerOptions;
   private readonly tuning: ResolvedTuning;
   private readonly bySession: SessionWebSockets;
   private own: OwnServer | undefined;
-  private closing = false;
 
   constructor(options: Http2ServerOptions = {}) {
-    super();
-    this.options = options;
+    super(options);
     this.tuning = resolveTuning(options);
     this.bySession = new SessionWebSockets(this.tuning.sessionPingInterval);
   }
@@ -121,42 +120,7 @@ export class WebSocketServer extends EventEmitter<Http2ServerEvents> {
    * streams are not affected either way.
    */
   handleStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders?: readonly string[]): void {
-    // Until the carrier takes the stream over, an error only ends the attempt.
-    const onError = () => undefined;
-    stream.on('error', onError);
-    if (this.closing) return this.refuse(stream, reject(503, 'Server shutting down'), undefined, undefined);
-    const checked = checkConnectRequest(headers, stream.session?.socket?.remoteAddress, this.options, rawHeaders);
-    if ('reject' in checked) return this.refuse(stream, checked.reject, undefined, undefined);
-    const { request } = checked;
-    void decideUpgrade(request, this.options).then((decision) => {
-      if (stream.destroyed || stream.closed) return;
-      if ('reject' in decision) return this.refuse(stream, decision.reject, request, decision.error);
-      if (this.closing) return this.refuse(stream, reject(503, 'Server shutting down'), request, undefined);
-      const session = stream.session;
-      if (session === undefined) return;
-      const { protocol, extensions, deflate } = decision.accept;
-      stream.respond(acceptHeaders(protocol, extensions, this.options.altSvc));
-      const carrier = new StreamCarrier(stream, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, this.tuning.maxBytesInFlight);
-      if (decision.accept.tunnel !== undefined) {
-        stream.off('error', onError);
-        const tunnel = new Tunnel(carrier, { protocol, extensions, path: request.path, headers: request.headers });
-        this.bySession.add(session, tunnel);
-        decision.accept.tunnel(tunnel, request);
-        return;
-      }
-      const connection = new WebSocketConnection(
-        'server',
-        carrier,
-        { protocol, extensions, path: request.path, headers: request.headers, ...(deflate ? { deflate } : {}) },
-        { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
-      );
-      stream.off('error', onError);
-      this.connections.add(connection);
-      connection.on('close', () => this.connections.delete(connection));
-      this.bySession.add(session, connection);
-      decision.accept.handler(connection, request);
-      this.emit('connection', connection, request);
-    });
+    void this.accept(new ConnectHandshake(stream, headers, rawHeaders, this.options, this.tuning, this.bySession));
   }
 
   /**
@@ -191,26 +155,53 @@ export class WebSocketServer extends EventEmitter<Http2ServerEvents> {
    * after its close timeout at worst).
    */
   async close(): Promise<void> {
-    this.closing = true;
+    const closed = this.closeConnections();
     const stopped = this.own?.close() ?? Promise.resolve();
-    await Promise.all([...this.connections].map((connection) => closeConnection(connection)));
+    await closed;
     await this.options.http1?.close?.();
     await stopped;
   }
+}
 
-  private refuse(stream: ServerHttp2Stream, rejection: Rejection, request: UpgradeRequest | undefined, error: unknown): void {
-    respondRejection(stream, rejection);
-    this.emit('rejection', rejection, request, error);
+/** An extended CONNECT request on its stream (RFC 8441 §4, §5); the session's other streams are not affected either way. */
+class ConnectHandshake implements IncomingHandshake {
+  // Until the carrier takes the stream over, an error only ends the attempt.
+  private readonly onError = () => undefined;
+
+  constructor(
+    private readonly stream: ServerHttp2Stream,
+    private readonly headers: IncomingHttpHeaders,
+    private readonly rawHeaders: readonly string[] | undefined,
+    private readonly options: Http2ServerOptions,
+    private readonly tuning: ResolvedTuning,
+    private readonly bySession: SessionWebSockets,
+  ) {
+    stream.on('error', this.onError);
+  }
+
+  check() {
+    return checkConnectRequest(this.headers, this.stream.session?.socket?.remoteAddress, this.options, this.rawHeaders);
+  }
+
+  get gone(): boolean {
+    return this.stream.destroyed || this.stream.closed || this.stream.session === undefined;
+  }
+
+  answer(terms: AcceptedTerms): Carrier {
+    this.stream.respond(acceptHeaders(terms.protocol, terms.extensions, this.options.altSvc));
+    const carrier = new StreamCarrier(this.stream, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, this.tuning.maxBytesInFlight);
+    this.stream.off('error', this.onError);
+    return carrier;
+  }
+
+  refuse(rejection: Rejection): void {
+    respondRejection(this.stream, rejection);
+  }
+
+  opened(opened: WebSocketConnection | Tunnel): void {
+    this.bySession.add(this.stream.session!, opened);
   }
 }
 
 /** A 'connect' listener: its presence keeps node:http2's compatibility layer from answering CONNECT; 'stream' serves it. */
 function ignoreCompatConnect(): void {}
-
-function closeConnection(connection: WebSocketConnection): Promise<void> {
-  if (connection.readyState === WebSocketConnection.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    connection.once('close', () => resolve());
-    connection.close(CloseCode.GOING_AWAY, 'server shutting down');
-  });
-}

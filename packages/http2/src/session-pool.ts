@@ -1,15 +1,11 @@
 /**
- * HTTP/2 client sessions shared by WebSockets: one session per origin (and
- * TLS options) carries many WebSocket streams (RFC 8441 §1). A session is
- * ready once the server's first SETTINGS arrived, since only they say
- * whether extended CONNECT may be sent (RFC 8441 §3). A session that
- * receives GOAWAY or fails takes no new WebSockets; one without WebSockets
- * is closed (at once by default, or after `idleTimeout`).
+ * HTTP/2 client sessions shared by WebSockets: core's OriginPool over
+ * node:http2 sessions, ready at the server's first SETTINGS (RFC 8441 §3).
  */
 import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { HandshakeError } from '@wstack/protocol';
-import type { Tunnel, WebSocketConnection } from '@wstack/core';
+import { OriginPool, type OriginLease, type PooledSession, type Tunnel, type WebSocketConnection } from '@wstack/core';
 import { optionsKey } from './pool-key.js';
 import { SessionWebSockets } from './session-websockets.js';
 import { clientSettings, resolveTuning, widenConnectionWindow, type Http2Tuning, type ResolvedTuning } from './tuning.js';
@@ -24,187 +20,77 @@ export interface SessionPoolOptions extends Http2Tuning {
   idleTimeout?: number;
 }
 
-/** A share of a session whose SETTINGS arrived: held by one handshake and then its WebSocket. */
-export interface SessionLease {
-  readonly session: ClientHttp2Session;
-  /** Hands the lease to a WebSocket or tunnel: released when it closes; a WebSocket is closed with 1001 on GOAWAY. */
-  hold(connection: WebSocketConnection | Tunnel): void;
-  /** Gives the share back (a handshake that failed). */
-  release(): void;
+/** An HTTP/2 session as the pool shares it. */
+export class PooledHttp2Session implements PooledSession {
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly http2: ClientHttp2Session,
+    secure: boolean,
+    tuning: ResolvedTuning,
+    private readonly websockets: SessionWebSockets,
+  ) {
+    this.ready = awaitSettings(http2, secure, tuning);
+    // Errors of a ready session reach its streams (and so its WebSockets); the session needs a listener of its own.
+    http2.on('error', () => undefined);
+  }
+
+  get maxStreams(): number {
+    return this.http2.remoteSettings.maxConcurrentStreams ?? Infinity;
+  }
+
+  onRetired(listener: () => void): void {
+    this.http2.once('goaway', listener);
+    this.http2.once('close', listener);
+    this.http2.once('error', listener);
+  }
+
+  close(): void {
+    this.http2.close();
+  }
+
+  /** An idle session does not keep the process alive. */
+  used(inUse: boolean): void {
+    if (inUse) this.http2.ref();
+    else this.http2.unref();
+  }
+
+  /** A WebSocket or tunnel rides the session: the keepalive runs, and a WebSocket is closed with 1001 on GOAWAY. */
+  carry(opened: WebSocketConnection | Tunnel): void {
+    this.websockets.add(this.http2, opened);
+  }
 }
 
-/** Waits for a promise within the caller's time limit and abort signal. */
-export type Wait = <T>(promise: Promise<T>) => Promise<T>;
+export type SessionLease = OriginLease<PooledHttp2Session>;
 
-interface Entry {
-  key: string;
-  session: ClientHttp2Session;
-  ready: Promise<void>;
-  /** Handshakes and WebSockets on the session. */
-  users: number;
-  /** Of those, the ones past the SETTINGS, which count against the server's stream limit. */
-  streams: number;
-  /** False once the session received GOAWAY, failed or closed. */
-  usable: boolean;
-  /** The server's SETTINGS arrived: its stream limit is known. */
-  settled: boolean;
-  idleTimer: NodeJS.Timeout | undefined;
-}
-
-export class SessionPool {
+export class SessionPool extends OriginPool<PooledHttp2Session, TlsConnectionOptions | undefined> {
   readonly tuning: ResolvedTuning;
-  private readonly idleTimeout: number;
-  private readonly entries = new Map<string, Entry[]>();
   private readonly websockets: SessionWebSockets;
 
   constructor(options: SessionPoolOptions = {}) {
+    super(options.idleTimeout ?? 0);
     this.tuning = resolveTuning(options);
-    this.idleTimeout = options.idleTimeout ?? 0;
     this.websockets = new SessionWebSockets(this.tuning.sessionPingInterval);
   }
 
-  /** Sessions open or opening. */
-  get sessionCount(): number {
-    let count = 0;
-    for (const list of this.entries.values()) count += list.length;
-    return count;
-  }
-
-  /**
-   * A share of a ready session to the URL's origin: an open one with room
-   * for another stream (SETTINGS_MAX_CONCURRENT_STREAMS, RFC 9113 §5.1.2),
-   * or a new one. Fails as the session's SETTINGS wait does.
-   */
-  async acquire(url: URL, tls: TlsConnectionOptions | undefined, wait: Wait): Promise<SessionLease> {
-    const key = sessionKey(url, tls);
-    for (;;) {
-      const entry = this.pick(key) ?? this.open(key, url, tls);
-      this.use(entry);
-      try {
-        await wait(entry.ready);
-      } catch (error) {
-        this.release(entry);
-        throw error;
-      }
-      // Sharers that came before the SETTINGS may be more than the server allows: the rest try another session.
-      if (entry.usable && entry.streams < maxStreams(entry)) {
-        entry.streams++;
-        return this.lease(entry);
-      }
-      this.release(entry);
-    }
-  }
-
   /** Whether a session to the URL's origin (with these TLS options) is open and takes WebSockets. */
-  hasSession(url: URL, tls?: TlsConnectionOptions): boolean {
-    return this.entries.get(sessionKey(url, tls))?.some((entry) => entry.usable && entry.settled) ?? false;
+  override hasSession(url: URL, tls?: TlsConnectionOptions): boolean {
+    return super.hasSession(url, tls);
   }
 
-  /** Takes no new WebSockets and closes every session once its WebSockets have ended (GOAWAY now). */
-  close(): void {
-    for (const list of this.entries.values()) {
-      for (const entry of list) {
-        entry.usable = false;
-        clearTimeout(entry.idleTimer);
-        entry.session.close();
-      }
-    }
-    this.entries.clear();
+  protected key(url: URL, tls: TlsConnectionOptions | undefined): string {
+    return `${httpOrigin(url)} ${optionsKey(url.protocol === 'wss:' ? tls ?? {} : {})}`;
   }
 
-  private use(entry: Entry): void {
-    entry.users++;
-    clearTimeout(entry.idleTimer);
-    entry.idleTimer = undefined;
-    entry.session.ref();
-  }
-
-  private lease(entry: Entry): SessionLease {
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      entry.streams--;
-      this.release(entry);
-    };
-    return {
-      session: entry.session,
-      hold: (connection) => {
-        this.websockets.add(entry.session, connection);
-        connection.once('close', release);
-      },
-      release,
-    };
-  }
-
-  private pick(key: string): Entry | undefined {
-    return this.entries.get(key)?.find((entry) => entry.usable && entry.users < maxStreams(entry));
-  }
-
-  private open(key: string, url: URL, tls: TlsConnectionOptions | undefined): Entry {
+  protected open(url: URL, tls: TlsConnectionOptions | undefined): PooledHttp2Session {
     const secure = url.protocol === 'wss:';
     const session = connectHttp2(httpOrigin(url), {
       ...(secure ? tls : undefined),
       settings: clientSettings(this.tuning),
       maxSessionMemory: this.tuning.maxSessionMemory,
     });
-    const entry: Entry = { key, session, ready: awaitSettings(session, secure, this.tuning), users: 0, streams: 0, usable: true, settled: false, idleTimer: undefined };
-    session.once('remoteSettings', () => (entry.settled = true));
-    // Nobody may be waiting when it fails; the failure reaches each handshake through `ready`.
-    entry.ready.catch(() => undefined);
-    // Errors of a ready session reach its streams (and so its WebSockets); the session needs a listener of its own.
-    session.on('error', () => undefined);
-    const retire = () => this.retire(entry);
-    session.once('goaway', retire);
-    session.once('close', retire);
-    session.once('error', retire);
-    let list = this.entries.get(key);
-    if (list === undefined) this.entries.set(key, (list = []));
-    list.push(entry);
-    return entry;
+    return new PooledHttp2Session(session, secure, this.tuning, this.websockets);
   }
-
-  private release(entry: Entry): void {
-    entry.users--;
-    if (entry.users !== 0) return;
-    if (!entry.usable || this.idleTimeout === 0) {
-      this.retire(entry);
-      entry.session.close();
-      return;
-    }
-    entry.session.unref();
-    if (Number.isFinite(this.idleTimeout)) {
-      entry.idleTimer = setTimeout(() => {
-        this.retire(entry);
-        entry.session.close();
-      }, this.idleTimeout);
-      entry.idleTimer.unref();
-    }
-  }
-
-  /** The session takes no new WebSockets. */
-  private retire(entry: Entry): void {
-    entry.usable = false;
-    const list = this.entries.get(entry.key);
-    if (list === undefined) return;
-    const index = list.indexOf(entry);
-    if (index !== -1) list.splice(index, 1);
-    if (list.length === 0) this.entries.delete(entry.key);
-  }
-}
-
-function sessionKey(url: URL, tls: TlsConnectionOptions | undefined): string {
-  return `${httpOrigin(url)} ${optionsKey(url.protocol === 'wss:' ? tls ?? {} : {})}`;
-}
-
-/**
- * The server's stream limit. Until its SETTINGS came every handshake to the
- * origin waits on the same session (the initial limit is unlimited, RFC 9113
- * §6.5.2); those past the limit then move on to another session.
- */
-function maxStreams(entry: Entry): number {
-  if (!entry.settled) return Infinity;
-  return entry.session.remoteSettings.maxConcurrentStreams ?? Infinity;
 }
 
 /**

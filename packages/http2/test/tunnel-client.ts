@@ -1,13 +1,15 @@
 /**
- * openTunnel over HTTP/2: the handshake of connect, then the WebSocket's raw
+ * Tunnels over HTTP/2 (core's tunnelOver): the handshake of connect, then the WebSocket's raw
  * frames both ways (RFC 6455 §5, RFC 8441 §5), on the pool's sessions.
  */
 import t, { type Test } from 'tap';
 import type { ClientHttp2Session, Http2Stream } from 'node:http2';
-import type { Tunnel, WebSocketConnection } from '@wstack/core';
+import { tunnelOver, type Tunnel, type TunnelOffer, type WebSocketConnection } from '@wstack/core';
 import { clientFrame, closed, closeFrame, record, recordingEcho, runTunnelClientSuite, SERVER_CLOSE_1000, serverText } from '@wstack/testkit';
-import { connect, openTunnel, SessionPool, WebSocketServer, type Http2ServerOptions } from '../src/index.js';
+import { connect, http2Client, SessionPool, WebSocketServer, type Http2ClientOptions, type Http2ServerOptions } from '../src/index.js';
 import type { SessionWebSockets } from '../src/session-websockets.js';
+
+const openTunnel = (url: string, options: Http2ClientOptions & TunnelOffer) => tunnelOver(http2Client, url, options);
 
 async function serve(options: Http2ServerOptions = {}, test: Test = t) {
   const { requests, accepted, handler } = recordingEcho();

@@ -8,9 +8,18 @@
  * port number of the HTTP/1.1 and HTTP/2 servers; their answers then
  * announce it with `Alt-Svc: h3=":PORT"` (`altSvcValue`, RFC 7838).
  */
-import { EventEmitter } from 'node:events';
-import { CloseCode, compressionOptions } from '@wstack/protocol';
-import { decideUpgrade, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, reject, Tunnel, WebSocketConnection, type Rejection, type ServerOptions, type UpgradeRequest } from '@wstack/core';
+import {
+  TransportServer,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  type AcceptedTerms,
+  type Carrier,
+  type IncomingHandshake,
+  type Rejection,
+  type ServerOptions,
+  type Tunnel,
+  type WebSocketConnection,
+} from '@wstack/core';
 import { H3ErrorCode } from './h3/errors.js';
 import { Http3Connection } from './h3-connection.js';
 import { serverConfig } from './quic/config.js';
@@ -18,7 +27,7 @@ import type { QuicConnection } from './quic/connection.js';
 import { ServerEndpoint } from './quic/server-endpoint.js';
 import type { QuicStream } from './quic/stream.js';
 import { checkConnectRequest, fieldsOf, type HeaderLimits } from './request-checks.js';
-import { RequestStreamDecoder, encodeData, encodeHeaders } from './h3/request-stream.js';
+import { RequestStreamDecoder, encodeData, encodeHeaders, type RequestStreamEvent } from './h3/request-stream.js';
 import { acceptFields, defaultRequestListener, plainRequest, rejectionResponse, responseParts, type Http3Response, type RequestListener } from './responses.js';
 import { StreamCarrier } from './stream-carrier.js';
 import { readHead, StreamProtocolError } from './stream-io.js';
@@ -64,26 +73,16 @@ export interface Http3Address {
   family: 'IPv4' | 'IPv6';
 }
 
-export interface Http3ServerEvents {
-  connection: [connection: WebSocketConnection, request: UpgradeRequest];
-  /** A handshake was refused; `error` is set when a hook threw. `request` is missing when the request itself was invalid. */
-  rejection: [rejection: Rejection, request: UpgradeRequest | undefined, error: unknown];
-}
-
-export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
-  /** Open WebSockets of this server. */
-  readonly connections = new Set<WebSocketConnection>();
+export class WebSocketServer extends TransportServer {
+  declare protected readonly options: Http3ServerOptions;
   /** Open QUIC connections of this server. */
   private readonly sessions = new Set<Http3Connection>();
-  private readonly options: Http3ServerOptions;
   private endpoint: ServerEndpoint | undefined;
   private request: RequestListener = defaultRequestListener;
-  private closing = false;
   private closed: Promise<void> | undefined;
 
   constructor(options: Http3ServerOptions = {}) {
-    super();
-    this.options = options;
+    super(options);
   }
 
   /** Starts the QUIC server. */
@@ -98,7 +97,7 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
       retry: this.options.retry ?? true,
       maxDatagramSize: settings.maxUdpPayloadSize,
       keepAliveInterval: settings.keepAliveInterval,
-      onConnection: (connection) => this.accept(connection),
+      onConnection: (connection) => this.serveConnection(connection),
     });
     await endpoint.listen(options.host ?? '127.0.0.1', options.port ?? 0);
     this.endpoint = endpoint;
@@ -131,7 +130,7 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
   private async shutdown(): Promise<void> {
     this.closing = true;
     for (const session of this.sessions) session.goaway();
-    await Promise.all([...this.connections].map((connection) => closeConnection(connection)));
+    await this.closeConnections();
     await Promise.all([...this.sessions].map(async (session) => {
       await session.settled();
       session.close(H3ErrorCode.H3_NO_ERROR, 'server shutting down');
@@ -141,7 +140,7 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
     await this.endpoint?.close();
   }
 
-  private accept(quicConnection: QuicConnection): void {
+  private serveConnection(quicConnection: QuicConnection): void {
     const session = new Http3Connection(quicConnection, { role: 'server', ...(this.options.maxFieldSectionSize ? { maxFieldSectionSize: this.options.maxFieldSectionSize } : {}) });
     this.sessions.add(session);
     session.once('close', () => this.sessions.delete(session));
@@ -183,39 +182,43 @@ export class WebSocketServer extends EventEmitter<Http3ServerEvents> {
       respond(stream, response, this.options.altSvc, head.method === 'HEAD');
       return;
     }
-    if (this.closing) return this.refuse(stream, reject(503, 'Server shutting down'), undefined, undefined);
-    const checked = checkConnectRequest(head, remoteAddress, this.options);
-    if ('reject' in checked) return this.refuse(stream, checked.reject, undefined, undefined);
-    const { request } = checked;
-    const decision = await decideUpgrade(request, this.options);
-    if (session.closed) return;
-    if ('reject' in decision) return this.refuse(stream, decision.reject, request, decision.error);
-    if (this.closing) return this.refuse(stream, reject(503, 'Server shutting down'), request, undefined);
-    const { protocol, extensions, deflate } = decision.accept;
-    stream.write(encodeHeaders(acceptFields(protocol, extensions, this.options.altSvc)));
-    const carrier = new StreamCarrier(stream, decoder, read.rest, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, session);
-    if (decision.accept.tunnel !== undefined) {
-      const tunnel = new Tunnel(carrier, { protocol, extensions, path: request.path, headers: request.headers });
-      session.hold(carrier, tunnel);
-      decision.accept.tunnel(tunnel, request);
-      return;
-    }
-    const connection = new WebSocketConnection(
-      'server',
-      carrier,
-      { protocol, extensions, path: request.path, headers: request.headers, ...(deflate ? { deflate } : {}) },
-      { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
-    );
-    session.hold(carrier, connection);
-    this.connections.add(connection);
-    connection.on('close', () => this.connections.delete(connection));
-    decision.accept.handler(connection, request);
-    this.emit('connection', connection, request);
+    await this.accept(new ConnectHandshake(session, stream, head, decoder, read.rest, this.options));
+  }
+}
+
+/** An extended CONNECT request on its stream (RFC 9220 §3); the connection's other streams are not affected either way. */
+class ConnectHandshake implements IncomingHandshake {
+  private carrier: StreamCarrier | undefined;
+
+  constructor(
+    private readonly session: Http3Connection,
+    private readonly stream: QuicStream,
+    private readonly head: RequestHead,
+    private readonly decoder: RequestStreamDecoder,
+    private readonly rest: RequestStreamEvent[],
+    private readonly options: Http3ServerOptions,
+  ) {}
+
+  check() {
+    return checkConnectRequest(this.head, this.session.remoteAddress, this.options);
   }
 
-  private refuse(stream: QuicStream, rejection: Rejection, request: UpgradeRequest | undefined, error: unknown): void {
-    respond(stream, rejectionResponse(rejection), this.options.altSvc);
-    this.emit('rejection', rejection, request, error);
+  get gone(): boolean {
+    return this.session.closed;
+  }
+
+  answer(terms: AcceptedTerms): Carrier {
+    this.stream.write(encodeHeaders(acceptFields(terms.protocol, terms.extensions, this.options.altSvc)));
+    this.carrier = new StreamCarrier(this.stream, this.decoder, this.rest, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, this.session);
+    return this.carrier;
+  }
+
+  refuse(rejection: Rejection): void {
+    respond(this.stream, rejectionResponse(rejection), this.options.altSvc);
+  }
+
+  opened(opened: WebSocketConnection | Tunnel): void {
+    this.session.hold(this.carrier!, opened);
   }
 }
 
@@ -230,12 +233,4 @@ function respond(stream: QuicStream, response: Http3Response, altSvc: string | u
   if (body.length !== 0) stream.write(encodeData(body));
   stream.end();
   stream.stopReading(H3ErrorCode.H3_NO_ERROR);
-}
-
-function closeConnection(connection: WebSocketConnection): Promise<void> {
-  if (connection.readyState === WebSocketConnection.CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    connection.once('close', () => resolve());
-    connection.close(CloseCode.GOING_AWAY, 'server shutting down');
-  });
 }

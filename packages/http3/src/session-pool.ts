@@ -1,19 +1,15 @@
 /**
- * HTTP/3 client connections shared by WebSockets: one QUIC connection per
- * origin (and TLS options) carries many WebSocket streams (RFC 9220 §3,
- * RFC 9114 §3.3). A connection is ready once the server's SETTINGS arrived,
- * since only they say whether extended CONNECT may be sent (RFC 9220 §3). A
- * connection that receives GOAWAY or ends takes no new WebSockets; one
- * without WebSockets is closed (at once by default, or after `idleTimeout`).
+ * HTTP/3 client connections shared by WebSockets: core's OriginPool over
+ * QUIC connections (RFC 9114 §3.3), ready once the server's SETTINGS
+ * arrived (RFC 9220 §3).
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Tunnel, WebSocketConnection } from '@wstack/core';
+import { OriginPool, type OriginLease, type PooledSession } from '@wstack/core';
 import { Http3Connection } from './h3-connection.js';
 import type { Http3Settings } from './h3/settings.js';
 import { dial, type Dialing } from './quic/client-endpoint.js';
 import { clientConfig } from './quic/config.js';
-import type { StreamCarrier } from './stream-carrier.js';
 import { defaultTrustAnchors, matchesPin, readPem, trustAnchors, verifyChain, type PemSource } from './tls.js';
 import { quicSettings, type Http3Tuning } from './tuning.js';
 
@@ -42,123 +38,88 @@ export interface SessionPoolOptions extends Http3Tuning {
   idleTimeout?: number;
 }
 
-/** A share of a connection whose SETTINGS arrived: held by one handshake and then its WebSocket. */
-export interface SessionLease {
-  readonly connection: Http3Connection;
-  readonly settings: Http3Settings;
-  /** Hands the lease to a WebSocket or tunnel: released when it closes. */
-  hold(carrier: StreamCarrier, websocket: WebSocketConnection | Tunnel): void;
-  /** Gives the share back (a handshake that failed). */
-  release(): void;
+/** An HTTP/3 connection as the pool shares it: ready once dialled and the server's SETTINGS arrived. */
+export class PooledHttp3Connection implements PooledSession {
+  readonly ready: Promise<void>;
+  private h3: Http3Connection | undefined;
+  private serverSettings: Http3Settings | undefined;
+  private readonly retiredListeners: (() => void)[] = [];
+  private dialing: Dialing | undefined;
+  private closing = false;
+
+  constructor(dialing: Dialing) {
+    this.dialing = dialing;
+    this.ready = dialing.then(async (quicConnection) => {
+      this.dialing = undefined;
+      const connection = new Http3Connection(quicConnection, { role: 'client' });
+      this.h3 = connection;
+      for (const listener of this.retiredListeners) {
+        connection.once('goaway', listener);
+        connection.once('close', listener);
+      }
+      if (this.closing) void this.shut(connection);
+      this.serverSettings = await connection.settings();
+    });
+  }
+
+  /** The connection, once `ready` resolved. */
+  get connection(): Http3Connection {
+    return this.h3!;
+  }
+
+  /** The server's SETTINGS, once `ready` resolved. */
+  get settings(): Http3Settings {
+    return this.serverSettings!;
+  }
+
+  /** QUIC's stream credit is handled by the client (a connection out of it is retired): no limit here. */
+  get maxStreams(): number {
+    return Infinity;
+  }
+
+  onRetired(listener: () => void): void {
+    this.retiredListeners.push(listener);
+    if (this.h3 !== undefined) {
+      this.h3.once('goaway', listener);
+      this.h3.once('close', listener);
+    }
+  }
+
+  /** Closes with H3_NO_ERROR (RFC 9114 §5.2) once the streams are done; a QUIC handshake still under way stops. */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.dialing !== undefined) this.dialing.cancel('no WebSocket waits for this connection any more');
+    else if (this.h3 !== undefined) void this.shut(this.h3);
+  }
+
+  private async shut(connection: Http3Connection): Promise<void> {
+    await connection.settled();
+    connection.close();
+  }
 }
 
-/** Waits for a promise within the caller's time limit and abort signal. */
-export type Wait = <T>(promise: Promise<T>) => Promise<T>;
+export type SessionLease = OriginLease<PooledHttp3Connection>;
 
-interface Entry {
-  key: string;
-  ready: Promise<Http3Connection>;
-  connection: Http3Connection | undefined;
-  users: number;
-  usable: boolean;
-  /** Stops the QUIC handshake still under way. */
-  cancelDial: (() => void) | undefined;
-  idleTimer: NodeJS.Timeout | undefined;
-}
-
-export class SessionPool {
+export class SessionPool extends OriginPool<PooledHttp3Connection, Http3ClientTls> {
   private readonly tuning: SessionPoolOptions;
-  private readonly idleTimeout: number;
-  private readonly entries = new Map<string, Entry>();
 
   constructor(options: SessionPoolOptions = {}) {
+    super(options.idleTimeout ?? 0);
     this.tuning = options;
-    this.idleTimeout = options.idleTimeout ?? 0;
-  }
-
-  /** QUIC connections open or opening. */
-  get sessionCount(): number {
-    return this.entries.size;
-  }
-
-  /** A share of a ready connection to the URL's origin: the open one, or a new one. */
-  async acquire(url: URL, tls: Http3ClientTls, wait: Wait): Promise<SessionLease> {
-    const key = sessionKey(url, tls);
-    let entry = this.entries.get(key);
-    if (!entry || !entry.usable) {
-      entry = this.open(key, url, tls);
-      this.entries.set(key, entry);
-    }
-    this.use(entry);
-    try {
-      const connection = await wait(entry.ready);
-      const settings = await wait(connection.settings());
-      return this.lease(entry, connection, settings);
-    } catch (error) {
-      this.release(entry);
-      throw error;
-    }
   }
 
   /** Whether a QUIC connection to the URL's origin, with these TLS options, is open and takes WebSockets. */
-  hasSession(url: URL, tls: Http3ClientTls = {}): boolean {
-    const entry = this.entries.get(sessionKey(url, tls));
-    return entry !== undefined && entry.usable && entry.connection !== undefined;
+  override hasSession(url: URL, tls: Http3ClientTls = {}): boolean {
+    return super.hasSession(url, tls);
   }
 
-  /** No connection takes new WebSockets; each closes once its WebSockets are gone. */
-  close(): void {
-    for (const entry of [...this.entries.values()]) {
-      this.retire(entry);
-      clearTimeout(entry.idleTimer);
-      if (entry.users === 0) void this.shut(entry);
-    }
+  protected key(url: URL, tls: Http3ClientTls): string {
+    return sessionKey(url, tls);
   }
 
-  /** The connection failed a stream open (stream limit): later handshakes use a new one. */
-  retireConnection(connection: Http3Connection): void {
-    for (const entry of this.entries.values()) if (entry.connection === connection) this.retire(entry);
-  }
-
-  private use(entry: Entry): void {
-    entry.users++;
-    clearTimeout(entry.idleTimer);
-    entry.idleTimer = undefined;
-  }
-
-  private lease(entry: Entry, connection: Http3Connection, settings: Http3Settings): SessionLease {
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.release(entry);
-    };
-    return {
-      connection,
-      settings,
-      hold: (carrier, websocket) => {
-        connection.hold(carrier, websocket);
-        websocket.once('close', release);
-      },
-      release,
-    };
-  }
-
-  private open(key: string, url: URL, tls: Http3ClientTls): Entry {
-    const entry: Entry = { key, ready: undefined as never, connection: undefined, users: 0, usable: true, idleTimer: undefined, cancelDial: undefined };
-    const dialing = this.dial(url, tls);
-    entry.cancelDial = () => dialing.cancel('no WebSocket waits for this connection any more');
-    entry.ready = dialing.then((quicConnection) => {
-      entry.cancelDial = undefined;
-      const connection = new Http3Connection(quicConnection, { role: 'client' });
-      entry.connection = connection;
-      connection.once('goaway', () => this.retire(entry));
-      connection.once('close', () => this.retire(entry));
-      if (!entry.usable && entry.users === 0) void this.shut(entry);
-      return connection;
-    });
-    entry.ready.catch(() => this.retire(entry));
-    return entry;
+  protected open(url: URL, tls: Http3ClientTls): PooledHttp3Connection {
+    return new PooledHttp3Connection(this.dial(url, tls));
   }
 
   private dial(url: URL, tls: Http3ClientTls): Dialing {
@@ -187,43 +148,6 @@ export class SessionPool {
       keepAliveInterval: settings.keepAliveInterval,
       ...(verify ? { verify: check } : {}),
     });
-  }
-
-  private release(entry: Entry): void {
-    entry.users--;
-    if (entry.users !== 0) return;
-    if (entry.cancelDial !== undefined) {
-      // Every handshake that waited gave up (aborted, or another transport won): the QUIC handshake stops too.
-      this.retire(entry);
-      entry.cancelDial();
-      return;
-    }
-    if (!entry.usable || this.idleTimeout === 0) {
-      this.retire(entry);
-      void this.shut(entry);
-      return;
-    }
-    if (Number.isFinite(this.idleTimeout)) {
-      entry.idleTimer = setTimeout(() => {
-        this.retire(entry);
-        void this.shut(entry);
-      }, this.idleTimeout);
-      entry.idleTimer.unref();
-    }
-  }
-
-  /** Closes the QUIC connection with H3_NO_ERROR (RFC 9114 §5.2). */
-  private async shut(entry: Entry): Promise<void> {
-    const connection = await entry.ready.catch(() => undefined);
-    if (!connection) return;
-    await connection.settled();
-    connection.close();
-  }
-
-  /** The connection takes no new WebSockets. */
-  private retire(entry: Entry): void {
-    entry.usable = false;
-    if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
   }
 }
 

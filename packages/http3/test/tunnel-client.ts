@@ -1,14 +1,16 @@
 /**
- * openTunnel over HTTP/3: the handshake of connect, then the WebSocket's raw
+ * Tunnels over HTTP/3 (core's tunnelOver): the handshake of connect, then the WebSocket's raw
  * frames both ways (RFC 6455 §5, RFC 9220 §3), on the pool's connections.
  */
 import t, { type Test } from 'tap';
 import { once } from 'node:events';
-import type { Tunnel, WebSocketConnection } from '@wstack/core';
+import { tunnelOver, type Tunnel, type TunnelOffer, type WebSocketConnection } from '@wstack/core';
 import { clientFrame, closed, closeFrame, record, recordingEcho, runTunnelClientSuite, SERVER_CLOSE_1000, serverText } from '@wstack/testkit';
-import { connect, openTunnel, SessionPool, WebSocketServer, type Http3ServerOptions } from '../src/index.js';
+import { connect, http3Client, SessionPool, WebSocketServer, type Http3ClientOptions, type Http3ServerOptions } from '../src/index.js';
 import type { Http3Connection } from '../src/h3-connection.js';
 import { devCert } from './h3-transport.js';
+
+const openTunnel = (url: string, options: Http3ClientOptions & TunnelOffer) => tunnelOver(http3Client, url, options);
 
 const tls = { ca: devCert.cert };
 

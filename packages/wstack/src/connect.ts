@@ -6,13 +6,11 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { parseWebSocketUrl } from '@wstack/protocol';
-import type { Tunnel, TunnelOffer, WebSocketConnection } from '@wstack/core';
-import * as http1 from '@wstack/http1';
-import type { Http1ClientOptions } from '@wstack/http1';
-import * as http2 from '@wstack/http2';
-import type { Http2ClientOptions } from '@wstack/http2';
+import { connectOver, tunnelOver, type ClientHandshakeOptions, type TransportClient, type Tunnel, type TunnelOffer, type WebSocketConnection } from '@wstack/core';
+import { http1Client, type Http1ClientOptions } from '@wstack/http1';
+import { defaultPool as http2Pool, http2Client, type Http2ClientOptions } from '@wstack/http2';
 import type { Http3ClientTls, SessionPool as Http3SessionPool } from '@wstack/http3';
-import { connectAuto, http3Target, transportOrder, type Transport } from './auto-connect.js';
+import { connectAuto, http3Target, transportOrder, type Opened, type Transport } from './auto-connect.js';
 import { loadHttp3 } from './http3-loader.js';
 
 export const CLIENT_TRANSPORTS = ['auto', 'h1', 'h2', 'h3'] as const;
@@ -34,33 +32,31 @@ export function isClientTransport(name: string): name is ClientTransport {
 }
 
 export function connect(input: string | URL, options: ClientOptions = {}): Promise<WebSocketConnection> {
-  return dial(input, options, 'connect');
+  return dial(input, options, connectOver);
 }
 
 /** A tunnel (a WebSocket's bytes, unparsed) over the transport asked for, after the same handshake as `connect`. */
 export function openTunnel(input: string | URL, options: ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
-  return dial(input, options, 'openTunnel');
+  return dial(input, options, (client, target, transportOptions) => tunnelOver(client, target, { ...transportOptions, extensions: options.extensions }));
 }
 
-type Opener = 'connect' | 'openTunnel';
-type OpenedBy<O extends Opener> = O extends 'connect' ? WebSocketConnection : Tunnel;
+/** What a handshake over a transport's client ends in: connectOver or tunnelOver. */
+type Open<T> = <O extends ClientHandshakeOptions>(client: TransportClient<O>, target: string | URL, options: O) => Promise<T>;
 
-async function dial<O extends Opener>(input: string | URL, options: ClientOptions & TunnelOffer, opener: O): Promise<OpenedBy<O>> {
-  const { transport = 'auto', http3Pool, ...rest } = options;
-  const over = async (transport: Transport, signal: AbortSignal | undefined, target: string | URL = input): Promise<OpenedBy<O>> => {
-    const withSignal = signal ? { signal } : {};
-    switch (transport) {
-      case 'h3': {
-        const http3 = await loadHttp3();
-        const { tls: _tls, pool: _pool, ...common } = rest;
-        return http3[opener](target, { ...common, tls: quicTls(rest.tls), ...(http3Pool ? { pool: http3Pool } : {}), ...withSignal }) as Promise<OpenedBy<O>>;
-      }
-      case 'h2':
-        return http2[opener](target, { ...rest, ...withSignal }) as Promise<OpenedBy<O>>;
-      default:
-        return http1[opener](target, { ...rest, headers: rest.headers as OutgoingHttpHeaders | undefined, ...withSignal }) as Promise<OpenedBy<O>>;
-    }
-  };
+type TransportOptions = Omit<ClientOptions, 'transport'>;
+
+/** The clients by transport, each given the options it takes; HTTP/3's module loads on first use. */
+const CLIENTS: { [K in Transport]: <T>(open: Open<T>, target: string | URL, options: TransportOptions) => Promise<T> } = {
+  h1: (open, target, { http3Pool: _, ...options }) => open(http1Client, target, { ...options, headers: options.headers as OutgoingHttpHeaders | undefined }),
+  h2: (open, target, { http3Pool: _, ...options }) => open(http2Client, target, options),
+  h3: async (open, target, { tls, pool: _, http3Pool, ...options }) =>
+    open((await loadHttp3()).http3Client, target, { ...options, tls: quicTls(tls), ...(http3Pool ? { pool: http3Pool } : {}) }),
+};
+
+async function dial<T extends Opened>(input: string | URL, options: ClientOptions, open: Open<T>): Promise<T> {
+  const { transport = 'auto', ...rest } = options;
+  const over = (transport: Transport, signal: AbortSignal | undefined, target: string | URL = input): Promise<T> =>
+    CLIENTS[transport](open, target, { ...rest, ...(signal ? { signal } : {}) });
   switch (transport) {
     case 'h1':
     case 'h2':
@@ -70,8 +66,8 @@ async function dial<O extends Opener>(input: string | URL, options: ClientOption
       const url = parseWebSocketUrl(input);
       const http3 = url.protocol === 'wss:' ? await loadHttp3().catch(() => undefined) : undefined;
       const order = transportOrder(url, {
-        h2Session: (rest.pool ?? http2.defaultPool).hasSession(url, rest.tls),
-        h3Session: http3 !== undefined && (http3Pool ?? http3.defaultPool).hasSession(url, quicTls(rest.tls)),
+        h2Session: (rest.pool ?? http2Pool).hasSession(url, rest.tls),
+        h3Session: http3 !== undefined && (rest.http3Pool ?? http3.defaultPool).hasSession(url, quicTls(rest.tls)),
         http3Possible: http3 !== undefined,
       });
       // HTTP/3 goes where an Alt-Svc answer pointed, if one did.

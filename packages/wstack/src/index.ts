@@ -12,7 +12,7 @@ export { createServer, Server } from './server.js';
 export { staticFiles } from './static-files.js';
 export { CHANNELS as diagnosticsChannels } from './observe.js';
 export type { ServerStats, TransportStats } from './observe.js';
-export type { CreateServerOptions, ServerEvents, ServedTransport } from './server.js';
+export type { CreateServerOptions, ServedTransport } from './server.js';
 export { connect, openTunnel, CLIENT_TRANSPORTS } from './connect.js';
 export type { ClientOptions, ClientTransport } from './connect.js';
 export { ConnectError, forgetTransports, FALLBACK_DELAY } from './auto-connect.js';

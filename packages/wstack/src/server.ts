@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import { Topics, type PreparedMessage, type PublishOptions, type PublishResult, type Rejection, type SendData, type ServerOptions, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
+import { Topics, type TransportServer, type ServerEvents, type PreparedMessage, type PublishOptions, type PublishResult, type Rejection, type SendData, type ServerOptions, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
 import { createDevCert, type DevCert } from '@wstack/core/dev-cert';
 import { WebSocketServer as Http1Server, type Http1ServerOptions } from '@wstack/http1';
 import { WebSocketServer as Http2Server, type Http2ServerOptions, type RequestListener } from '@wstack/http2';
@@ -44,14 +44,6 @@ export interface CreateServerOptions extends ServerOptions, Omit<Http1ServerOpti
   /** Ordinary requests over HTTP/3 (its own listener type: a request in, an answer out). Default: 405. */
   http3Request?: Http3RequestListener;
 }
-
-export interface ServerEvents {
-  connection: [connection: WebSocketConnection, request: UpgradeRequest];
-  rejection: [rejection: Rejection, request: UpgradeRequest | undefined, error: unknown];
-}
-
-/** One transport's server, as this class uses them all. */
-type TransportServer = Pick<Http1Server | Http2Server | Http3Server, 'on' | 'connections' | 'close'>;
 
 interface Listening {
   address: AddressInfo;

@@ -1,0 +1,117 @@
+/**
+ * The server's side of a handshake, the same for every transport: refuse
+ * while shutting down, check the request, apply the policy (decideUpgrade),
+ * answer, and make a connection or a tunnel of the carrier. A transport
+ * brings what differs: how a request is checked (RFC 6455 §4.2.1 headers,
+ * RFC 8441 §4 and RFC 9220 §3 pseudo-header fields), how it is answered
+ * (101, or 200 on the stream) and what it ties the WebSocket to (a session).
+ */
+import { EventEmitter } from 'node:events';
+import { CloseCode, compressionOptions } from '@wstack/protocol';
+import type { Carrier } from './carrier.js';
+import { WebSocketConnection } from './connection.js';
+import { Tunnel } from './tunnel.js';
+import { decideUpgrade, reject, type AcceptedTerms, type Rejection, type ServerOptions, type UpgradeRequest } from './upgrade-policy.js';
+
+/** The events of every transport's WebSocketServer. */
+export interface ServerEvents {
+  connection: [connection: WebSocketConnection, request: UpgradeRequest];
+  /** A handshake was refused; `error` is set when a hook threw. `request` is missing when the request itself was invalid. */
+  rejection: [rejection: Rejection, request: UpgradeRequest | undefined, error: unknown];
+}
+
+/** One handshake request as a transport received it. */
+export interface IncomingHandshake {
+  /** The request, or why it is not a well-formed WebSocket handshake. */
+  check(): { request: UpgradeRequest } | { reject: Rejection };
+  /** The peer went away while the policy was deciding. */
+  readonly gone: boolean;
+  /** Sends the success answer with the subprotocol and extensions chosen, and hands over the carrier the WebSocket rides. */
+  answer(terms: Pick<AcceptedTerms, 'protocol' | 'extensions'>): Carrier;
+  /** Sends the refusal. */
+  refuse(rejection: Rejection): void;
+  /** What the carrier became: the transport ties it to its session, if it has one. */
+  opened?(opened: WebSocketConnection | Tunnel): void;
+}
+
+/**
+ * What the three transports' servers share: the handshake sequence, the
+ * set of open WebSockets, and the graceful shutdown of those.
+ */
+export abstract class TransportServer extends EventEmitter<ServerEvents> {
+  /** Open WebSockets of this server. */
+  readonly connections = new Set<WebSocketConnection>();
+  protected closing = false;
+
+  constructor(protected readonly options: ServerOptions) {
+    super();
+  }
+
+  /**
+   * Graceful shutdown: refuses new handshakes (503), closes every WebSocket
+   * with 1001 (going away), stops what the transport runs, and resolves
+   * once all of that is done (each WebSocket aborts after its close timeout
+   * at worst).
+   */
+  abstract close(): Promise<void>;
+
+  /** Runs the handshake to its end: a connection or tunnel handed to the application, or a refusal. */
+  protected async accept(handshake: IncomingHandshake): Promise<void> {
+    if (this.closing) return this.refuse(handshake, reject(503, 'Server shutting down'), undefined, undefined);
+    const checked = handshake.check();
+    if ('reject' in checked) return this.refuse(handshake, checked.reject, undefined, undefined);
+    const { request } = checked;
+    const decision = await decideUpgrade(request, this.options);
+    if (handshake.gone) return;
+    if ('reject' in decision) return this.refuse(handshake, decision.reject, request, decision.error);
+    if (this.closing) return this.refuse(handshake, reject(503, 'Server shutting down'), request, undefined);
+    const { accept } = decision;
+    const carrier = handshake.answer({ protocol: accept.protocol, extensions: accept.extensions });
+    const negotiated = { protocol: accept.protocol, extensions: accept.extensions, path: request.path, headers: request.headers };
+    if (accept.tunnel !== undefined) {
+      const tunnel = new Tunnel(carrier, negotiated);
+      handshake.opened?.(tunnel);
+      accept.tunnel(tunnel, request);
+      return;
+    }
+    const connection = new WebSocketConnection(
+      'server',
+      carrier,
+      { ...negotiated, ...(accept.deflate ? { deflate: accept.deflate } : {}) },
+      { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
+    );
+    handshake.opened?.(connection);
+    this.track(connection);
+    accept.handler(connection, request);
+    this.emit('connection', connection, request);
+  }
+
+  /** Refuses new handshakes (503) from now on, closes every WebSocket with 1001, and resolves once they are closed. */
+  protected closeConnections(): Promise<void> {
+    this.closing = true;
+    return Promise.all([...this.connections].map(closeGoingAway)).then(() => undefined);
+  }
+
+  /**
+   * Keeps the connection in `connections` until it closes. A method of its
+   * own, so that the listener's scope holds the connection alone and not the
+   * handshake's request and socket for the connection's lifetime.
+   */
+  private track(connection: WebSocketConnection): void {
+    this.connections.add(connection);
+    connection.on('close', () => this.connections.delete(connection));
+  }
+
+  private refuse(handshake: IncomingHandshake, rejection: Rejection, request: UpgradeRequest | undefined, error: unknown): void {
+    handshake.refuse(rejection);
+    this.emit('rejection', rejection, request, error);
+  }
+}
+
+/** An open connection (the set holds no closed one) closed with 1001; resolves at its close event. */
+function closeGoingAway(connection: WebSocketConnection): Promise<void> {
+  return new Promise((resolve) => {
+    connection.once('close', () => resolve());
+    connection.close(CloseCode.GOING_AWAY, 'server shutting down');
+  });
+}
