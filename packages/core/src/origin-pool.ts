@@ -18,7 +18,7 @@ export interface PooledSession {
   readonly maxStreams: number;
   /** Calls `listener` (once or more) when the session stops taking new streams: GOAWAY, a failure, its close. */
   onRetired(listener: () => void): void;
-  /** Closes the session once its streams are done; one still opening stops opening. */
+  /** Closes the session once its streams are done; one still opening stops opening. Calls after the first do nothing. */
   close(): void;
   /** In use, or idle: an idle session need not keep the process alive. */
   used?(inUse: boolean): void;
