@@ -8,7 +8,7 @@
  *   node quiche-floor-worker.js <sizes,comma-separated> <measureMs> <rounds>
  */
 import { randomBytes } from 'node:crypto';
-import { createDevCert } from '@wstack/core/dev-cert';
+import { createDevCert } from '@wstack/dev-cert';
 import { loadQuiche, type HostPort, type NativeConnection, type QuicheModule } from '../lib/http3-module.js';
 
 export interface FloorFigures {

@@ -4,7 +4,7 @@
  * process serving HTTP/1.1 and HTTP/3 side by side, so that section 5 can
  * compare the two carriers in one process, under the same CPU accounting.
  */
-import { createDevCert } from '@wstack/core/dev-cert';
+import { createDevCert } from '@wstack/dev-cert';
 import type { WebSocketConnection } from '@wstack/core';
 import { WebSocketServer as Http1Server } from '@wstack/http1';
 import { loadHttp3 } from '../lib/http3-module.js';

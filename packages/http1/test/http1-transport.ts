@@ -1,6 +1,6 @@
 /** The conformance suite's view of HTTP/1.1: a fresh server per pair, ws:// or wss://. */
 import type { UpgradeRequest, WebSocketConnection } from '@wstack/core';
-import { createDevCert } from '@wstack/core/dev-cert';
+import { createDevCert } from '@wstack/dev-cert';
 import type { TransportUnderTest } from '@wstack/testkit';
 import { connect, WebSocketServer } from '../src/index.js';
 

@@ -1,6 +1,6 @@
 /** The conformance suite's view of HTTP/2: a fresh server per pair, TLS (ALPN h2) or h2c with prior knowledge. */
 import type { UpgradeRequest, WebSocketConnection } from '@wstack/core';
-import { createDevCert } from '@wstack/core/dev-cert';
+import { createDevCert } from '@wstack/dev-cert';
 import type { TransportUnderTest } from '@wstack/testkit';
 import { connect, SessionPool, WebSocketServer } from '../src/index.js';
 

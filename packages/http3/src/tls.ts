@@ -8,7 +8,6 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { spkiSha256 as coreSpkiSha256 } from '@wstack/core/dev-cert';
 
 /** PEM text, its bytes, or the path of a PEM file. */
 export type PemSource = string | Uint8Array;
@@ -22,7 +21,7 @@ export function readPem(source: PemSource): string {
 
 /** Base64 SHA-256 of a certificate's SubjectPublicKeyInfo (DER); the certificate as PEM, DER, or a PEM file path. */
 export function spkiSha256(certificate: PemSource | X509Certificate): string {
-  return coreSpkiSha256(toX509(certificate));
+  return createHash('sha256').update(toX509(certificate).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
 }
 
 /** Hex SHA-256 of a certificate (DER), lowercase, no colons. */

@@ -1,6 +1,6 @@
 /** The conformance suite's view of HTTP/3: a fresh server per pair, clients sharing one pool (one QUIC connection per server). */
 import type { UpgradeRequest, WebSocketConnection } from '@wstack/core';
-import { createDevCert } from '@wstack/core/dev-cert';
+import { createDevCert } from '@wstack/dev-cert';
 import type { TransportUnderTest } from '@wstack/testkit';
 import { connect, SessionPool, WebSocketServer, type Http3Tuning } from '../src/index.js';
 

@@ -3,7 +3,7 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDevCert } from '@wstack/core/dev-cert';
+import { createDevCert } from '@wstack/dev-cert';
 import { certificateSha256, connect, SessionPool, spkiSha256, WebSocketServer } from '../src/index.js';
 import { devCert } from './h3-transport.js';
 

@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { Topics, type TransportServer, type ServerEvents, type PreparedMessage, type PublishOptions, type PublishResult, type Rejection, type SendData, type ServerOptions, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
-import { createDevCert, type DevCert } from '@wstack/core/dev-cert';
+import { createDevCert, type DevCert } from '@wstack/dev-cert';
 import { WebSocketServer as Http1Server, type Http1ServerOptions } from '@wstack/http1';
 import { WebSocketServer as Http2Server, type Http2ServerOptions, type RequestListener } from '@wstack/http2';
 import type { Http3Address, RequestListener as Http3RequestListener, WebSocketServer as Http3Server } from '@wstack/http3';

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDevCert } from '@wstack/core/dev-cert';
+import { createDevCert } from '@wstack/dev-cert';
 import { HandshakeError } from '@wstack/protocol';
 import { connect, WebSocketServer } from '@wstack/http1';
 import { connect as connectHttp2, WebSocketServer as Http2Server } from '@wstack/http2';

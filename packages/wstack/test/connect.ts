@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { HandshakeError } from '@wstack/protocol';
 import type { WebSocketConnection } from '@wstack/core';
-import { createDevCert } from '@wstack/core/dev-cert';
+import { createDevCert } from '@wstack/dev-cert';
 import { WebSocketServer as Http1Server } from '@wstack/http1';
 import { closed } from '@wstack/testkit';
 import { connect, ConnectError, createServer, forgetTransports } from '../src/index.js';

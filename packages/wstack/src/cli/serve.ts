@@ -1,7 +1,7 @@
 /** `wstack serve`: a WebSocket server that echoes, with a line per WebSocket event. */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { spkiSha256 } from '@wstack/core/dev-cert';
+import { spkiSha256 } from '@wstack/dev-cert';
 import { createServer } from '../server.js';
 import { staticFiles } from '../static-files.js';
 import { HELP, parsed, port, UsageFailure } from './args.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createHash, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { createDevCert, spkiSha256 } from '../src/dev-cert.js';
+import { createDevCert, spkiSha256 } from '../src/index.js';
 
 t.test('a certificate for localhost and the loopback addresses, signed by its own key', async (t) => {
   const dev = createDevCert();
