@@ -1,17 +1,14 @@
 /**
  * wstack: WebSocket for Node.js over HTTP/1.1, HTTP/2 and HTTP/3. This
- * entry point gathers the transports and the protocol core.
+ * entry is what an application needs, named one by one: the server and the
+ * client over every transport, the connection and its options, the errors
+ * it may meet. The layers below have entries of their own:
+ * @wstack/protocol (the protocol without I/O), @wstack/core (the runtime
+ * and what a transport plugs into), the transports, @wstack/dev-cert.
  */
-export * from '@wstack/protocol';
-export * from '@wstack/core';
-export { WebSocketServer as Http1Server, connect as connectHttp1 } from '@wstack/http1';
-export type { Http1ServerOptions, Http1ClientOptions } from '@wstack/http1';
-export { WebSocketServer as Http2Server, connect as connectHttp2, SessionPool } from '@wstack/http2';
-export type { Http2ServerOptions, Http2ClientOptions } from '@wstack/http2';
+
+// Server and client over every transport.
 export { createServer, Server } from './server.js';
-export { staticFiles } from './static-files.js';
-export { CHANNELS as diagnosticsChannels } from './observe.js';
-export type { ServerStats, TransportStats } from './observe.js';
 export type { CreateServerOptions, ServedTransport } from './server.js';
 export { connect, openTunnel, CLIENT_TRANSPORTS } from './connect.js';
 export type { ClientOptions, ClientTransport } from './connect.js';
@@ -19,3 +16,48 @@ export { ConnectError, forgetTransports, FALLBACK_DELAY } from './auto-connect.j
 export type { Attempt } from './auto-connect.js';
 export { WebSocket, CloseEvent } from './websocket.js';
 export type { BinaryType, WebSocketOptions } from './websocket.js';
+export { staticFiles } from './static-files.js';
+export { CHANNELS as diagnosticsChannels } from './observe.js';
+export type { ServerStats, TransportStats } from './observe.js';
+
+// One transport alone (HTTP/3's module is loaded on demand: @wstack/http3).
+export { WebSocketServer as Http1Server, connect as connectHttp1 } from '@wstack/http1';
+export type { Http1ServerOptions, Http1ClientOptions } from '@wstack/http1';
+export { WebSocketServer as Http2Server, connect as connectHttp2, SessionPool } from '@wstack/http2';
+export type { Http2ServerOptions, Http2ClientOptions } from '@wstack/http2';
+
+// The connection, whatever the transport.
+export { WebSocketConnection, ReadyState, MessageWriter, PreparedMessage, Topics, Tunnel, reject } from '@wstack/core';
+export type {
+  ConnectionOptions,
+  ClientHandshakeOptions,
+  ConnectionEvents,
+  CloseDetails,
+  ReadyStateValue,
+  Message,
+  SendData,
+  SendOptions,
+  FragmentData,
+  Transport,
+  TopicsOptions,
+  PublishOptions,
+  PublishResult,
+  SlowReceiverPolicy,
+  TunnelOffer,
+  TunnelEvents,
+  TunnelHandler,
+  TunnelPolicy,
+  UpgradeRequest,
+  Rejection,
+  AuthResult,
+  ConnectionHandler,
+  ServerOptions,
+  ServerPolicy,
+  ServerEvents,
+} from '@wstack/core';
+export type { Role, ExtensionOffer, ExtensionParamValue, PerMessageDeflateOptions, PerMessageDeflateSetting, CompressionOptions } from '@wstack/protocol';
+
+// Errors.
+export { TimeoutError, AbortError, TransportResetError } from '@wstack/core';
+export { CloseCode, HandshakeError, ProtocolError, UsageError } from '@wstack/protocol';
+export type { HandshakeErrorCode, ProtocolErrorCode, UsageErrorCode } from '@wstack/protocol';
