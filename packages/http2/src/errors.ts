@@ -22,5 +22,15 @@ export function errorCodeName(code: number): string {
   return ERROR_CODE_NAMES[code] ?? `0x${code.toString(16)}`;
 }
 
+/** A session that did not answer a PING in time. */
+export class SessionTimeoutError extends Error {
+  override readonly name = 'SessionTimeoutError';
+  readonly code = 'SESSION_TIMEOUT';
+
+  constructor(ms: number) {
+    super(`the HTTP/2 session did not answer a PING within ${ms} ms`);
+  }
+}
+
 /** A connection attempt cancelled through its AbortSignal (core's; exported here too). */
 export { AbortError } from '@wstack/core';

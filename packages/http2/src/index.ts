@@ -12,8 +12,7 @@ export { checkConnectRequest, H2_WEBSOCKET_VERSION, DEFAULT_MAX_HEADER_BYTES, DE
 export type { HeaderLimits, CheckedConnect } from './request-checks.js';
 export { StreamCarrier } from './stream-carrier.js';
 export { CONNECTION_PREFACE, judgePreface } from './preface-sniffer.js';
-export { AbortError } from './errors.js';
-export { SessionTimeoutError } from './session-keepalive.js';
+export { AbortError, SessionTimeoutError } from './errors.js';
 export {
   DEFAULT_STREAM_WINDOW_SIZE,
   DEFAULT_CONNECTION_WINDOW_SIZE,

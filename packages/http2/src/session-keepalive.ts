@@ -9,16 +9,7 @@
  * (its WebSockets close with 1006). A dead peer is found the same way.
  */
 import type { Http2Session } from 'node:http2';
-
-/** A session that did not answer a PING in time. */
-export class SessionTimeoutError extends Error {
-  override readonly name = 'SessionTimeoutError';
-  readonly code = 'SESSION_TIMEOUT';
-
-  constructor(ms: number) {
-    super(`the HTTP/2 session did not answer a PING within ${ms} ms`);
-  }
-}
+import { SessionTimeoutError } from './errors.js';
 
 export class SessionKeepalive {
   private timer: NodeJS.Timeout | undefined;

@@ -12,10 +12,11 @@ import { H3_WEBSOCKET_VERSION, fieldsOf } from './request-checks.js';
 import { RequestStreamDecoder, encodeHeaders } from './h3/request-stream.js';
 import { SessionPool, type Http3ClientTls, type SessionLease } from './session-pool.js';
 import { H3ErrorCode } from './h3/errors.js';
-import { StreamLimitError } from './quic/connection.js';
+import { StreamLimitError } from './quic/errors.js';
 import type { QuicStream } from './quic/stream.js';
 import { StreamCarrier } from './stream-carrier.js';
-import { readHead, StreamProtocolError } from './stream-io.js';
+import { StreamProtocolError } from './errors.js';
+import { readHead } from './stream-io.js';
 
 export interface Http3ClientOptions extends ClientHandshakeOptions {
   /** Extra request header fields (names are sent in lowercase, as HTTP/3 requires). */

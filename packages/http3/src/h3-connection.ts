@@ -15,6 +15,7 @@ import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import { CloseCode } from '@wstack/protocol';
 import { WebSocketConnection, type Tunnel } from '@wstack/core';
+import { ConnectionClosedError } from './errors.js';
 import { H3ErrorCode, Http3Error } from './h3/errors.js';
 import { encodeGoawayFrame } from './h3/frames.js';
 import { Http3Session, type Role, type SessionEvent } from './h3/session.js';
@@ -22,12 +23,6 @@ import type { Http3Settings } from './h3/settings.js';
 import { closeText, type QuicCloseInfo, type QuicConnection } from './quic/connection.js';
 import { IGNORE, type QuicStream } from './quic/stream.js';
 import type { CarrierHost, StreamCarrier } from './stream-carrier.js';
-
-/** The QUIC connection ended (closed by either side, timed out idle, or failed). */
-export class ConnectionClosedError extends Error {
-  override readonly name = 'ConnectionClosedError';
-  readonly code = 'QUIC_CONNECTION_CLOSED';
-}
 
 export interface Http3ConnectionEvents {
   /** The peer's SETTINGS (RFC 9114 §7.2.4). */

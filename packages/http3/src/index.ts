@@ -4,9 +4,7 @@
  * module. Importing it fails with QuicUnavailableError where no native
  * module exists for the platform.
  */
-export { QuicUnavailableError } from './quic/native.js';
-export { ListenError } from './quic/server-endpoint.js';
-export { DialError } from './quic/client-endpoint.js';
+export { QuicUnavailableError, ListenError, DialError } from './quic/errors.js';
 export { WebSocketServer } from './server.js';
 export type { Http3ServerOptions, Http3TlsOptions, ListenOptions, Http3Address } from './server.js';
 export { connect, defaultPool, http3Client } from './client.js';
@@ -14,9 +12,8 @@ export type { Http3ClientOptions } from './client.js';
 export { SessionPool } from './session-pool.js';
 export type { SessionPoolOptions, SessionLease, Http3ClientTls } from './session-pool.js';
 export { AbortError } from '@wstack/core';
-export { ConnectionClosedError } from './h3-connection.js';
 export { StreamCarrier } from './stream-carrier.js';
-export { StreamProtocolError } from './stream-io.js';
+export { ConnectionClosedError, StreamProtocolError } from './errors.js';
 export { checkConnectRequest, H3_WEBSOCKET_VERSION, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_COUNT } from './request-checks.js';
 export type { HeaderLimits, CheckedConnect } from './request-checks.js';
 export { altSvcValue } from './responses.js';

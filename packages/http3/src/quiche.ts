@@ -5,8 +5,10 @@
  * packets handed over in memory) under exactly the settings the driver
  * uses, so that the distance between the two is visible.
  */
-export { quiche, QuicUnavailableError } from './quic/native.js';
-export type { HostPort, NativeConfig, NativeConnection, Quiche } from './quic/native.js';
+export { quiche } from './quic/native.js';
+export { QuicUnavailableError } from './quic/errors.js';
+export type { NativeConfig, NativeConnection, Quiche } from './quic/binding.js';
+export type { HostPort } from './quic/address.js';
 export { serverConfig, clientConfig } from './quic/config.js';
 export type { ServerTls, ClientTls } from './quic/config.js';
 export { quicSettings } from './tuning.js';

@@ -30,7 +30,8 @@ import { checkConnectRequest, fieldsOf, type HeaderLimits } from './request-chec
 import { RequestStreamDecoder, encodeData, encodeHeaders, type RequestStreamEvent } from './h3/request-stream.js';
 import { acceptFields, defaultRequestListener, plainRequest, rejectionResponse, responseParts, type Http3Response, type RequestListener } from './responses.js';
 import { StreamCarrier } from './stream-carrier.js';
-import { readHead, StreamProtocolError } from './stream-io.js';
+import { StreamProtocolError } from './errors.js';
+import { readHead } from './stream-io.js';
 import type { RequestHead } from './h3/message-validation.js';
 import { readPem, type PemSource } from './tls.js';
 import { quicSettings, type Http3Tuning } from './tuning.js';

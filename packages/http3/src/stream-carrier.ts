@@ -16,7 +16,7 @@ import { TransportResetError, type Carrier, type CarrierEvents } from '@wstack/c
 import { H3ErrorCode, type Http3Error } from './h3/errors.js';
 import { encodeDataHeader, type RequestStreamDecoder, type RequestStreamEvent } from './h3/request-stream.js';
 import type { QuicStream, StreamHandler } from './quic/stream.js';
-import { StreamProtocolError } from './stream-io.js';
+import { StreamProtocolError } from './errors.js';
 
 /** Below this size a DATA frame's header and payload go to quiche as one copied chunk: fewer calls into quiche. */
 const COALESCE_LIMIT = 16 * 1024;

@@ -6,7 +6,7 @@
  * frames) is handed on, so that the carrier delivers it before anything it
  * reads itself.
  */
-import type { Http3Error } from './h3/errors.js';
+import { StreamEndedError, StreamProtocolError } from './errors.js';
 import type { RequestStreamDecoder, RequestStreamEvent } from './h3/request-stream.js';
 import { IGNORE, type QuicStream } from './quic/stream.js';
 
@@ -16,19 +16,6 @@ export interface StreamHead<T extends HeadEvent> {
   event: T;
   /** Events that followed the head in the chunks read so far. */
   rest: RequestStreamEvent[];
-}
-
-/** The peer's stream broke the rules of HTTP/3: `error` says how, and whether it is a connection error. */
-export class StreamProtocolError extends Error {
-  override readonly name = 'StreamProtocolError';
-  constructor(readonly error: Http3Error) {
-    super(error.message, { cause: error });
-  }
-}
-
-/** The stream ended (FIN or reset) before its head. */
-export class StreamEndedError extends Error {
-  override readonly name = 'StreamEndedError';
 }
 
 export function readHead<T extends HeadEvent>(stream: QuicStream, decoder: RequestStreamDecoder, wanted: T['type']): Promise<StreamHead<T>> {

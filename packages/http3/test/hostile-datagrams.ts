@@ -19,7 +19,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { closed, echo, nextMessage } from '@wstack/testkit';
 import { connect, SessionPool, WebSocketServer } from '../src/index.js';
-import type { HostPort } from '../src/quic/native.js';
+import type { HostPort } from '../src/quic/address.js';
 import type { ServerEndpoint } from '../src/quic/server-endpoint.js';
 import { devCert } from './h3-transport.js';
 

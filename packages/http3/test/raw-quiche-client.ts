@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { quiche, type NativeConnection } from '../src/quic/native.js';
+import { quiche } from '../src/quic/native.js';
+import type { NativeConnection } from '../src/quic/binding.js';
 
 const MAX_DATAGRAM_SIZE = 1350;
 

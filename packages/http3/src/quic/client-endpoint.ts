@@ -8,7 +8,10 @@ import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { closeText, QuicConnection, type QuicCloseInfo } from './connection.js';
-import { addressText, quiche, type NativeConfig } from './native.js';
+import { quiche } from './native.js';
+import type { NativeConfig } from './binding.js';
+import { addressText } from './address.js';
+import { DialError } from './errors.js';
 
 export interface DialOptions {
   host: string;
@@ -19,18 +22,6 @@ export interface DialOptions {
   maxDatagramSize: number;
   keepAliveInterval: number;
   verify?: (chain: Uint8Array[]) => boolean;
-}
-
-/** The handshake did not complete: refused, failed its certificate check, timed out or was cancelled. */
-export class DialError extends Error {
-  override readonly name = 'DialError';
-  readonly code = 'QUIC_HANDSHAKE_FAILED';
-  constructor(
-    message: string,
-    readonly info?: QuicCloseInfo,
-  ) {
-    super(message);
-  }
 }
 
 export interface Dialing extends Promise<QuicConnection> {

@@ -4,7 +4,7 @@
  * once it reports the connection closed.
  */
 import { Buffer } from 'node:buffer';
-import type { NativeConnection, NativeConnectionError } from './native.js';
+import type { NativeConnection, NativeConnectionError } from './binding.js';
 
 /** Why a connection ended. */
 export interface QuicCloseInfo {

@@ -4,7 +4,8 @@
  */
 import { Buffer } from 'node:buffer';
 import type { QuicSettings } from '../tuning.js';
-import { quiche, type NativeConfig } from './native.js';
+import { quiche } from './native.js';
+import type { NativeConfig } from './binding.js';
 
 /** quiche's stream and connection windows may grow up to these (auto-tuning), never below the initial ones. */
 const MAX_WINDOW_FACTOR = 16;

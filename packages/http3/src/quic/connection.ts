@@ -14,7 +14,8 @@ import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import { closeInfo, type QuicCloseInfo } from './close-info.js';
 import { scheduleFlush, unscheduleFlush } from './flush-scheduler.js';
-import type { HostPort, NativeConnection } from './native.js';
+import type { NativeConnection } from './binding.js';
+import type { HostPort } from './address.js';
 import { OurStreamIds } from './our-stream-ids.js';
 import { PeerStreamIds } from './peer-streams.js';
 import { QuicheTimer } from './quiche-timer.js';
@@ -23,7 +24,6 @@ import { readStreams, scratch, type ReadingConnection } from './stream-reading.j
 import { QuicStream, type StreamOwner } from './stream.js';
 
 export { closeText, type QuicCloseInfo } from './close-info.js';
-export { StreamLimitError } from './our-stream-ids.js';
 
 export interface QuicConnectionEvents {
   /** The handshake completed (and, on a client, the certificate check passed). */

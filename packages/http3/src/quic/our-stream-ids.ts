@@ -3,12 +3,8 @@
  * opened a stream, 1 for the server; bit 1 that it is unidirectional;
  * each type counts up by 4) and the peer's limit on them (§4.6).
  */
-import type { NativeConnection } from './native.js';
-
-export class StreamLimitError extends Error {
-  override readonly name = 'StreamLimitError';
-  readonly code = 'QUIC_STREAM_LIMIT';
-}
+import type { NativeConnection } from './binding.js';
+import { StreamLimitError } from './errors.js';
 
 export class OurStreamIds {
   private nextBidi: number;

@@ -2,7 +2,7 @@
  * A connection's one timer, set from quiche's `timeout()`: loss detection,
  * ACK delay and the idle timeout (RFC 9002, RFC 9000 §10.1) all wait on it.
  */
-import type { NativeConnection } from './native.js';
+import type { NativeConnection } from './binding.js';
 
 export class QuicheTimer {
   private timer: NodeJS.Timeout | undefined;

@@ -7,7 +7,8 @@
  * after this turn, so no space is written twice.
  */
 import { Buffer } from 'node:buffer';
-import type { HostPort, NativeConnection } from './native.js';
+import type { NativeConnection } from './binding.js';
+import type { HostPort } from './address.js';
 
 /** Where the datagrams go: the connection's options. */
 export interface DatagramSink {

@@ -12,7 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { QuicConnection } from './connection.js';
-import { addressText, quiche, type HostPort, type NativeConfig } from './native.js';
+import { quiche } from './native.js';
+import type { NativeConfig } from './binding.js';
+import type { HostPort } from './address.js';
+import { ListenError } from './errors.js';
 import { readInvariants } from './invariants.js';
 import { RetryTokens } from './retry-token.js';
 
@@ -29,19 +32,6 @@ export interface ServerEndpointOptions {
   keepAliveInterval: number;
   /** A connection completed its handshake. */
   onConnection(connection: QuicConnection): void;
-}
-
-/** The UDP port could not be bound. */
-export class ListenError extends Error {
-  override readonly name = 'ListenError';
-  constructor(
-    readonly code: string,
-    readonly host: string,
-    readonly port: number,
-    cause: Error,
-  ) {
-    super(`cannot listen for HTTP/3 on UDP ${addressText(host, port)}: ${code}${code === 'EADDRINUSE' ? ' (the UDP port is in use)' : ''}`, { cause });
-  }
 }
 
 export class ServerEndpoint {

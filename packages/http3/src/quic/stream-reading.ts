@@ -9,7 +9,7 @@
  * opened, or a paused one).
  */
 import { Buffer } from 'node:buffer';
-import type { NativeConnection } from './native.js';
+import type { NativeConnection } from './binding.js';
 import type { QuicStream } from './stream.js';
 
 /** Where stream bytes are read before being copied out: one per process, used synchronously. */

@@ -15,7 +15,8 @@
  * which is the backpressure of RFC 9000 §4.
  */
 import { Buffer } from 'node:buffer';
-import { quiche, type NativeConnection } from './native.js';
+import { quiche } from './native.js';
+import type { NativeConnection } from './binding.js';
 
 /** What the stream tells its user. Every method is called synchronously from the driver. */
 export interface StreamHandler {
