@@ -18,18 +18,7 @@ import type {
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import {
-  TransportServer,
-  DEFAULT_HANDSHAKE_TIMEOUT,
-  DEFAULT_HIGH_WATER_MARK,
-  type AcceptedTerms,
-  type Carrier,
-  type IncomingHandshake,
-  type Rejection,
-  type ServerOptions,
-  type Tunnel,
-  type WebSocketConnection,
-} from '@wstack/core';
+import { TransportServer, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type Tunnel, type WebSocketConnection } from '@wstack/core';
 import { OwnServer, type Http1UpgradeHandler } from './own-server.js';
 import { checkConnectRequest, type HeaderLimits } from './request-checks.js';
 import { acceptHeaders, defaultRequestListener, respondRejection, withAltSvc, type RequestListener } from './responses.js';

@@ -8,18 +8,7 @@
  * port number of the HTTP/1.1 and HTTP/2 servers; their answers then
  * announce it with `Alt-Svc: h3=":PORT"` (`altSvcValue`, RFC 7838).
  */
-import {
-  TransportServer,
-  DEFAULT_HANDSHAKE_TIMEOUT,
-  DEFAULT_HIGH_WATER_MARK,
-  type AcceptedTerms,
-  type Carrier,
-  type IncomingHandshake,
-  type Rejection,
-  type ServerOptions,
-  type Tunnel,
-  type WebSocketConnection,
-} from '@wstack/core';
+import { TransportServer, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type Tunnel, type WebSocketConnection } from '@wstack/core';
 import { H3ErrorCode } from './h3/errors.js';
 import { Http3Connection } from './h3-connection.js';
 import { serverConfig } from './quic/config.js';
