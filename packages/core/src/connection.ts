@@ -20,8 +20,8 @@ import {
   type ReadyStateValue,
 } from './connection-types.js';
 import { PerMessageDeflate } from './deflate.js';
-import type { TimeoutError } from './errors.js';
-import { Clocks, type ClockActions } from './clocks.js';
+import { TimeoutError } from './errors.js';
+import { Keepalive, type KeepaliveActions } from './keepalive.js';
 import { Inbound, type ControlEvent, type InboundOwner, type Message } from './inbound.js';
 import type { MessageWriter } from './message-writer.js';
 import type { PreparedMessage } from './prepared-message.js';
@@ -57,11 +57,13 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   /** permessage-deflate, when negotiated. */
   private readonly deflate: PerMessageDeflate | undefined;
   private readonly sender: Sender;
-  /** The carrier closed while messages that had arrived were still inflating: the close event waits for them. */
-  private closedBehindInflation: { error: Error | undefined } | undefined;
   private failure: Error | undefined;
   private closeDetailsValue: CloseDetails | undefined;
-  private readonly clocks: Clocks;
+  private readonly closeTimeout: number;
+  /** Tears the connection down when a started close does not complete in time (RFC 6455 §7.1.1). */
+  private closeTimer: NodeJS.Timeout | undefined;
+  /** Keepalive pings and the idle timeout, when asked for. */
+  private readonly keepalive: Keepalive | undefined;
   private readonly topics: Topics | undefined;
 
   constructor(role: Role, carrier: Carrier, negotiated: Negotiated = {}, options: ConnectionOptions = {}) {
@@ -80,10 +82,10 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     // event is handled, behind the messages before it and the sends they caused.
     this.engine = new Protocol({ ...options, role, perMessageDeflate: negotiated.deflate !== undefined, answerClose: false });
     if (negotiated.deflate !== undefined) this.deflate = new PerMessageDeflate(negotiated.deflate, role, options.compression);
-    this.inbound = new Inbound(this.highWaterMark, reports, this.deflate, this.engine.maxMessageSize);
+    this.inbound = new Inbound(reports);
     this.sender = new Sender(role, this.engine, carrier, this.deflate, this.highWaterMark, reports);
-    const { pingInterval, pongTimeout, idleTimeout, closeTimeout = DEFAULT_CLOSE_TIMEOUT } = options;
-    this.clocks = new Clocks({ pingInterval, pongTimeout, idleTimeout, closeTimeout }, reports);
+    this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
+    this.keepalive = Keepalive.of(options, reports);
     carrier.attach(reports);
   }
 
@@ -91,11 +93,11 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    * What the carrier, the sender and the inbound pipeline report goes here: one small object per connection rather than a closure
    * per event (idle memory).
    */
-  private static readonly Reports = class implements CarrierEvents, SenderOwner, InboundOwner, ClockActions {
+  private static readonly Reports = class implements CarrierEvents, SenderOwner, InboundOwner, KeepaliveActions {
     constructor(private readonly connection: WebSocketConnection) {}
 
     data(chunk: Buffer): void {
-      this.connection.clocks.heard();
+      this.connection.keepalive?.heard();
       this.connection.engine.receiveData(chunk);
       this.connection.dispatch();
     }
@@ -119,7 +121,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     }
 
     active(): void {
-      this.connection.clocks.active();
+      this.connection.keepalive?.active();
     }
 
     sendBufferDrained(): void {
@@ -146,13 +148,16 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       return this.connection.emit('message', message.data, message.binary);
     }
 
-    inflationFailed(error: ProtocolError): void {
-      this.connection.failWith(error);
+    inflate(data: Buffer): Promise<Buffer> {
+      return this.connection.deflate!.decompress(data, this.connection.engine.maxMessageSize);
     }
 
-    settled(): void {
-      this.connection.sender.flush();
-      this.connection.closeIfCarrierGone();
+    get highWaterMark(): number {
+      return this.connection.highWaterMark;
+    }
+
+    inflationFailed(error: ProtocolError): void {
+      this.connection.failWith(error);
     }
 
     watch(holding: boolean): void {
@@ -269,9 +274,9 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    */
   close(code?: number, reason?: string): void {
     encodeClosePayload(code, reason); // checks the arguments in every state
-    if (this.state === ReadyState.CLOSED || this.aborted || this.clocks.closing) return;
+    if (this.state === ReadyState.CLOSED || this.aborted || this.closeTimer !== undefined) return;
     this.state = ReadyState.CLOSING;
-    this.clocks.startClose();
+    this.startCloseTimer();
     this.sender.enqueue(() => this.engine.close(code, reason));
     // The peer's close comes behind whatever it sent before: read on to it (RFC 6455 §7.1.1), held messages or not.
     this.inbound.readOn();
@@ -305,7 +310,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    * closes the connection with 1000.
    */
   [Symbol.asyncIterator](): AsyncIterator<Message> {
-    return this.inbound.iterate();
+    return this.inbound.iterate(this.closeDetailsValue);
   }
 
   /** Aborts the carrier with `error`, which the close details will carry. */
@@ -318,12 +323,11 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private dispatch(): void {
     for (const event of this.engine.eventsReceived()) {
       if (this.aborted || this.state === ReadyState.CLOSED) break;
-      if (event.type === 'message') this.clocks.active();
+      if (event.type === 'message') this.keepalive?.active();
       this.inbound.push(event);
     }
     this.sender.flush();
   }
-
 
   private handle(event: ControlEvent): void {
     switch (event.type) {
@@ -335,7 +339,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
         break;
       case 'close':
         this.state = ReadyState.CLOSING;
-        this.clocks.startClose();
+        this.startCloseTimer();
         this.sender.afterSends(() => this.engine.close());
         break;
       case 'error': {
@@ -352,15 +356,6 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.engine.fail(error.closeCode);
     this.fail(error);
     this.sender.flush();
-    this.closeIfCarrierGone();
-  }
-
-  /** The carrier closed while messages were inflating: now that they are out, close. */
-  private closeIfCarrierGone(): void {
-    const gone = this.closedBehindInflation;
-    if (gone === undefined) return;
-    this.closedBehindInflation = undefined;
-    this.closed(gone.error);
   }
 
   /** A 'newListener' listener shared by all connections: a 'message' listener releases held messages. */
@@ -371,8 +366,14 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private fail(error: ProtocolError | TimeoutError): void {
     this.failure ??= error;
     if (this.state === ReadyState.OPEN) this.state = ReadyState.CLOSING;
-    this.clocks.startClose();
+    this.startCloseTimer();
     if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  private startCloseTimer(): void {
+    if (this.closeTimer !== undefined) return;
+    const ms = this.closeTimeout;
+    this.closeTimer = setTimeout(() => this.abortWith(new TimeoutError('CLOSE_TIMEOUT', `the connection did not close within ${ms} ms`)), ms);
   }
 
   private closeIfOpen(code: number, reason?: string): void {
@@ -382,12 +383,10 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private closed(error: Error | undefined): void {
     if (this.state === ReadyState.CLOSED) return;
     // Messages that arrived before the end are delivered before the close event.
-    if (this.inbound.active && !this.aborted) {
-      this.closedBehindInflation = { error };
-      return;
-    }
+    if (!this.aborted && this.inbound.holdClose(error)) return;
     this.state = ReadyState.CLOSED;
-    this.clocks.stop();
+    clearTimeout(this.closeTimer);
+    this.keepalive?.stop();
     this.sender.stop();
     this.deflate?.close();
     this.inbound.stop();

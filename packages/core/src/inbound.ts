@@ -20,7 +20,6 @@
 import { isUtf8 } from 'node:buffer';
 import { ProtocolError, UsageError, type MessageEvent, type ProtocolEvent } from '@wstack/protocol';
 import type { CloseDetails } from './connection-types.js';
-import type { PerMessageDeflate } from './deflate.js';
 
 export interface Message {
   data: Buffer;
@@ -35,10 +34,12 @@ export interface InboundOwner {
   handle(event: ControlEvent): void;
   /** Emits a message to the 'message' listeners; false when there are none. */
   emitMessage(message: Message): boolean;
+  /** Inflates a compressed message's data (permessage-deflate was negotiated); rejects with a ProtocolError. */
+  inflate(data: Buffer): Promise<Buffer>;
   /** A message could not be inflated, or inflated to invalid UTF-8: the connection fails. */
   inflationFailed(error: ProtocolError): void;
-  /** Inflation caught up: nothing waits behind a compressed message any more. */
-  settled(): void;
+  /** The carrier's close, held back while a message was inflating, now that it is out. */
+  close(error: Error | undefined): void;
   /** Holding started (true) or ended (false): the connection watches for a 'message' listener meanwhile. */
   watch(holding: boolean): void;
   /** The iterator's consumer left the loop early. */
@@ -47,13 +48,22 @@ export interface InboundOwner {
   readonly aborted: boolean;
   /** Reading pauses at the high-water mark only while the connection is open: after a close it reads on to the peer's. */
   readonly open: boolean;
+  readonly highWaterMark: number;
   pause(): void;
   resume(): void;
   /** Sends what the handled events caused. */
   flush(): void;
 }
 
-type Iteration = 'none' | 'active' | 'stopped';
+/** The async iterator's state, made when iteration starts. */
+interface Iteration {
+  /** The consumer left the loop, or it threw the connection's failure. */
+  stopped: boolean;
+  /** A `next()` waiting for a message. */
+  waiting: { resolve: (result: IteratorResult<Message>) => void; reject: (error: Error) => void } | undefined;
+  /** How the connection ended, once it did. */
+  ended: CloseDetails | undefined;
+}
 
 export class Inbound {
   /**
@@ -67,27 +77,27 @@ export class Inbound {
   private paused = false;
   private inflating = false;
   private holding = false;
-  private releasing = false;
-  private iteration: Iteration = 'none';
-  private waiting: { resolve: (result: IteratorResult<Message>) => void; reject: (error: Error) => void } | undefined;
-  private ended: CloseDetails | undefined;
+  private iteration: Iteration | undefined;
+  /** The carrier closed while a message was inflating: its close waits for it. */
+  private closedWith: { error: Error | undefined } | undefined;
 
-  constructor(
-    private readonly highWaterMark: number,
-    private readonly owner: InboundOwner,
-    private readonly deflate: PerMessageDeflate | undefined,
-    private readonly maxMessageSize: number,
-  ) {}
+  constructor(private readonly owner: InboundOwner) {}
 
-  /** A message is being inflated: the connection's close event waits for it. */
-  get active(): boolean {
-    return this.inflating;
+  /**
+   * The carrier closed. True when a message is still inflating: the
+   * messages that arrived before the end come before the close event, so
+   * the owner's `close` is called again once they are out.
+   */
+  holdClose(error: Error | undefined): boolean {
+    if (!this.inflating) return false;
+    this.closedWith = { error };
+    return true;
   }
 
   /** Takes the protocol's next event. */
   push(event: ProtocolEvent): void {
     // The common case, nothing waiting: straight through.
-    if (this.events.length === 0 && this.iteration === 'none') {
+    if (this.events.length === 0 && this.iteration === undefined) {
       if (event.type !== 'message') return this.owner.handle(event);
       if (!event.compressed && this.owner.emitMessage(event)) return;
     }
@@ -112,30 +122,31 @@ export class Inbound {
 
   /** The connection ended: the iterator ends after the messages before the end, or throws on a failure. */
   finish(details: CloseDetails): void {
-    this.ended = details;
-    if (this.waiting !== undefined && this.done === 0) this.settleEnd();
+    const iteration = this.iteration;
+    if (iteration === undefined) return;
+    iteration.ended = details;
+    if (iteration.waiting !== undefined && this.done === 0) this.settleEnd(iteration);
   }
 
-  /** A 'message' listener was added: hands the held events over once it is in place (after `on` returns). */
+  /** A 'message' listener was added while holding: hands the held events over once it is in place (after `on` returns). */
   releaseSoon(): void {
-    if (!this.holding || this.releasing) return;
-    this.releasing = true;
+    // Several listeners added in one turn make one release: the later microtasks find nothing held.
     queueMicrotask(() => {
-      this.releasing = false;
       if (this.holding) this.release();
     });
   }
 
-  iterate(): AsyncIterator<Message> {
-    if (this.iteration !== 'none') throw new UsageError('INVALID_STATE', 'the connection is already being iterated');
-    this.iteration = 'active';
+  /** Starts the async iterator; `ended` when the connection closed already. */
+  iterate(ended: CloseDetails | undefined): AsyncIterator<Message> {
+    if (this.iteration !== undefined) throw new UsageError('INVALID_STATE', 'the connection is already being iterated');
+    this.iteration = { stopped: false, waiting: undefined, ended };
     if (this.holding) this.release();
     return { next: () => this.next(), return: () => this.leave() };
   }
 
   private count(delta: number): void {
     this.bytes += delta;
-    if (!this.paused && this.bytes >= this.highWaterMark && this.owner.open) {
+    if (!this.paused && this.bytes >= this.owner.highWaterMark && this.owner.open) {
       this.paused = true;
       this.owner.pause();
     }
@@ -160,11 +171,12 @@ export class Inbound {
 
   /** A message at position `done` is ready: delivered, left for the iterator, or held. */
   private ready(message: Message): void {
-    if (this.iteration === 'active') {
+    const iteration = this.iteration;
+    if (iteration !== undefined && !iteration.stopped) {
       this.owner.emitMessage(message);
-      if (this.waiting !== undefined && this.done === 0) return this.take(this.waiting.resolve);
+      if (iteration.waiting !== undefined && this.done === 0) return this.take(iteration, iteration.waiting.resolve);
       this.done++;
-    } else if (!this.holding && (this.iteration === 'stopped' || this.owner.emitMessage(message))) {
+    } else if (!this.holding && (this.owner.emitMessage(message) || iteration !== undefined)) {
       this.remove(this.done);
     } else {
       if (!this.holding) {
@@ -178,13 +190,13 @@ export class Inbound {
   /** Takes the message at `index` out of the buffer. */
   private remove(index: number): void {
     this.bytes -= (this.events.splice(index, 1)[0] as MessageEvent).data.length;
-    if (this.paused && this.bytes < this.highWaterMark) this.readOn();
+    if (this.paused && this.bytes < this.owner.highWaterMark) this.readOn();
   }
 
   private inflate(message: MessageEvent): void {
     if (this.inflating) return;
     this.inflating = true;
-    this.deflate!.decompress(message.data, this.maxMessageSize).then(
+    this.owner.inflate(message.data).then(
       (data) => {
         if (this.owner.aborted || !this.inflating) return;
         this.inflating = false;
@@ -193,7 +205,9 @@ export class Inbound {
         this.events[this.done] = { type: 'message', binary: message.binary, data, compressed: false };
         this.count(data.length - message.data.length);
         this.process();
-        if (!this.inflating) this.owner.settled();
+        if (this.inflating) return;
+        this.owner.flush();
+        this.releaseClose();
       },
       (error: ProtocolError) => {
         if (!this.owner.aborted && this.inflating) this.fail(error);
@@ -204,6 +218,14 @@ export class Inbound {
   private fail(error: ProtocolError): void {
     this.stop();
     this.owner.inflationFailed(error);
+    this.releaseClose();
+  }
+
+  private releaseClose(): void {
+    const closed = this.closedWith;
+    if (closed === undefined) return;
+    this.closedWith = undefined;
+    this.owner.close(closed.error);
   }
 
   /** Hands every held event over, in order, now that there is a consumer. */
@@ -233,18 +255,17 @@ export class Inbound {
   }
 
   private next(): Promise<IteratorResult<Message>> {
+    const iteration = this.iteration!;
     return new Promise((resolve, reject) => {
-      if (this.done > 0) this.take(resolve);
-      else if (this.ended !== undefined || this.iteration === 'stopped') {
-        this.waiting = { resolve, reject };
-        this.settleEnd();
-      } else this.waiting = { resolve, reject };
+      if (this.done > 0) return this.take(iteration, resolve);
+      iteration.waiting = { resolve, reject };
+      if (iteration.ended !== undefined || iteration.stopped) this.settleEnd(iteration);
     });
   }
 
   /** Hands the first message of the buffer to the iterator. */
-  private take(resolve: (result: IteratorResult<Message>) => void): void {
-    this.waiting = undefined;
+  private take(iteration: Iteration, resolve: (result: IteratorResult<Message>) => void): void {
+    iteration.waiting = undefined;
     const message = this.events[0] as MessageEvent;
     if (this.done > 0) this.done--;
     this.remove(0);
@@ -252,23 +273,23 @@ export class Inbound {
   }
 
   private leave(): Promise<IteratorResult<Message>> {
-    if (this.iteration === 'active' && this.ended === undefined) {
-      this.iteration = 'stopped';
+    const iteration = this.iteration!;
+    if (!iteration.stopped && iteration.ended === undefined) {
       for (const event of this.events.splice(0, this.done)) if (event.type === 'message') this.bytes -= event.data.length;
       this.done = 0;
       this.readOn();
       this.owner.iterationStopped();
     }
-    this.iteration = 'stopped';
+    iteration.stopped = true;
     return Promise.resolve({ value: undefined, done: true });
   }
 
-  private settleEnd(): void {
-    const { resolve, reject } = this.waiting!;
-    this.waiting = undefined;
-    const error = this.ended?.wasClean === false ? this.ended.error : undefined;
-    if (error !== undefined && this.iteration === 'active') {
-      this.iteration = 'stopped';
+  private settleEnd(iteration: Iteration): void {
+    const { resolve, reject } = iteration.waiting!;
+    iteration.waiting = undefined;
+    const error = iteration.ended?.wasClean === false ? iteration.ended.error : undefined;
+    if (error !== undefined && !iteration.stopped) {
+      iteration.stopped = true;
       reject(error);
     } else {
       resolve({ value: undefined, done: true });

@@ -1,40 +1,44 @@
 /**
- * The clocks of a connection, which act when the peer does not:
+ * The clocks that act while the peer is quiet, made only when asked for:
  * - keepalive (RFC 6455 §5.5.2): after a full interval without hearing from
  *   the peer, send a ping; if nothing at all arrives within `pongTimeout` ms
  *   after it, the peer is gone;
  * - the idle timeout: no message either way for that long, and the
- *   connection closes with 1001;
- * - the close timeout: a closing handshake that does not complete (§7.1.1)
- *   is torn down.
+ *   connection closes with 1001.
  */
 import { TimeoutError } from './errors.js';
 
-export interface ClockOptions {
+export interface KeepaliveOptions {
   pingInterval?: number | undefined;
+  /** Default: pingInterval. */
   pongTimeout?: number | undefined;
   idleTimeout?: number | undefined;
-  closeTimeout: number;
 }
 
-export interface ClockActions {
+export interface KeepaliveActions {
   ping(): void;
   idle(): void;
-  /** No pong in time, or no end of the close in time. */
+  /** No answer to a ping in time. */
   expired(error: TimeoutError): void;
 }
 
-export class Clocks {
+export class Keepalive {
   private heardSinceTick = false;
   private readonly pingTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
   private readonly idleTimer: NodeJS.Timeout | undefined;
-  private closeTimer: NodeJS.Timeout | undefined;
+  private readonly pongTimeout: number;
 
-  constructor(
-    private readonly options: ClockOptions,
-    private readonly actions: ClockActions,
+  /** Undefined when neither clock is asked for. */
+  static of(options: KeepaliveOptions, actions: KeepaliveActions): Keepalive | undefined {
+    return options.pingInterval || options.idleTimeout ? new Keepalive(options, actions) : undefined;
+  }
+
+  private constructor(
+    options: KeepaliveOptions,
+    private readonly actions: KeepaliveActions,
   ) {
+    this.pongTimeout = options.pongTimeout ?? options.pingInterval ?? 0;
     if (options.pingInterval) this.pingTimer = setInterval(() => this.tick(), options.pingInterval);
     if (options.idleTimeout) this.idleTimer = setTimeout(() => actions.idle(), options.idleTimeout);
   }
@@ -53,22 +57,10 @@ export class Clocks {
     this.idleTimer?.refresh();
   }
 
-  /** The close timeout is running. */
-  get closing(): boolean {
-    return this.closeTimer !== undefined;
-  }
-
-  startClose(): void {
-    if (this.closeTimer !== undefined) return;
-    const ms = this.options.closeTimeout;
-    this.closeTimer = setTimeout(() => this.actions.expired(new TimeoutError('CLOSE_TIMEOUT', `the connection did not close within ${ms} ms`)), ms);
-  }
-
   stop(): void {
     clearInterval(this.pingTimer);
     clearTimeout(this.pongTimer);
     clearTimeout(this.idleTimer);
-    clearTimeout(this.closeTimer);
   }
 
   private tick(): void {
@@ -78,7 +70,7 @@ export class Clocks {
     }
     if (this.pongTimer !== undefined) return;
     this.actions.ping();
-    const ms = this.options.pongTimeout ?? this.options.pingInterval;
+    const ms = this.pongTimeout;
     this.pongTimer = setTimeout(() => this.actions.expired(new TimeoutError('PONG_TIMEOUT', `no answer to a keepalive ping within ${ms} ms`)), ms);
   }
 }
