@@ -363,7 +363,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (event === 'message') this.inbound.releaseSoon();
   };
 
-  private fail(error: ProtocolError | TimeoutError): void {
+  private fail(error: ProtocolError): void {
     this.failure ??= error;
     if (this.state === ReadyState.OPEN) this.state = ReadyState.CLOSING;
     this.startCloseTimer();

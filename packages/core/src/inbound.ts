@@ -116,7 +116,7 @@ export class Inbound {
 
   /** The connection closed: what was not processed is dropped; ready messages stay for a consumer. */
   stop(): void {
-    for (const event of this.events.splice(this.done)) if (event.type === 'message') this.bytes -= event.data.length;
+    this.discard(this.done, this.events.length - this.done);
     this.inflating = false;
   }
 
@@ -187,10 +187,15 @@ export class Inbound {
     }
   }
 
-  /** Takes the message at `index` out of the buffer. */
+  /** Takes the message at `index` out of the buffer; reading resumes once below the high-water mark. */
   private remove(index: number): void {
-    this.bytes -= (this.events.splice(index, 1)[0] as MessageEvent).data.length;
+    this.discard(index, 1);
     if (this.paused && this.bytes < this.owner.highWaterMark) this.readOn();
+  }
+
+  /** Drops `count` events from `start`, and their messages' bytes from the count. */
+  private discard(start: number, count: number): void {
+    for (const event of this.events.splice(start, count)) if (event.type === 'message') this.bytes -= event.data.length;
   }
 
   private inflate(message: MessageEvent): void {
@@ -275,7 +280,7 @@ export class Inbound {
   private leave(): Promise<IteratorResult<Message>> {
     const iteration = this.iteration!;
     if (!iteration.stopped && iteration.ended === undefined) {
-      for (const event of this.events.splice(0, this.done)) if (event.type === 'message') this.bytes -= event.data.length;
+      this.discard(0, this.done);
       this.done = 0;
       this.readOn();
       this.owner.iterationStopped();

@@ -74,9 +74,7 @@ export class Sender {
     if (bytes !== undefined && bytes.length >= deflate.threshold) {
       this.outbound!.enqueue(bytes.length, async () => {
         const compressed = await deflate.compress(bytes, true);
-        if (!this.engineCanSend()) return;
-        if (binary) this.engine.sendBinary(compressed, true, true);
-        else this.engine.sendText(compressed, true, true);
+        if (this.engineCanSend()) this.sendFrame(compressed, binary, true, true, true);
       });
     } else {
       this.enqueue(() => this.sendPlain(bytes ?? data, binary));
@@ -99,9 +97,7 @@ export class Sender {
     }
     this.outbound!.enqueue(data.length, async () => {
       const compressed = await message.compressedAs(shared!, (bytes) => deflate.compress(bytes, true));
-      if (!this.engineCanSend()) return;
-      if (binary) this.engine.sendBinary(compressed, true, true);
-      else this.engine.sendText(compressed, true, true);
+      if (this.engineCanSend()) this.sendFrame(compressed, binary, true, true, true);
     });
     return this.sendResult();
   }
@@ -117,12 +113,12 @@ export class Sender {
       this.owner.active();
       if (fin) this.fragmenting = false;
       if (deflate === undefined) {
-        this.enqueue(() => this.sendFragment(data, binary, first, fin, false));
+        this.enqueue(() => this.sendFrame(data, binary, first, fin, false));
       } else {
         const bytes = typeof data === 'string' ? Buffer.from(data) : toBuffer(data);
         this.outbound!.enqueue(bytes.length, async () => {
           const compressed = await deflate.compress(bytes, fin);
-          if (this.engineCanSend()) this.sendFragment(compressed, binary, first, fin, true);
+          if (this.engineCanSend()) this.sendFrame(compressed, binary, first, fin, true);
         });
       }
       return this.sendResult();
@@ -209,7 +205,8 @@ export class Sender {
     }
   }
 
-  private sendFragment(data: FragmentData, binary: boolean, first: boolean, fin: boolean, compressed: boolean): void {
+  /** One frame of a message: its first (text or binary, RSV1 when compressed) or a continuation. */
+  private sendFrame(data: FragmentData, binary: boolean, first: boolean, fin: boolean, compressed: boolean): void {
     if (!first) this.engine.sendContinuation(data, fin);
     else if (binary) this.engine.sendBinary(data, fin, compressed);
     else this.engine.sendText(data, fin, compressed);
