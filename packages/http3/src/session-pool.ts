@@ -135,8 +135,8 @@ export class SessionPool extends OriginPool<PooledHttp3Connection, Http3ClientTl
     const anchors = ca === undefined ? undefined : trustAnchors(ca);
     const check =
       pins.length !== 0
-        ? (certs: Uint8Array[]) => certs[0] !== undefined && matchesPin(certs[0], pins)
-        : (certs: Uint8Array[]) => verifyChain(certs, anchors ?? defaultTrustAnchors(), serverName) === undefined;
+        ? (certs: Uint8Array[]) => (certs[0] !== undefined && matchesPin(certs[0], pins) ? undefined : 'the certificate matches no pin')
+        : (certs: Uint8Array[]) => verifyChain(certs, anchors ?? defaultTrustAnchors(), serverName);
     const settings = quicSettings(this.tuning);
     return dial({
       host,

@@ -35,4 +35,4 @@ export { PERMESSAGE_DEFLATE } from './deflate-negotiation.js';
 export type { DeflateParams, DeflateNegotiation } from './deflate-negotiation.js';
 export { compressedBound, DEFAULT_COMPRESSION_THRESHOLD } from './deflate-rules.js';
 export type { CompressionOptions } from './deflate-rules.js';
-export { parseWebSocketUrl } from './websocket-url.js';
+export { parseWebSocketUrl, UrlError } from './websocket-url.js';

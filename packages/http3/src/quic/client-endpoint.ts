@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { closeText, QuicConnection, type QuicCloseInfo } from './connection.js';
+import { BAD_CERTIFICATE, closeText, QuicConnection, type QuicCloseInfo } from './connection.js';
 import { quiche } from './native.js';
 import type { NativeConfig } from './binding.js';
 import { addressText } from './address.js';
@@ -21,7 +21,7 @@ export interface DialOptions {
   config: NativeConfig;
   maxDatagramSize: number;
   keepAliveInterval: number;
-  verify?: (chain: Uint8Array[]) => boolean;
+  verify?: (chain: Uint8Array[]) => string | undefined;
 }
 
 export interface Dialing extends Promise<QuicConnection> {
@@ -68,7 +68,7 @@ export function dial(options: DialOptions): Dialing {
     opened.once('close', () => socket.close());
     // Listening before anything can end it: a cancel that came while the socket connected closes it at once.
     const settled = new Promise<void>((resolve, reject) => {
-      const onClose = (info: QuicCloseInfo) => reject(new DialError(refused ?? handshakeFailure(info, address, options.port, cancelled), info));
+      const onClose = (info: QuicCloseInfo) => reject(refused !== undefined ? new DialError(refused, info) : handshakeFailure(info, address, options.port, cancelled));
       opened.once('close', onClose);
       opened.once('established', () => {
         opened.off('close', onClose);
@@ -87,9 +87,11 @@ export function dial(options: DialOptions): Dialing {
   return promise;
 }
 
-function handshakeFailure(info: QuicCloseInfo, host: string, port: number, cancelled: string | undefined): string {
+function handshakeFailure(info: QuicCloseInfo, host: string, port: number, cancelled: string | undefined): DialError {
   const where = addressText(host, port);
-  if (cancelled !== undefined) return `the QUIC handshake with ${where} was cancelled: ${cancelled}`;
-  if (info.by === 'idle') return `no QUIC answer from ${where} (UDP) before the idle timeout`;
-  return `the QUIC handshake with ${where} failed: the connection ${closeText(info)}`;
+  if (cancelled !== undefined) return new DialError(`the QUIC handshake with ${where} was cancelled: ${cancelled}`, info);
+  if (info.by === 'idle') return new DialError(`no QUIC answer from ${where} (UDP) before the idle timeout`, info, 'QUIC_TIMEOUT');
+  // Our own check of the chain refused it (connection.ts): the reason is the close's.
+  if (info.by === 'local' && !info.isApp && info.code === BAD_CERTIFICATE) return new DialError(`the certificate of ${where} is not trusted: ${info.reason}`, info, 'CERT_UNTRUSTED');
+  return new DialError(`the QUIC handshake with ${where} failed: the connection ${closeText(info)}`, info);
 }

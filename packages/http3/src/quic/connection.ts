@@ -46,11 +46,12 @@ export interface QuicConnectionOptions {
   /** Sends one datagram. */
   send(datagram: Buffer, to: HostPort): void;
   /** Client: checks the server's certificate chain (DER, leaf first) once the handshake completed. */
-  verify?: (chain: Uint8Array[]) => boolean;
+  /** Checks the peer's certificate chain (DER, leaf first): why it is not trusted, or undefined. */
+  verify?: (chain: Uint8Array[]) => string | undefined;
 }
 
 /** TLS alert bad_certificate (42) as a QUIC crypto error (RFC 9001 §4.8). */
-const BAD_CERTIFICATE = 0x100 + 42;
+export const BAD_CERTIFICATE = 0x100 + 42;
 
 export class QuicConnection extends EventEmitter<QuicConnectionEvents> implements StreamOwner {
   readonly native: NativeConnection;
@@ -226,9 +227,10 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
 
   private establish(): void {
     const verify = this.options.verify;
-    if (verify !== undefined && !verify(this.native.peerCertChain() ?? [])) {
+    const untrusted = verify?.(this.native.peerCertChain() ?? []);
+    if (untrusted !== undefined) {
       this.refused = true;
-      this.close(false, BAD_CERTIFICATE, 'bad certificate');
+      this.close(false, BAD_CERTIFICATE, untrusted);
       return;
     }
     this.established = true;

@@ -30,13 +30,16 @@ export class ListenError extends Error {
   }
 }
 
-/** The handshake did not complete: refused, failed its certificate check, timed out or was cancelled. */
+/**
+ * The handshake did not complete: refused, failed, timed out (`QUIC_TIMEOUT`),
+ * cancelled, or the server's certificate was not trusted (`CERT_UNTRUSTED`).
+ */
 export class DialError extends Error {
   override readonly name = 'DialError';
-  readonly code = 'QUIC_HANDSHAKE_FAILED';
   constructor(
     message: string,
     readonly info?: QuicCloseInfo,
+    readonly code: 'QUIC_HANDSHAKE_FAILED' | 'QUIC_TIMEOUT' | 'CERT_UNTRUSTED' = 'QUIC_HANDSHAKE_FAILED',
   ) {
     super(message);
   }
