@@ -1,8 +1,10 @@
 /** The wstack command line, run as a child process the way a person runs it. */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDevCert } from '@wstack/dev-cert';
@@ -59,7 +61,7 @@ async function exitCode(running: Running): Promise<number> {
 }
 
 t.test('serve --no-tls: echoes, logs each WebSocket, shuts down gracefully on SIGTERM', async (t) => {
-  const server = start(['serve', '--echo', '--no-tls', '--port', '0']);
+  const server = start(['serve', '--no-tls', '--port', '0']);
   const listening = await server.line(/^listening on ws:\/\/127\.0\.0\.1:\d+\/ \(http\/1\.1, h2\)$/);
   const port = Number(/:(\d+)\//.exec(listening)![1]);
   const client = await connect(`ws://127.0.0.1:${port}/chat?x=1`);
@@ -240,7 +242,7 @@ t.test('connect to wss://: verification by default, --ca and --insecure', async 
   const url = `wss://127.0.0.1:${port}/`;
   const untrusted = start(['connect', url], '');
   t.equal(await exitCode(untrusted), 1);
-  t.match(untrusted.lines.join('\n'), /certificate problem \(DEPTH_ZERO_SELF_SIGNED_CERT\).*--ca FILE or --insecure/);
+  t.match(untrusted.lines.join('\n'), /certificate is not trusted: self-signed certificate \(DEPTH_ZERO_SELF_SIGNED_CERT\)\nPass --ca FILE .* or --insecure/);
   const folder = mkdtempSync(join(tmpdir(), 'wstack-cli-'));
   writeFileSync(join(folder, 'ca.pem'), cert.cert);
   for (const flags of [['--ca', join(folder, 'ca.pem')], ['--insecure']]) {
@@ -250,37 +252,131 @@ t.test('connect to wss://: verification by default, --ca and --insecure', async 
   }
 });
 
-t.test('bad usage exits with 2 and says why; failures exit with 1', async (t) => {
+/** A failure's words: one or two lines, no stack trace. */
+function failureText(t: Test, run: Running, label: string): string {
+  const text = run.lines.join('\n');
+  t.ok(run.lines.length >= 1 && run.lines.length <= 2, `${label}: one or two lines, not ${run.lines.length}`);
+  t.notMatch(text, /^\s+at /m, `${label}: no stack trace`);
+  return text;
+}
+
+t.test('bad usage exits with 2 and says why in one or two lines', async (t) => {
   const usage: [string[], RegExp][] = [
-    [['frobnicate'], /unknown command "frobnicate"/],
-    [[], /Usage: wstack <command>/],
+    [['frobnicate'], /^unknown command "frobnicate"; the commands are serve, connect, bridge/],
+    [['help', 'nope'], /^no command "nope"/],
     [['serve', '--port', 'x'], /--port must be a number/],
     [['serve', '--no-tls', '--cert', 'a', '--key', 'b'], /exclude each other/],
     [['serve', '--cert', 'a'], /go together/],
-    [['serve', '--bogus'], /Unknown option '--bogus'/],
+    [['serve', '--bogus'], /^Unknown option '--bogus'\n\(wstack help serve lists the options\)$/],
+    [['serve', '--echo'], /^Unknown option '--echo'/],
     [['serve', '--no-h1', '--no-h2', '--no-h3'], /leave no transport/],
     [['serve', '--no-tls', '--no-h1', '--no-h2'], /leave no transport/],
     [['bridge', '--listen', 'ws://127.0.0.1:0'], /needs --listen and --target/],
-    [['bridge', '--listen', 'ftp://x', '--target', 'ws://x'], /--listen: not a WebSocket URL/],
-    [['bridge', '--listen', 'ws://127.0.0.1:0', '--target', 'ws://x', '--transport', 'h7'], /unknown or unavailable transport "h7"/],
-    [['connect'], /connect takes one URL/],
+    [['bridge', '--listen', 'ftp://x', '--target', 'ws://x'], /--listen: not a WebSocket URL: "ftp:\/\/x"/],
+    [['bridge', '--listen', 'ws://127.0.0.1:0', '--target', 'ws://x', '--transport', 'h7'], /unknown or unavailable transport "h7": expected one of auto, h1, h2, h3/],
+    [['connect'], /^connect takes one URL, as in: wstack connect wss:/],
     [['connect', 'ws://127.0.0.1:1/', '--transport', 'h9'], /unknown or unavailable transport "h9"/],
     [['connect', 'ws://127.0.0.1:1/', '--ca', 'x', '--insecure'], /exclude each other/],
+    [['connect', '127.0.0.1:9555'], /^not a URL: "127\.0\.0\.1:9555" \(expected ws:\/\/HOST\[:PORT\]\/PATH or wss:\/\/HOST\[:PORT\]\/PATH\)$/],
+    [['connect', 'ftp://x/'], /^not a WebSocket URL: "ftp:\/\/x\/" \(expected ws:\/\//],
   ];
   for (const [args, message] of usage) {
-    const run = start(args);
-    t.equal(await exitCode(run), 2, args.join(' ') || '(nothing)');
-    t.match(run.lines.join('\n'), message);
-  }
-  const refused = start(['connect', 'ws://127.0.0.1:1/'], '');
-  t.equal(await exitCode(refused), 1);
-  t.match(refused.lines.join('\n'), /ECONNREFUSED/);
-  const notWebSocket = start(['connect', 'ftp://x/'], '');
-  t.equal(await exitCode(notWebSocket), 1);
-  t.match(notWebSocket.lines.join('\n'), /not a WebSocket URL/);
-  for (const args of [['--help'], ['serve', '--help'], ['connect', '--help'], ['bridge', '--help']]) {
-    const run = start(args);
-    t.equal(await exitCode(run), 0, args.join(' '));
-    t.match(run.lines.join('\n'), /Usage: wstack/);
+    const run = start(args, '');
+    t.equal(await exitCode(run), 2, args.join(' '));
+    t.match(failureText(t, run, args.join(' ')), message, args.join(' '));
   }
 });
+
+t.test('help, --help, --version', async (t) => {
+  const overview = start(['--help']);
+  t.equal(await exitCode(overview), 0);
+  t.match(overview.lines.join('\n'), /^Usage: wstack <command> \[options\]\n {2}serve {5}.+\n {2}connect {3}.+\n {2}bridge {4}.+\nwstack help <command>/);
+  t.ok(overview.lines.length <= 8, 'a short overview, not every command\'s options');
+  const bare = start([]);
+  t.equal(await exitCode(bare), 2, 'no command: the overview, exit 2');
+  t.same(bare.lines, overview.lines);
+  for (const args of [['help', 'serve'], ['serve', '--help'], ['help', 'connect'], ['connect', '--help'], ['help', 'bridge'], ['bridge', '--help']]) {
+    const run = start(args);
+    t.equal(await exitCode(run), 0, args.join(' '));
+    t.match(run.lines[0], new RegExp(`^Usage: wstack ${args.find((arg) => arg !== 'help' && arg !== '--help')} `), args.join(' '));
+  }
+  const version = start(['--version']);
+  t.equal(await exitCode(version), 0);
+  t.same(version.lines, [JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')).version]);
+});
+
+t.test('failures exit with 1 in one or two lines that name the port, file or URL and the fix', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'wstack-cli-'));
+  const cert = createDevCert();
+  const other = createDevCert();
+  writeFileSync(join(folder, 'cert.pem'), cert.cert);
+  writeFileSync(join(folder, 'key.pem'), cert.key);
+  writeFileSync(join(folder, 'other-key.pem'), other.key);
+  writeFileSync(join(folder, 'notes.txt'), 'not a certificate');
+  const tcp = createNetServer().listen(0, '127.0.0.1');
+  await once(tcp, 'listening');
+  const udp = createSocket('udp4');
+  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+  const tlsServer = new WebSocketServer({ handler: () => undefined });
+  const { port: tlsPort } = await tlsServer.listen({ tls: { cert: cert.cert, key: cert.key } });
+  const plainServer = new WebSocketServer({ handler: () => undefined });
+  const { port: plainPort } = await plainServer.listen();
+  const refusedPort = await freePort();
+  t.teardown(async () => {
+    tcp.close();
+    udp.close();
+    await tlsServer.close();
+    await plainServer.close();
+  });
+  const tcpPort = (tcp.address() as AddressInfo).port;
+  const udpPort = udp.address().port;
+  const failures: [string, string[], RegExp][] = [
+    ['TCP port in use', ['serve', '--no-tls', '--port', String(tcpPort)], new RegExp(`^cannot listen on TCP 127\\.0\\.0\\.1:${tcpPort}: the port is in use \\(EADDRINUSE\\)\\nStop what uses it, or choose another port with --port\\.$`)],
+    ['UDP port in use', ['serve', '--no-h1', '--no-h2', '--port', String(udpPort)], new RegExp(`^cannot listen on UDP \\(HTTP/3\\) 127\\.0\\.0\\.1:${udpPort}: the port is in use \\(EADDRINUSE\\)\\n.*--port.*--no-h3`)],
+    ['missing certificate', ['serve', '--port', '0', '--cert', join(folder, 'nope.pem'), '--key', join(folder, 'key.pem')], /^--cert \S+nope\.pem: cannot read the file: no such file \(ENOENT\)$/],
+    ['not a certificate', ['serve', '--port', '0', '--cert', join(folder, 'notes.txt'), '--key', join(folder, 'key.pem')], /^--cert \S+notes\.txt: not a PEM certificate/],
+    ['not a key', ['serve', '--port', '0', '--cert', join(folder, 'cert.pem'), '--key', join(folder, 'notes.txt')], /^--key \S+notes\.txt: not a PEM private key/],
+    ['another certificate\'s key', ['serve', '--port', '0', '--cert', join(folder, 'cert.pem'), '--key', join(folder, 'other-key.pem')], /^--cert \S+cert\.pem and --key \S+other-key\.pem do not belong together/],
+    ['unreadable CA', ['connect', `wss://127.0.0.1:${tlsPort}/`, '--ca', join(folder, 'missing-ca.pem')], /^--ca \S+missing-ca\.pem: cannot read the file: no such file \(ENOENT\)$/],
+    ['ws:// to a TLS port', ['connect', `ws://127.0.0.1:${tlsPort}/chat`], new RegExp(`^ws://127\\.0\\.0\\.1:${tlsPort}/chat: the server speaks TLS on port ${tlsPort}\\nUse wss://127\\.0\\.0\\.1:${tlsPort}/chat$`)],
+    ['wss:// to a plain port', ['connect', `wss://127.0.0.1:${plainPort}/chat`, '--transport', 'h1'], new RegExp(`^wss://127\\.0\\.0\\.1:${plainPort}/chat: the server does not speak TLS on this port\\nFor a server without TLS, use ws://127\\.0\\.0\\.1:${plainPort}/chat$`)],
+    ['untrusted certificate, every transport', ['connect', `wss://127.0.0.1:${tlsPort}/`], new RegExp(`^wss://127\\.0\\.0\\.1:${tlsPort}/: the server's certificate is not trusted: self-signed certificate \\(DEPTH_ZERO_SELF_SIGNED_CERT\\)\\nPass --ca FILE to trust the CA that signed it, or --insecure to skip the check\\.$`)],
+    ['refused everywhere', ['connect', `wss://127.0.0.1:${refusedPort}/`], new RegExp(`^cannot connect to wss://127\\.0\\.0\\.1:${refusedPort}/: h3: nothing listens on UDP 127\\.0\\.0\\.1:${refusedPort} \\(ECONNREFUSED\\); h2: .*ECONNREFUSED.*; h1: .*ECONNREFUSED`)],
+  ];
+  for (const [label, args, message] of failures) {
+    const run = start(args, '');
+    t.equal(await exitCode(run), 1, label);
+    t.match(failureText(t, run, label), message, label);
+  }
+  const debug = start(['connect', `wss://127.0.0.1:${tlsPort}/`, '--transport', 'h1', '--debug'], '');
+  t.equal(await exitCode(debug), 1);
+  t.match(debug.lines.join('\n'), /not trusted[^]*\n {4}at /, '--debug adds the stack trace');
+  const variable = spawn(process.execPath, [CLI, 'serve', '--no-tls', '--port', String(tcpPort)], { env: { ...process.env, WSTACK_DEBUG: '1' } });
+  let errors = '';
+  variable.stderr.setEncoding('utf8').on('data', (text: string) => (errors += text));
+  await once(variable, 'exit');
+  t.match(errors, /EADDRINUSE[^]*\n {4}at /, 'WSTACK_DEBUG=1 adds it too');
+});
+
+t.test('connect fails fast where nothing listens, and reports a timeout as one', async (t) => {
+  const port = await freePort();
+  const began = Date.now();
+  const refused = start(['connect', `wss://127.0.0.1:${port}/`], '');
+  t.equal(await exitCode(refused), 1);
+  t.ok(Date.now() - began < 3000, `refused on TCP and UDP: failed in ${Date.now() - began} ms`);
+  const silent = createNetServer(() => undefined).listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  t.teardown(() => silent.close());
+  const quiet = start(['connect', `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/`, '--transport', 'h1'], '');
+  t.equal(await exitCode(quiet), 1);
+  t.match(failureText(t, quiet, 'silent server'), /^cannot connect to ws:\/\/127\.0\.0\.1:\d+\/: timed out: no handshake answer from 127\.0\.0\.1:\d+ within 10000 ms$/);
+});
+
+/** A port that nothing listens on, TCP or UDP (bound and let go). */
+async function freePort(): Promise<number> {
+  const probe = createNetServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  probe.close();
+  return port;
+}

@@ -5,12 +5,12 @@ export class UsageFailure extends Error {
   override readonly name = 'UsageFailure';
 }
 
-/** Runs a parseArgs call; its complaints become usage failures that show the usage. */
-export function parsed<T>(parse: () => T, usage: string): T {
+/** Runs a parseArgs call for a command; its complaints become usage failures that point to the command's help. */
+export function parsed<T>(parse: () => T, command: string): T {
   try {
     return parse();
   } catch (error) {
-    throw new UsageFailure(`${(error as Error).message}\n\n${usage}`);
+    throw new UsageFailure(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, '')}\n(wstack help ${command} lists the options)`);
   }
 }
 

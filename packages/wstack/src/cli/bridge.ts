@@ -1,10 +1,11 @@
 /** `wstack bridge`: accepts WebSockets on one URL and relays each to a target over the transport asked for. */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseWebSocketUrl } from '@wstack/protocol';
 import { bridgeTo } from '../bridge.js';
 import { HELP, parsed, port, UsageFailure } from './args.js';
+import { readCertificates, readKeyPair } from './files.js';
 import { isClientTransport } from '../connect.js';
+import { unknownTransport } from './connect.js';
 import { createServer } from '../server.js';
 
 export const BRIDGE_USAGE = `Usage: wstack bridge --listen URL --target URL [--transport auto|h1|h2|h3] [--ca FILE | --insecure] [--cert FILE --key FILE]
@@ -32,21 +33,21 @@ export async function bridge(args: string[], log: (line: string) => void): Promi
     insecure: { type: 'boolean' },
     cert: { type: 'string' },
     key: { type: 'string' },
-  } }), BRIDGE_USAGE);
+  } }), 'bridge');
   if (values.help) {
     log(BRIDGE_USAGE);
     return async () => undefined;
   }
-  if (values.listen === undefined || values.target === undefined) throw new UsageFailure(`bridge needs --listen and --target\n\n${BRIDGE_USAGE}`);
+  if (values.listen === undefined || values.target === undefined) throw new UsageFailure(`bridge needs --listen and --target\n(wstack help bridge)`);
   const listen = url(values.listen, '--listen');
   const target = url(values.target, '--target');
   const transport = values.transport!;
-  if (!isClientTransport(transport)) throw new UsageFailure(`unknown or unavailable transport ${JSON.stringify(transport)}\n\n${BRIDGE_USAGE}`);
+  if (!isClientTransport(transport)) throw new UsageFailure(unknownTransport(transport));
   if (values.ca && values.insecure) throw new UsageFailure('--ca and --insecure exclude each other');
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageFailure('--cert and --key go together');
   const secure = listen.protocol === 'wss:';
   if (!secure && values.cert) throw new UsageFailure('--cert and --key need a wss:// --listen');
-  const tls = values.insecure ? { rejectUnauthorized: false } : values.ca ? { ca: readFileSync(values.ca, 'utf8') } : undefined;
+  const tls = values.insecure ? { rejectUnauthorized: false } : values.ca ? { ca: readCertificates(values.ca, '--ca') } : undefined;
   const relayTo = bridgeTo(
     { url: target, client: { transport, ...(tls ? { tls } : {}) } },
     (error, request) => log(`target refused ${request.path}: ${(error as Error).message}`),
@@ -55,7 +56,7 @@ export async function bridge(args: string[], log: (line: string) => void): Promi
       downstream.once('close', (error) => log(`ws close ${downstream.transport} ${request.path}${error ? ` (${error.message})` : ''}`));
     },
   );
-  const certificate = values.cert !== undefined ? { cert: readFileSync(values.cert, 'utf8'), key: readFileSync(values.key!, 'utf8') } : undefined;
+  const certificate = values.cert !== undefined ? readKeyPair(values.cert, values.key!) : undefined;
   const server = await createServer({
     port: port(listen.port || undefined, secure ? 443 : 80),
     host: listen.hostname.replace(/^\[|\]$/g, ''),

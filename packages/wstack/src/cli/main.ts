@@ -1,28 +1,30 @@
 #!/usr/bin/env node
 /** The `wstack` command line: serve, connect, bridge. */
+import { readFileSync } from 'node:fs';
 import { UsageFailure } from './args.js';
-import { explain } from './errors.js';
+import { CliFailure, explain } from './errors.js';
 import { bridge, BRIDGE_USAGE } from './bridge.js';
 import { connectCommand, CONNECT_USAGE } from './connect.js';
 import { serve, SERVE_USAGE } from './serve.js';
 
-const USAGE = `Usage: wstack <command> [options]
+const OVERVIEW = `Usage: wstack <command> [options]
 
-Commands:
-  serve     serve WebSockets (echo), printing a line per WebSocket event
+  serve     serve WebSockets over HTTP/1.1, HTTP/2 and HTTP/3, echoing every message
   connect   open a WebSocket, send standard input line by line, print what arrives
   bridge    accept WebSockets and relay each to a target over another transport
 
-Run wstack <command> --help for its options.
+wstack help <command> (or wstack <command> --help) tells its options.
+--version prints the version; --debug (or WSTACK_DEBUG=1) adds stack traces to failures.`;
 
-${SERVE_USAGE}
-
-${CONNECT_USAGE}
-
-${BRIDGE_USAGE}`;
+const USAGES: Record<string, string> = { serve: SERVE_USAGE, connect: CONNECT_USAGE, bridge: BRIDGE_USAGE };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const print = (line: string) => process.stdout.write(`${line}\n`);
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -33,14 +35,23 @@ async function main(argv: string[]): Promise<number> {
       return untilSignal(await bridge(args, print), args);
     case 'connect':
       return connectCommand(args, { input: process.stdin, print, log });
-    case undefined:
+    case '--version':
+    case '-v':
+      print(version());
+      return 0;
+    case 'help':
+      if (args[0] !== undefined && !(args[0] in USAGES)) throw new UsageFailure(`no command ${JSON.stringify(args[0])}; the commands are ${Object.keys(USAGES).join(', ')}`);
+      print(args[0] === undefined ? OVERVIEW : USAGES[args[0]]!);
+      return 0;
     case '--help':
     case '-h':
-    case 'help':
-      print(USAGE);
-      return command === undefined ? 2 : 0;
+      print(OVERVIEW);
+      return 0;
+    case undefined:
+      log(OVERVIEW);
+      return 2;
     default:
-      throw new UsageFailure(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      throw new UsageFailure(`unknown command ${JSON.stringify(command)}; the commands are ${Object.keys(USAGES).join(', ')} (wstack --help)`);
   }
 }
 
@@ -56,14 +67,20 @@ async function untilSignal(stop: () => Promise<void>, args: string[]): Promise<n
   return 0;
 }
 
-main(process.argv.slice(2)).then(
+/** The stack, and for a ConnectError each attempt's. */
+function stackOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const inner = error instanceof AggregateError ? error.errors.map(stackOf) : [];
+  return [error.stack ?? String(error), ...inner].join('\n');
+}
+
+const argv = process.argv.slice(2);
+const debug = argv.includes('--debug') || Boolean(process.env.WSTACK_DEBUG);
+main(argv.filter((arg) => arg !== '--debug')).then(
   (code) => process.exit(code),
-  (error: Error) => {
-    if (error instanceof UsageFailure) {
-      log(error.message);
-      process.exit(2);
-    }
-    log(explain(error));
-    process.exit(1);
+  (error: unknown) => {
+    log(error instanceof UsageFailure ? error.message : explain(error));
+    if (debug && error instanceof Error && !(error instanceof UsageFailure)) log(stackOf(error instanceof CliFailure && error.cause !== undefined ? error.cause : error));
+    process.exit(error instanceof UsageFailure ? 2 : 1);
   },
 );

@@ -1,16 +1,16 @@
 /** `wstack serve`: a WebSocket server that echoes, with a line per WebSocket event. */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { spkiSha256 } from '@wstack/dev-cert';
 import { createServer } from '../server.js';
 import { staticFiles } from '../static-files.js';
 import { HELP, parsed, port, UsageFailure } from './args.js';
+import { readKeyPair } from './files.js';
 
-export const SERVE_USAGE = `Usage: wstack serve [--port N] [--host H] [--no-tls | --cert FILE --key FILE] [--echo] [--static DIR] [--no-deflate] [--no-h1] [--no-h2] [--no-h3]
+export const SERVE_USAGE = `Usage: wstack serve [--port N] [--host H] [--no-tls | --cert FILE --key FILE] [--static DIR] [--no-deflate] [--no-h1] [--no-h2] [--no-h3]
 
 Serves WebSockets on any path — over HTTP/1.1 and HTTP/2 on a TCP port, and
-with TLS over HTTP/3 on UDP at the same port number — and prints a line per
-WebSocket event:
+with TLS over HTTP/3 on UDP at the same port number — echoes every message
+back, and prints a line per WebSocket event:
   ws open <transport> <path>
   ws close <transport> <path> <code>
 
@@ -18,7 +18,6 @@ WebSocket event:
   --host H       address to listen on (default 127.0.0.1)
   --no-tls       plain ws:// (HTTP/1.1, and h2c with prior knowledge; no HTTP/3) instead of wss://
   --cert, --key  PEM files for TLS; without them a development certificate is made
-  --echo         echo every message back (the default, and for now the only behaviour)
   --static DIR   answer ordinary GET and HEAD requests with the files under DIR (HTTP/1.1, HTTP/2)
   --no-deflate   decline permessage-deflate (accepted by default)
   --no-h1        do not serve WebSockets over HTTP/1.1 (RFC 6455)
@@ -32,13 +31,12 @@ export async function serve(args: string[], log: (line: string) => void): Promis
     'no-tls': { type: 'boolean' },
     cert: { type: 'string' },
     key: { type: 'string' },
-    echo: { type: 'boolean' },
     static: { type: 'string' },
     'no-deflate': { type: 'boolean' },
     'no-h1': { type: 'boolean' },
     'no-h2': { type: 'boolean' },
     'no-h3': { type: 'boolean' },
-  } }), SERVE_USAGE);
+  } }), 'serve');
   if (values.help) {
     log(SERVE_USAGE);
     return async () => undefined;
@@ -47,7 +45,7 @@ export async function serve(args: string[], log: (line: string) => void): Promis
   if (plain && (values.cert || values.key)) throw new UsageFailure('--no-tls and --cert/--key exclude each other');
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageFailure('--cert and --key go together');
   if (values['no-h1'] && values['no-h2'] && (plain || values['no-h3'])) throw new UsageFailure('--no-h1, --no-h2 and --no-h3 (or --no-tls) leave no transport to serve');
-  const tls = values.cert !== undefined ? { cert: readFileSync(values.cert, 'utf8'), key: readFileSync(values.key!, 'utf8') } : undefined;
+  const tls = values.cert !== undefined ? readKeyPair(values.cert, values.key!) : undefined;
   const request = values.static === undefined ? undefined : staticFiles(values.static);
   const server = await createServer({
     ...(request ? { request } : {}),
