@@ -138,6 +138,22 @@ function manifestProblems(manifest, files, published, workspaceNames) {
   return problems;
 }
 
+/** What a package on the registry should carry beyond its code (a user's first look, and no test tooling). */
+function publishProblems(manifest, files, workspaceNames, published) {
+  const problems = [];
+  for (const file of ['LICENSE', 'README.md']) if (!files.has(file)) problems.push(`no ${file} in the tarball`);
+  for (const field of ['description', 'license', 'homepage', 'repository']) if (!manifest[field]) problems.push(`no "${field}"`);
+  if (!Array.isArray(manifest.keywords) || manifest.keywords.length === 0) problems.push('no "keywords"');
+  if (manifest.type !== 'module') problems.push('not "type": "module" (the packages are ESM only)');
+  // require() of ES modules, which CommonJS users need, is unflagged from Node 20.19.
+  if (manifest.engines?.node !== '>=20.19') problems.push(`engines.node is ${JSON.stringify(manifest.engines?.node)}, not ">=20.19"`);
+  if ('tap' in manifest) problems.push('carries the test runner\'s settings ("tap")');
+  for (const name of Object.keys(manifest.devDependencies ?? {})) if (workspaceNames.has(name) && !published.has(name)) problems.push(`devDependencies name ${name}, which is private`);
+  const tooling = [...files].filter((file) => /(^|\/)(test|\.tap|coverage)\/|\.taprc$|autobahn/.test(file));
+  if (tooling.length) problems.push(`test tooling packed: ${tooling.join(', ')}`);
+  return problems;
+}
+
 // import … from '…', export … from '…', import '…', import('…'), require('…') with literal specifiers.
 const IMPORTS = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire\(\s*['"]([^'"]+)['"]\s*\)/g;
 const builtins = new Set(builtinModules);
@@ -314,6 +330,8 @@ async function main() {
   for (const [name, { dir, files, manifest }] of published) {
     const problems = manifestProblems(manifest, files, published, workspaceNames);
     check(problems.length === 0, `${name}: packed manifest (dependencies, exports, bin) points at packed files and published packages`, problems.join('\n'));
+    const unready = publishProblems(manifest, files, workspaceNames, published);
+    check(unready.length === 0, `${name}: ready to publish (LICENSE, README, repository, keywords, engines, no test tooling)`, unready.join('\n'));
     const missing = importProblems(dir, manifest, files, published);
     check(missing.length === 0, `${name}: every import in its packed JavaScript is packed or declared`, missing.join('\n'));
   }
@@ -379,12 +397,19 @@ async function main() {
   if (!ended) check(false, 'the echo script ran to its end', outcome({ ...smoke, stdout: '' }, SMOKE_MS));
   else check(!lingered && smoke.code === 0, `the echo script's process ends by itself after server.close() (within ${GRACE_MS / 1000} s)`, lingered ? 'still running; killed' : outcome({ ...smoke, stdout: '' }, SMOKE_MS));
 
+  // CommonJS users: require() of every entry (Node 20.19 and later load ES modules so).
+  const requireScript = `for (const specifier of ${JSON.stringify(specifiers)}) { const module = require(specifier); if (Object.keys(module).length === 0) throw new Error(specifier + ' exports nothing'); }`;
+  const required = await run(process.execPath, ['--no-warnings', '--input-type=commonjs', '-e', requireScript], { cwd: project, timeoutMs: 30_000 });
+  check(required.code === 0, `require() of every entry from CommonJS (${specifiers.length})`, outcome(required, 30_000));
+
   // 4. The command line, as npm linked it into node_modules/.bin.
   for (const [name, { manifest }] of published) {
     const bins = typeof manifest.bin === 'string' ? { [manifest.name]: manifest.bin } : (manifest.bin ?? {});
     for (const bin of Object.keys(bins)) {
       const cli = await run(join(project, 'node_modules', '.bin', bin), ['--help'], { cwd: project, timeoutMs: 30_000 });
       check(cli.code === 0 && /usage/i.test(cli.stdout), `${name}: \`${bin} --help\` from node_modules/.bin exits 0 with its usage`, outcome(cli, 30_000));
+      const version = await run(join(project, 'node_modules', '.bin', bin), ['--version'], { cwd: project, timeoutMs: 30_000 });
+      check(version.code === 0 && version.stdout.trim() === manifest.version, `${name}: \`${bin} --version\` prints ${manifest.version}`, outcome(version, 30_000));
     }
   }
 }

@@ -79,7 +79,7 @@ t.test('connectOver: an answer that fails the checks abandons the stream and rej
   const extension = fakeClient({ 'sec-websocket-extensions': 'permessage-deflate' });
   await t.rejects(connectOver(extension.client, 'ws://example.com/', {}), { name: 'HandshakeError' }, 'an extension that was not offered');
   t.equal(extension.seen.abandoned, 1);
-  await t.rejects(connectOver(extension.client, 'ftp://example.com/', {}), TypeError, 'not a WebSocket URL: no request at all');
+  await t.rejects(connectOver(extension.client, 'ftp://example.com/', {}), { name: 'UrlError', code: 'NOT_WEBSOCKET_URL' }, 'not a WebSocket URL: no request at all');
   t.equal(extension.seen.requests.length, 1);
 });
 

@@ -19,8 +19,8 @@ const good = (key: string, extra = '') =>
   `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n${extra}\r\n`;
 
 t.test('URLs other than ws, wss, http and https are refused', async (t) => {
-  await t.rejects(connect('ftp://a/'), TypeError);
-  await t.rejects(connect('ws://a/#frag'), TypeError);
+  await t.rejects(connect('ftp://a/'), { name: 'UrlError', code: 'NOT_WEBSOCKET_URL' });
+  await t.rejects(connect('ws://a/#frag'), { name: 'UrlError', code: 'URL_FRAGMENT' });
 });
 
 t.test('a correct answer opens the connection; frames behind the 101 are the first messages', async (t) => {

@@ -8,8 +8,7 @@
  * permessage-deflate is offered unless --no-deflate (sections 12 and 13 need it).
  */
 import { parseArgs } from 'node:util';
-import { connect, isClientTransport, type ClientOptions } from '../connect.js';
-import type { WebSocketConnection } from '@wstack/core';
+import { connect, CLIENT_TRANSPORTS, type ClientOptions, type ClientTransport, type WebSocketConnection } from 'wstack';
 
 const { values } = parseArgs({
   options: {
@@ -19,8 +18,8 @@ const { values } = parseArgs({
     'no-deflate': { type: 'boolean' },
   },
 });
-const transport = values.transport!;
-if (!isClientTransport(transport)) {
+const transport = values.transport as ClientTransport;
+if (!CLIENT_TRANSPORTS.includes(transport)) {
   process.stderr.write(`unknown or unavailable transport ${transport}\n`);
   process.exit(2);
 }
