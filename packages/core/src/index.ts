@@ -13,7 +13,7 @@ export { MessageWriter } from './message-writer.js';
 export type { FragmentData } from './message-writer.js';
 export { PreparedMessage } from './prepared-message.js';
 export { Topics, DEFAULT_MAX_BUFFERED_AMOUNT } from './topics.js';
-export type { TopicsOptions, PublishOptions, PublishResult, SlowReceiverPolicy } from './topics.js';
+export type { TopicsOptions, PublishOptions, PublishResult, SlowReceiverPolicy, Subscriber } from './topics.js';
 export { TimeoutError, AbortError, TransportResetError } from './errors.js';
 
 // The server's policy.

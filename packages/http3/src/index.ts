@@ -30,4 +30,6 @@ export {
 } from './tuning.js';
 export type { Http3Tuning } from './tuning.js';
 export { H3ErrorCode, Http3Error } from './h3/errors.js';
+export type { H3ErrorScope } from './h3/errors.js';
+export type { QuicCloseInfo } from './quic/close-info.js';
 export type { H3ErrorName } from './h3/errors.js';
