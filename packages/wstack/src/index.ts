@@ -23,7 +23,7 @@ export type { ServerStats, TransportStats } from './observe.js';
 // One transport alone (HTTP/3's module is loaded on demand: @wstack/http3).
 export { WebSocketServer as Http1Server, connect as connectHttp1 } from '@wstack/http1';
 export type { Http1ServerOptions, Http1ClientOptions } from '@wstack/http1';
-export { WebSocketServer as Http2Server, connect as connectHttp2, SessionPool } from '@wstack/http2';
+export { WebSocketServer as Http2Server, connect as connectHttp2, SessionPool, http2ServerOptions } from '@wstack/http2';
 export type { Http2ServerOptions, Http2ClientOptions } from '@wstack/http2';
 
 // The connection, whatever the transport.
