@@ -59,5 +59,5 @@ export type { Role, ExtensionOffer, ExtensionParamValue, PerMessageDeflateOption
 
 // Errors.
 export { TimeoutError, AbortError, TransportResetError } from '@wstack/core';
-export { CloseCode, HandshakeError, ProtocolError, UsageError } from '@wstack/protocol';
+export { CloseCode, HandshakeError, ProtocolError, UsageError, UrlError } from '@wstack/protocol';
 export type { HandshakeErrorCode, ProtocolErrorCode, UsageErrorCode } from '@wstack/protocol';
