@@ -24,7 +24,7 @@ t.test('an untrusted development certificate is one line with the way out, not a
   for (const transport of ['auto', 'h1', 'h2']) {
     const result = await run([script, server.url, transport]);
     t.equal(result.status, 1, transport);
-    t.match(result.stderr, /^wss:\/\/127\.0\.0\.1:\d+\/: the server's certificate is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\); pass --ca FILE with its CA, or --insecure for a development certificate\n$/, transport);
+    t.match(result.stderr, /^wss:\/\/127\.0\.0\.1:\d+\/: the server's certificate is not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|CERT_UNTRUSTED)\); pass --ca FILE with its CA, or --insecure for a development certificate\n$/, transport);
   }
   const insecure = await run([script, server.url, 'h1', '--insecure']);
   t.equal(insecure.status, 0);
