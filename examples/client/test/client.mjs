@@ -18,7 +18,7 @@ t.test('the client example over each transport, and auto', async (t) => {
 });
 
 t.test('an untrusted development certificate is one line with the way out, not a stack trace', async (t) => {
-  const server = await createServer({ devCert: true, handler: () => undefined });
+  const server = await createServer({ devCert: true, handler: (connection) => connection.on('message', (data) => connection.send(data)) });
   t.teardown(() => server.close());
   const script = new URL('../client.mjs', import.meta.url).pathname;
   for (const transport of ['auto', 'h1', 'h2']) {
