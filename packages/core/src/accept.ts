@@ -38,10 +38,20 @@ export interface IncomingHandshake {
  * What the three transports' servers share: the handshake sequence, the
  * set of open WebSockets, and the graceful shutdown of those.
  */
+/** What a graceful shutdown did: WebSockets that closed (with their closing handshake, or as their peer went), and those still open at its deadline, terminated. */
+export interface ShutdownResult {
+  closed: number;
+  terminated: number;
+}
+
+export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
+
 export abstract class TransportServer extends EventEmitter<ServerEvents> {
   /** Open WebSockets of this server. */
   readonly connections = new Set<WebSocketConnection>();
   protected closing = false;
+  /** Resolves at the shutdown's deadline, once close() began. */
+  private deadline: Promise<void> | undefined;
 
   constructor(protected readonly options: ServerOptions) {
     super();
@@ -50,10 +60,10 @@ export abstract class TransportServer extends EventEmitter<ServerEvents> {
   /**
    * Graceful shutdown: refuses new handshakes (503), closes every WebSocket
    * with 1001 (going away), stops what the transport runs, and resolves
-   * once all of that is done (each WebSocket aborts after its close timeout
-   * at worst).
+   * once all of that is done. `shutdownTimeout` after it began, what is
+   * still open is terminated, and counted in the result.
    */
-  abstract close(): Promise<void>;
+  abstract close(): Promise<ShutdownResult>;
 
   /** Runs the handshake to its end: a connection or tunnel handed to the application, or a refusal. */
   protected async accept(handshake: IncomingHandshake): Promise<void> {
@@ -86,10 +96,28 @@ export abstract class TransportServer extends EventEmitter<ServerEvents> {
     this.emit('connection', connection, request);
   }
 
-  /** Refuses new handshakes (503) from now on, closes every WebSocket with 1001, and resolves once they are closed. */
-  protected closeConnections(): Promise<void> {
+  /**
+   * Refuses new handshakes (503) from now on, closes every WebSocket with
+   * 1001, terminates those still open at the deadline, and resolves once
+   * they are all closed.
+   */
+  protected async closeConnections(): Promise<ShutdownResult> {
     this.closing = true;
-    return Promise.all([...this.connections].map(closeGoingAway)).then(() => undefined);
+    const open = [...this.connections];
+    let terminated = 0;
+    void this.shutdownDeadline().then(() => {
+      for (const connection of this.connections) {
+        terminated++;
+        connection.terminate();
+      }
+    });
+    await Promise.all(open.map(closeGoingAway));
+    return { closed: open.length - terminated, terminated };
+  }
+
+  /** Resolves `shutdownTimeout` (default 10 s) after the shutdown began; its timer keeps no process alive. */
+  protected shutdownDeadline(): Promise<void> {
+    return (this.deadline ??= new Promise((resolve) => setTimeout(resolve, this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT).unref()));
   }
 
   /**

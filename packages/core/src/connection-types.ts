@@ -5,6 +5,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { ProtocolError, type CompressionOptions, type DeflateParams, type PerMessageDeflateSetting, type Protocol, type ProtocolOptions } from '@wstack/protocol';
+import { GoneAwayError } from './errors.js';
 import type { Topics } from './topics.js';
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -17,6 +18,15 @@ export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'perMe
    * Default 128 KiB.
    */
   highWaterMark?: number;
+  /**
+   * The most that may wait to be sent (`bufferedAmount`). A send made while
+   * more waits is dropped, and the connection closes with 1008 and a
+   * SendBufferFullError in its close details: the peer is not reading, and
+   * an application that sends on after `send` returned false would
+   * otherwise buffer without bound. What waits stays below the cap plus one
+   * message. Default 16 MiB; Infinity turns the cap off.
+   */
+  maxBufferedAmount?: number;
   /** Send a ping after this many ms without hearing from the peer; 0 (default) turns keepalive off. */
   pingInterval?: number;
   /** Abort the connection when nothing arrives this many ms after a keepalive ping. Default: pingInterval. */
@@ -57,6 +67,7 @@ export interface TunnelOffer {
 
 export const DEFAULT_HIGH_WATER_MARK = 128 * 1024;
 export const DEFAULT_CLOSE_TIMEOUT = 10_000;
+export const DEFAULT_MAX_SEND_BUFFER = 16 * 1024 * 1024;
 
 /** What the handshake settled, handed to the connection by the transport. */
 export interface Negotiated {
@@ -89,7 +100,9 @@ export interface CloseDetails {
  */
 export function closeDetailsOf(protocol: Protocol, failure: Error | undefined, carrierError: Error | undefined): CloseDetails {
   const wasClean = protocol.closeSent !== undefined && protocol.closeReceived !== undefined && !(failure instanceof ProtocolError);
-  const details: CloseDetails = { code: protocol.closeCode, reason: protocol.closeReason, wasClean };
+  // A transport whose peer sent GOAWAY and then went: 1001, as a close frame from it would have said.
+  const goneAway = protocol.closeReceived === undefined && carrierError instanceof GoneAwayError;
+  const details: CloseDetails = { code: goneAway ? 1001 : protocol.closeCode, reason: protocol.closeReason, wasClean };
   const cause = failure ?? (wasClean ? undefined : carrierError);
   if (cause !== undefined) details.error = cause;
   return details;

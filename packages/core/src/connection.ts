@@ -11,6 +11,7 @@ import type { Carrier, CarrierEvents, Transport } from './carrier.js';
 import {
   DEFAULT_CLOSE_TIMEOUT,
   DEFAULT_HIGH_WATER_MARK,
+  DEFAULT_MAX_SEND_BUFFER,
   ReadyState,
   closeDetailsOf,
   type CloseDetails,
@@ -20,8 +21,9 @@ import {
   type ReadyStateValue,
 } from './connection-types.js';
 import { PerMessageDeflate } from './deflate.js';
-import { TimeoutError } from './errors.js';
+import { TimeoutError, type SendBufferFullError } from './errors.js';
 import { Keepalive, type KeepaliveActions } from './keepalive.js';
+import { CloseClock } from './close-clock.js';
 import { Inbound, type ControlEvent, type InboundOwner, type Message } from './inbound.js';
 import type { MessageWriter } from './message-writer.js';
 import type { PreparedMessage } from './prepared-message.js';
@@ -61,7 +63,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private closeDetailsValue: CloseDetails | undefined;
   private readonly closeTimeout: number;
   /** Tears the connection down when a started close does not complete in time (RFC 6455 §7.1.1). */
-  private closeTimer: NodeJS.Timeout | undefined;
+  private closeClock: CloseClock | undefined;
   /** Keepalive pings and the idle timeout, when asked for. */
   private readonly keepalive: Keepalive | undefined;
   private readonly topics: Topics | undefined;
@@ -83,7 +85,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.engine = new Protocol({ ...options, role, perMessageDeflate: negotiated.deflate !== undefined, answerClose: false });
     if (negotiated.deflate !== undefined) this.deflate = new PerMessageDeflate(negotiated.deflate, role, options.compression);
     this.inbound = new Inbound(reports);
-    this.sender = new Sender(role, this.engine, carrier, this.deflate, this.highWaterMark, reports);
+    this.sender = new Sender(role, this.engine, carrier, this.deflate, this.highWaterMark, options.maxBufferedAmount ?? DEFAULT_MAX_SEND_BUFFER, reports);
     this.closeTimeout = options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.keepalive = Keepalive.of(options, reports);
     carrier.attach(reports);
@@ -128,6 +130,16 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       this.connection.emit('drain');
     }
 
+    sendBufferFull(error: SendBufferFullError): void {
+      const connection = this.connection;
+      connection.fail(error);
+      connection.sender.enqueue(() => connection.engine.close(CloseCode.POLICY_VIOLATION, 'send buffer full'));
+    }
+
+    outputEnded(): void {
+      this.connection.closeClock?.linger(() => this.connection.carrier.abort());
+    }
+
     compressionFailed(error: Error): void {
       this.connection.abortWith(error);
     }
@@ -166,7 +178,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     }
 
     iterationStopped(): void {
-      this.connection.closeIfOpen(CloseCode.NORMAL);
+      this.connection.close(CloseCode.NORMAL);
     }
 
     pause(): void {
@@ -186,7 +198,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     }
 
     idle(): void {
-      this.connection.closeIfOpen(CloseCode.GOING_AWAY, 'idle timeout');
+      this.connection.close(CloseCode.GOING_AWAY, 'idle timeout');
     }
 
     expired(error: TimeoutError): void {
@@ -209,12 +221,9 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /**
-   * Sends a message. Returns false when the send buffer is at or above the
-   * high-water mark: wait for 'drain' (or `await drained()`) before more.
-   * With permessage-deflate, messages of at least the threshold are
-   * compressed (unless `compress: false`); the order of sends is kept.
-   * A PreparedMessage is framed (and where it can be, compressed) once for
-   * all the connections it goes to.
+   * Sends a message. Returns false from the high-water mark on: wait for 'drain' (or `await drained()`); past
+   * `maxBufferedAmount` the connection closes with 1008. With permessage-deflate, messages of at least the threshold
+   * are compressed (unless `compress: false`), in order. A PreparedMessage is framed (and compressed) once for all.
    */
   send(data: SendData | PreparedMessage, options?: SendOptions): boolean {
     return this.sender.send(data, options);
@@ -235,10 +244,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /**
-   * Starts a message sent in fragments (RFC 6455 §5.4): each `write` sends
-   * one frame, `end` the final one. No other message may be sent meanwhile.
-   * With permessage-deflate the whole message is compressed unless
-   * `compress: false`.
+   * Starts a message sent in fragments (RFC 6455 §5.4): each `write` sends one frame, `end` the final one; no other
+   * message meanwhile. With permessage-deflate the whole message is compressed unless `compress: false`.
    */
   sendFragments(options?: SendOptions): MessageWriter {
     return this.sender.sendFragments(options);
@@ -274,7 +281,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    */
   close(code?: number, reason?: string): void {
     encodeClosePayload(code, reason); // checks the arguments in every state
-    if (this.state === ReadyState.CLOSED || this.aborted || this.closeTimer !== undefined) return;
+    if (this.state === ReadyState.CLOSED || this.aborted || this.closeClock !== undefined) return;
     this.state = ReadyState.CLOSING;
     this.startCloseTimer();
     this.sender.enqueue(() => this.engine.close(code, reason));
@@ -363,7 +370,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (event === 'message') this.inbound.releaseSoon();
   };
 
-  private fail(error: ProtocolError): void {
+  private fail(error: Error): void {
     this.failure ??= error;
     if (this.state === ReadyState.OPEN) this.state = ReadyState.CLOSING;
     this.startCloseTimer();
@@ -371,13 +378,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   private startCloseTimer(): void {
-    if (this.closeTimer !== undefined) return;
     const ms = this.closeTimeout;
-    this.closeTimer = setTimeout(() => this.abortWith(new TimeoutError('CLOSE_TIMEOUT', `the connection did not close within ${ms} ms`)), ms);
-  }
-
-  private closeIfOpen(code: number, reason?: string): void {
-    if (this.state === ReadyState.OPEN) this.close(code, reason);
+    this.closeClock ??= new CloseClock(ms, () => this.abortWith(new TimeoutError('CLOSE_TIMEOUT', `the connection did not close within ${ms} ms`)));
   }
 
   private closed(error: Error | undefined): void {
@@ -385,7 +387,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     // Messages that arrived before the end are delivered before the close event.
     if (!this.aborted && this.inbound.holdClose(error)) return;
     this.state = ReadyState.CLOSED;
-    clearTimeout(this.closeTimer);
+    this.closeClock?.stop();
     this.keepalive?.stop();
     this.sender.stop();
     this.deflate?.close();

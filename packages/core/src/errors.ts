@@ -42,3 +42,40 @@ export class TransportResetError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * More than the connection's `maxBufferedAmount` waited to be sent: the peer
+ * does not read what it is sent. The connection closes with 1008 (as the
+ * WHATWG standard closes a WebSocket whose buffer is full) and carries this
+ * error in its close details.
+ */
+export class SendBufferFullError extends Error {
+  override readonly name = 'SendBufferFullError';
+  readonly code = 'SEND_BUFFER_FULL';
+
+  constructor(
+    readonly bufferedAmount: number,
+    readonly maxBufferedAmount: number,
+  ) {
+    super(`${bufferedAmount} bytes wait to be sent, more than maxBufferedAmount (${maxBufferedAmount}): the peer is not reading`);
+  }
+}
+
+/**
+ * The transport's connection ended after the peer announced it was going
+ * away (an HTTP/2 or HTTP/3 GOAWAY) and before the closing handshake was
+ * done. A WebSocket so ended reports 1001, going away (RFC 6455 §7.4.1),
+ * rather than 1006: the peer said why. `cause` is how the connection ended.
+ */
+export class GoneAwayError extends Error {
+  override readonly name = 'GoneAwayError';
+  readonly code = 'GONE_AWAY';
+
+  constructor(
+    readonly transport: 'h2' | 'h3',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

@@ -6,7 +6,7 @@
  */
 
 // The connection, whatever the transport.
-export { WebSocketConnection, ReadyState, DEFAULT_HIGH_WATER_MARK, DEFAULT_CLOSE_TIMEOUT } from './connection.js';
+export { WebSocketConnection, ReadyState, DEFAULT_HIGH_WATER_MARK, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_SEND_BUFFER } from './connection.js';
 export type { ConnectionOptions, ClientHandshakeOptions, TunnelOffer, ConnectionEvents, CloseDetails, Negotiated, ReadyStateValue, Message } from './connection.js';
 export type { SendData, SendOptions } from './send-data.js';
 export { MessageWriter } from './message-writer.js';
@@ -14,10 +14,10 @@ export type { FragmentData } from './message-writer.js';
 export { PreparedMessage } from './prepared-message.js';
 export { Topics, DEFAULT_MAX_BUFFERED_AMOUNT } from './topics.js';
 export type { TopicsOptions, PublishOptions, PublishResult, SlowReceiverPolicy, Subscriber } from './topics.js';
-export { TimeoutError, AbortError, TransportResetError } from './errors.js';
+export { TimeoutError, AbortError, TransportResetError, SendBufferFullError, GoneAwayError } from './errors.js';
 
 // The server's policy.
-export { reject, statusText, DEFAULT_HANDSHAKE_TIMEOUT } from './upgrade-policy.js';
+export { reject, statusText, handshakeDeadlines, DEFAULT_HANDSHAKE_TIMEOUT } from './upgrade-policy.js';
 export type { UpgradeRequest, Rejection, AuthResult, ConnectionHandler, TunnelHandler, TunnelPolicy, ServerPolicy, ServerOptions, AcceptedTerms } from './upgrade-policy.js';
 
 // Tunnels: a WebSocket's bytes, unparsed (wstack bridge).
@@ -26,8 +26,8 @@ export type { TunnelEvents } from './tunnel.js';
 
 // What a transport plugs into.
 export type { Carrier, CarrierEvents, Transport } from './carrier.js';
-export { TransportServer } from './accept.js';
-export type { ServerEvents, IncomingHandshake } from './accept.js';
+export { TransportServer, DEFAULT_SHUTDOWN_TIMEOUT } from './accept.js';
+export type { ServerEvents, IncomingHandshake, ShutdownResult } from './accept.js';
 export { connectOver, tunnelOver } from './client-handshake.js';
 export type { TransportClient, OutgoingHandshake, HandshakeAnswer } from './client-handshake.js';
 export { OriginPool } from './origin-pool.js';

@@ -8,6 +8,7 @@ import { Buffer } from 'node:buffer';
 import { MAX_CONTROL_PAYLOAD, UsageError, type Protocol, type Role } from '@wstack/protocol';
 import type { Carrier } from './carrier.js';
 import type { PerMessageDeflate } from './deflate.js';
+import { SendBufferFullError } from './errors.js';
 import { MessageWriter, type FragmentData } from './message-writer.js';
 import { Outbound } from './outbound.js';
 import { PreparedMessage } from './prepared-message.js';
@@ -21,6 +22,19 @@ export interface SenderOwner {
   active(): void;
   /** The send buffer went below the high-water mark after a send returned false. */
   sendBufferDrained(): void;
+  /**
+   * More than `maxBufferedAmount` waited when a send was made (the send is
+   * dropped). The owner closes with 1008 behind what is queued; its close
+   * timer ends the wait when the peer never reads on.
+   */
+  sendBufferFull(error: SendBufferFullError): void;
+  /**
+   * The protocol has nothing more to send: the closing handshake is done
+   * (for a server; a client once the server ended) or the connection
+   * failed. The transport should end now; the owner cuts a peer that keeps
+   * it open after a short linger.
+   */
+  outputEnded(): void;
   /** Compression failed: the connection cannot go on. */
   compressionFailed(error: Error): void;
 }
@@ -31,6 +45,8 @@ export class Sender {
   /** `send` returned false: 'drain' is owed. */
   private needDrain = false;
   private carrierEnded = false;
+  /** The protocol's output ended (the closing handshake is done, or failed): the owner was told. */
+  private outputDone = false;
   /** A message in fragments is being sent: no other message may start. */
   private fragmenting = false;
   /** With permessage-deflate, sends go through this queue in order. */
@@ -42,6 +58,8 @@ export class Sender {
     private readonly carrier: Carrier,
     private readonly deflate: PerMessageDeflate | undefined,
     private readonly highWaterMark: number,
+    /** Past it the owner closes (SenderOwner.sendBufferFull). */
+    private readonly maxBufferedAmount: number,
     private readonly owner: SenderOwner,
   ) {
     if (deflate !== undefined) {
@@ -61,6 +79,7 @@ export class Sender {
   send(data: SendData | PreparedMessage, options?: SendOptions): boolean {
     this.owner.assertOpen();
     if (this.fragmenting) throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: end it first');
+    if (this.full()) return false;
     if (data instanceof PreparedMessage) return this.sendPrepared(data, options?.compress);
     const binary = options?.binary ?? typeof data !== 'string';
     this.owner.active();
@@ -110,6 +129,7 @@ export class Sender {
     const deflate = options?.compress === false ? undefined : this.deflate;
     return new MessageWriter(options?.binary ?? true, (data, binary, first, fin) => {
       this.owner.assertOpen();
+      if (this.full()) return false;
       this.owner.active();
       if (fin) this.fragmenting = false;
       if (deflate === undefined) {
@@ -167,6 +187,10 @@ export class Sender {
       this.carrierEnded = true;
       this.carrier.end();
     }
+    if (!this.outputDone && this.engine.outputEnded) {
+      this.outputDone = true;
+      this.owner.outputEnded();
+    }
   }
 
   /** The carrier drained. */
@@ -180,6 +204,17 @@ export class Sender {
     if (this.carrierWritable && this.queuedBytes < this.highWaterMark) return true;
     this.needDrain = true;
     return false;
+  }
+
+  /**
+   * More than maxBufferedAmount waits already: the owner closes (1008) and the send that found it so is dropped. What
+   * waits is so bounded by the cap and one message, however large the messages an application sends.
+   */
+  private full(): boolean {
+    const buffered = this.carrier.bufferedAmount + this.queuedBytes;
+    if (buffered <= this.maxBufferedAmount) return false;
+    this.owner.sendBufferFull(new SendBufferFullError(buffered, this.maxBufferedAmount));
+    return true;
   }
 
   /** Nothing more goes out: sends still being compressed are dropped. */

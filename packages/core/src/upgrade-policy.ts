@@ -75,6 +75,8 @@ export interface ServerPolicy {
   authenticate?: (request: UpgradeRequest) => AuthResult | Promise<AuthResult>;
   /** Milliseconds the whole handshake may take, hooks included; then 408. Default 10 s. */
   handshakeTimeout?: number;
+  /** Milliseconds `close()` may take: past them, WebSockets and connections still open are terminated. Default 10 s. */
+  shutdownTimeout?: number;
   /**
    * permessage-deflate (RFC 7692): true to accept it with the defaults, or
    * its negotiation and compression options. Default: off.
@@ -87,6 +89,23 @@ export interface ServerPolicy {
 export type ServerOptions = ServerPolicy & ConnectionOptions;
 
 export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
+
+/**
+ * Options for the node:http, node:https and node:http2 servers a transport
+ * runs itself, so that `handshakeTimeout` covers the whole handshake: the
+ * TLS handshake (node:tls waits 120 s by default) and the request head
+ * (node:http's headersTimeout, 60 s, checked only every 30 s: a client that
+ * sends its head a byte at a time held a socket for 90 s).
+ */
+export function handshakeDeadlines(timeout = DEFAULT_HANDSHAKE_TIMEOUT) {
+  return {
+    handshakeTimeout: timeout,
+    headersTimeout: timeout,
+    // node:http wants a request timeout of at least the headers timeout (default 300 s).
+    requestTimeout: Math.max(300_000, timeout),
+    connectionsCheckingInterval: Math.min(1000, timeout),
+  };
+}
 
 export type Acceptance = AcceptedTerms & ({ handler: ConnectionHandler; tunnel?: undefined } | { tunnel: TunnelHandler; handler?: undefined });
 

@@ -1,6 +1,6 @@
 /** The server's handshake sequence shared by every transport (accept.ts), over a handshake of the test's making. */
 import t from 'tap';
-import { TransportServer, type IncomingHandshake } from '../src/accept.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT, TransportServer, type IncomingHandshake, type ShutdownResult } from '../src/accept.js';
 import { createMemoryCarrierPair } from '../src/memory-carrier.js';
 import { WebSocketConnection } from '../src/connection.js';
 import { Tunnel } from '../src/tunnel.js';
@@ -11,8 +11,8 @@ class Server extends TransportServer {
     return this.accept(handshake);
   }
 
-  async close(): Promise<void> {
-    await this.closeConnections();
+  close(): Promise<ShutdownResult> {
+    return this.closeConnections();
   }
 }
 
@@ -176,4 +176,29 @@ t.test('a tunnel policy: the carrier becomes a tunnel, opened, handed to the pol
   t.equal(server.connections.size, 0);
   t.same(seen, []);
   made.far.abort();
+});
+
+t.test('close() has one deadline: what is still open at shutdownTimeout is terminated and counted', async (t) => {
+  const server = new Server({ handler: () => undefined, shutdownTimeout: 200, closeTimeout: 10_000 });
+  const answering = handshake();
+  const silent = handshake();
+  await server.run(answering.incoming);
+  await server.run(silent.incoming);
+  // One peer answers the close; the other never reads or answers.
+  new WebSocketConnection('client', answering.made.far);
+  silent.made.far.pause();
+  const began = Date.now();
+  const result = await server.close();
+  t.same(result, { closed: 1, terminated: 1 });
+  t.ok(Date.now() - began < 2000, `resolved after ${Date.now() - began} ms, at the deadline rather than the 10 s close timeout`);
+  t.equal(server.connections.size, 0);
+  t.equal(DEFAULT_SHUTDOWN_TIMEOUT, 10_000);
+});
+
+t.test('with every peer answering, close() resolves as soon as they are closed', async (t) => {
+  const server = new Server({ handler: () => undefined });
+  const made = handshake();
+  await server.run(made.incoming);
+  new WebSocketConnection('client', made.made.far);
+  t.same(await server.close(), { closed: 1, terminated: 0 });
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decideUpgrade, reject, statusText, type ServerPolicy, type UpgradeRequest } from '../src/upgrade-policy.js';
+import { decideUpgrade, handshakeDeadlines, reject, statusText, type ServerPolicy, type UpgradeRequest } from '../src/upgrade-policy.js';
 
 const request = (overrides: Partial<UpgradeRequest> = {}): UpgradeRequest => ({
   transport: 'http/1.1',
@@ -83,4 +83,10 @@ t.test('status texts and rejections', async (t) => {
   t.equal(statusText(418), 'Error');
   t.same(reject(400), { status: 400, body: 'Bad Request' });
   t.same(reject(426, 'v', { 'Sec-WebSocket-Version': '13, 8' }), { status: 426, body: 'v', headers: { 'Sec-WebSocket-Version': '13, 8' } });
+});
+
+t.test('handshakeDeadlines: the TLS handshake and the request head get the handshake timeout, checked at least every second', async (t) => {
+  t.same(handshakeDeadlines(), { handshakeTimeout: 10_000, headersTimeout: 10_000, requestTimeout: 300_000, connectionsCheckingInterval: 1000 });
+  t.same(handshakeDeadlines(500), { handshakeTimeout: 500, headersTimeout: 500, requestTimeout: 300_000, connectionsCheckingInterval: 500 });
+  t.equal(handshakeDeadlines(600_000).requestTimeout, 600_000, 'node:http wants requestTimeout >= headersTimeout');
 });

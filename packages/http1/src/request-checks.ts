@@ -5,7 +5,7 @@
  * rejection to send.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { checkVersion, HandshakeError, isValidKey, readExtensionOffers, parseProtocols, sharedFields, singleFieldValue, SUPPORTED_VERSIONS_HEADER } from '@wstack/protocol';
+import { checkVersion, HandshakeError, isValidKey, readClientOffers, sharedFields, singleFieldValue, SUPPORTED_VERSIONS_HEADER, type ExtensionOffer } from '@wstack/protocol';
 import { reject, type Rejection, type UpgradeRequest } from '@wstack/core';
 
 export interface HeaderLimits {
@@ -57,11 +57,10 @@ export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}
   if (headers.host === undefined || headers.host === '') return { reject: reject(400, 'Host is missing') };
   const key = headers['sec-websocket-key'];
   if (!isValidKey(key)) return { reject: reject(400, 'Sec-WebSocket-Key must be 16 bytes in base64') };
-  let protocols: string[] = [];
+  let offers: { protocols: string[]; extensions: ExtensionOffer[] };
   try {
     checkVersion(singleFieldValue(headers['sec-websocket-version']));
-    const protocolHeader = singleFieldValue(headers['sec-websocket-protocol']);
-    if (protocolHeader !== undefined) protocols = parseProtocols(protocolHeader);
+    offers = readClientOffers(singleFieldValue(headers['sec-websocket-protocol']), singleFieldValue(headers['sec-websocket-extensions']));
   } catch (error) {
     const { status, message } = error as HandshakeError;
     return status === 426
@@ -78,8 +77,7 @@ export function checkUpgradeRequest(head: RequestHead, limits: HeaderLimits = {}
     authority: headers.host,
     origin: singleFieldValue(headers.origin),
     headers: sharedFields(headers),
-    protocols,
-    extensions: readExtensionOffers(singleFieldValue(headers['sec-websocket-extensions'])),
+    ...offers,
     // Asked of the socket when first read: Node keeps the answer on the
     // socket (an object and a string per connection), which an application
     // that never asks should not pay for on every idle connection.

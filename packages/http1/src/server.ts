@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createHttpsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { TransportServer, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions } from '@wstack/core';
+import { TransportServer, handshakeDeadlines, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult } from '@wstack/core';
 import { checkUpgradeRequest, type HeaderLimits } from './request-checks.js';
 import { switchingProtocols, writeRejection } from './responses.js';
 import { SocketCarrier } from './socket-carrier.js';
@@ -62,7 +62,8 @@ export class WebSocketServer extends TransportServer {
       if (this.options.altSvc !== undefined) res.setHeader('Alt-Svc', this.options.altSvc);
       (options.request ?? answer426)(req, res);
     };
-    const server = options.tls ? createHttpsServer(options.tls, request) : createHttpServer(request);
+    const deadlines = handshakeDeadlines(this.options.handshakeTimeout);
+    const server = options.tls ? createHttpsServer({ ...deadlines, ...options.tls }, request) : createHttpServer(deadlines, request);
     this.httpServer = server;
     this.attach(server);
     return new Promise((resolve, reject) => {
@@ -81,18 +82,20 @@ export class WebSocketServer extends TransportServer {
 
   /**
    * Graceful shutdown: refuses new handshakes, closes every WebSocket with
-   * 1001 (going away), and resolves once they are all closed (each aborts
-   * after its close timeout) and the server of `listen`, if any, has stopped.
+   * 1001 (going away), and resolves once they are all closed and the server
+   * of `listen`, if any, has stopped; at `shutdownTimeout` what is still
+   * open (WebSockets, HTTP requests) is cut.
    */
-  async close(): Promise<void> {
+  async close(): Promise<ShutdownResult> {
     const closed = this.closeConnections();
-    const stopped = new Promise<void>((resolve) => {
-      if (this.httpServer === undefined) return resolve();
-      this.httpServer.close(() => resolve());
-      this.httpServer.closeIdleConnections();
-    });
-    await closed;
-    await stopped;
+    const server = this.httpServer;
+    if (server !== undefined) {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      void this.shutdownDeadline().then(() => server.closeAllConnections());
+      await stopped;
+    }
+    return closed;
   }
 }
 

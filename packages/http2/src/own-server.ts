@@ -17,7 +17,8 @@ import {
 } from 'node:http2';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { TlsOptions } from 'node:tls';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { handshakeDeadlines, type ShutdownResult } from '@wstack/core';
 import { routeByPreface } from './preface-sniffer.js';
 import type { RequestListener } from './responses.js';
 
@@ -25,7 +26,7 @@ import type { RequestListener } from './responses.js';
 export interface Http1UpgradeHandler {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Called by the HTTP/2 server's `close()`. */
-  close?(): Promise<void>;
+  close?(): Promise<ShutdownResult>;
 }
 
 export interface OwnServerSetup {
@@ -36,15 +37,15 @@ export interface OwnServerSetup {
   http1: Http1UpgradeHandler | undefined;
   /** Wires WebSocket streams: the WebSocketServer's `attach`. */
   attach(server: Http2Server | Http2SecureServer): void;
-  /** Milliseconds a cleartext connection may take to show its first bytes. */
-  prefaceTimeout: number;
+  /** Milliseconds a connection may take for its TLS handshake, its first bytes (cleartext) and its HTTP/1.1 request head. */
+  handshakeTimeout: number;
 }
 
 export class OwnServer {
   private readonly listener: TcpServer;
   private readonly sessions = new Set<ServerHttp2Session>();
-  /** Cleartext only: the HTTP/1.1 server that the preface router feeds. */
-  private readonly http1Server: HttpServer | undefined;
+  /** The HTTP/1.1 server that ALPN (TLS) or the preface router (cleartext) feeds. */
+  private readonly http1Server: HttpServer;
   /** Cleartext sockets still being routed. */
   private readonly undecided = new Set<Socket>();
 
@@ -53,24 +54,28 @@ export class OwnServer {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
     };
+    // HTTP/1.1 goes to a node:http server of our own on both paths, which keeps the handshake deadline on the request
+    // head (node:http2's allowHTTP1 does not apply headersTimeout). node:http tracks connections (for
+    // closeIdleConnections and that timeout) from its 'listening' event; this server never listens itself.
+    const http1Server = createHttpServer(handshakeDeadlines(setup.handshakeTimeout), setup.request);
+    if (setup.http1) http1Server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => setup.http1!.handleUpgrade(req, socket, head));
+    http1Server.emit('listening');
+    this.http1Server = http1Server;
     if (setup.tls !== undefined) {
-      const server = createSecureServer({ ...setup.tls, ...setup.http2Options, allowHTTP1: true });
-      this.wire(server, setup);
-      server.on('session', onSession);
-      if (setup.http1) server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => setup.http1!.handleUpgrade(req, socket, head));
-      this.listener = server;
+      // TLS is ours, then ALPN routes (RFC 7301): h2 to a node:http2 server that never listens itself, HTTP/1.1 (or no
+      // ALPN) to the node:http server above. node:http2's own allowHTTP1 would not apply headersTimeout.
+      const h2 = createSecureServer({ ...setup.tls, ...setup.http2Options });
+      this.wire(h2, setup);
+      h2.on('session', onSession);
+      this.listener = createTlsServer({ ...handshakeDeadlines(setup.handshakeTimeout), ...setup.tls, ALPNProtocols: ['h2', 'http/1.1'] }, (socket) => {
+        if (socket.alpnProtocol === 'h2') h2.emit('secureConnection', socket);
+        else http1Server.emit('connection', socket);
+      });
       return;
     }
     const h2c = createH2cServer(setup.http2Options);
     this.wire(h2c, setup);
     h2c.on('session', onSession);
-    const http1Server = createHttpServer(setup.request);
-    if (setup.http1) http1Server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => setup.http1!.handleUpgrade(req, socket, head));
-    // node:http tracks connections (for closeIdleConnections and its header
-    // and request timeouts) from its 'listening' event; this server never
-    // listens itself, the TCP listener hands it its sockets.
-    http1Server.emit('listening');
-    this.http1Server = http1Server;
     this.listener = createTcpServer((socket) => {
       this.undecided.add(socket);
       const decided = () => this.undecided.delete(socket);
@@ -87,7 +92,7 @@ export class OwnServer {
             http1Server.emit('connection', routed);
           },
         },
-        setup.prefaceTimeout,
+        setup.handshakeTimeout,
       );
     });
   }
@@ -110,15 +115,18 @@ export class OwnServer {
   /**
    * Stops listening, sends GOAWAY on every HTTP/2 session (its streams may
    * finish: RFC 9113 §6.8), closes idle HTTP/1.1 connections, and resolves
-   * once every connection is gone.
+   * once every connection is gone; at `deadline` the rest are cut.
    */
-  close(): Promise<void> {
+  close(deadline: Promise<void>): Promise<void> {
+    void deadline.then(() => {
+      for (const session of this.sessions) session.destroy();
+      this.http1Server.closeAllConnections();
+    });
     return new Promise((resolve) => {
       this.listener.close(() => resolve());
       for (const session of this.sessions) session.close();
       for (const socket of this.undecided) socket.destroy();
-      // Over TLS node:http2 closes the idle HTTP/1.1 connections itself (allowHTTP1).
-      this.http1Server?.close();
+      this.http1Server.close();
     });
   }
 

@@ -11,7 +11,7 @@
  * (RFC 6455 §4.4).
  */
 import type { IncomingHttpHeaders } from 'node:http2';
-import { readExtensionOffers, parseProtocols, sharedFields, singleFieldValue } from '@wstack/protocol';
+import { readClientOffers, sharedFields, singleFieldValue, type ExtensionOffer } from '@wstack/protocol';
 import { reject, type Rejection, type UpgradeRequest } from '@wstack/core';
 
 export interface HeaderLimits {
@@ -60,14 +60,11 @@ export function checkConnectRequest(
   if (singleFieldValue(headers['sec-websocket-version'])?.trim() !== H2_WEBSOCKET_VERSION) {
     return { reject: reject(426, 'Unsupported Sec-WebSocket-Version: HTTP/2 carries version 13 only', { 'sec-websocket-version': H2_WEBSOCKET_VERSION }) };
   }
-  let protocols: string[] = [];
-  const protocolHeader = singleFieldValue(headers['sec-websocket-protocol']);
-  if (protocolHeader !== undefined) {
-    try {
-      protocols = parseProtocols(protocolHeader);
-    } catch (error) {
-      return { reject: reject(400, (error as Error).message) };
-    }
+  let offers: { protocols: string[]; extensions: ExtensionOffer[] };
+  try {
+    offers = readClientOffers(singleFieldValue(headers['sec-websocket-protocol']), singleFieldValue(headers['sec-websocket-extensions']));
+  } catch (error) {
+    return { reject: reject(400, (error as Error).message) };
   }
   const query = path.indexOf('?');
   const request: UpgradeRequest = {
@@ -77,8 +74,7 @@ export function checkConnectRequest(
     authority,
     origin: singleFieldValue(headers.origin),
     headers: sharedFields(headers, isRegularField),
-    protocols,
-    extensions: readExtensionOffers(singleFieldValue(headers['sec-websocket-extensions'])),
+    ...offers,
     remoteAddress,
   };
   return { request };

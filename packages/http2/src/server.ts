@@ -18,7 +18,7 @@ import type {
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import { TransportServer, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type Tunnel, type WebSocketConnection } from '@wstack/core';
+import { TransportServer, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult, type Tunnel, type WebSocketConnection } from '@wstack/core';
 import { OwnServer, type Http1UpgradeHandler } from './own-server.js';
 import { checkConnectRequest, type HeaderLimits } from './request-checks.js';
 import { acceptHeaders, defaultRequestListener, respondRejection, withAltSvc, type RequestListener } from './responses.js';
@@ -60,13 +60,22 @@ export interface ListenOptions {
 }
 
 /**
+ * node:http2 resets a stream whose header block has more than
+ * `maxHeaderListPairs` fields (default 128) before any handler sees it. Set
+ * well above the handshake's own limit (DEFAULT_MAX_HEADER_COUNT, 100), so
+ * that a request over that limit gets its 431 (RFC 6585 §5) as on HTTP/1.1.
+ */
+const MAX_HEADER_LIST_PAIRS = 2000;
+
+/**
  * Options for a node:http2 server of your own that `attach` will serve:
- * extended CONNECT on, and this package's windows and session memory.
+ * extended CONNECT on, this package's windows and session memory, and room
+ * for the header fields that the handshake's limits answer with 431.
  * Spread them into `createSecureServer` or `createServer`.
  */
 export function http2ServerOptions(tuning: Http2Tuning = {}): SecureServerOptions {
   const resolved = resolveTuning(tuning);
-  return { settings: serverSettings(resolved), maxSessionMemory: resolved.maxSessionMemory };
+  return { settings: serverSettings(resolved), maxSessionMemory: resolved.maxSessionMemory, maxHeaderListPairs: MAX_HEADER_LIST_PAIRS };
 }
 
 /** node:http2 hands the flat raw header list as a fourth argument of 'stream', not in its typings. */
@@ -125,7 +134,7 @@ export class WebSocketServer extends TransportServer {
       request: withAltSvc(options.request ?? defaultRequestListener(http1 !== undefined), this.options.altSvc),
       http1,
       attach: (server) => this.attach(server),
-      prefaceTimeout: this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
+      handshakeTimeout: this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
     });
     this.own = own;
     return own.listen(options.port ?? 0, options.host ?? '127.0.0.1');
@@ -140,15 +149,16 @@ export class WebSocketServer extends TransportServer {
    * Graceful shutdown: refuses new handshakes (503), closes every WebSocket
    * with 1001 (going away), closes the HTTP/1.1 WebSocket server of
    * `http1`, and for a server of its own stops listening and sends GOAWAY on
-   * every session. Resolves once all of that is done (each WebSocket aborts
-   * after its close timeout at worst).
+   * every session. Resolves once all of that is done; at `shutdownTimeout`
+   * what is still open (WebSockets, sessions, HTTP/1.1 connections) is cut.
+   * The result counts the WebSockets of both HTTP versions.
    */
-  async close(): Promise<void> {
+  async close(): Promise<ShutdownResult> {
     const closed = this.closeConnections();
-    const stopped = this.own?.close() ?? Promise.resolve();
-    await closed;
-    await this.options.http1?.close?.();
+    const stopped = this.own?.close(this.shutdownDeadline()) ?? Promise.resolve();
+    const [own, beside] = await Promise.all([closed, this.options.http1?.close?.()]);
     await stopped;
+    return beside === undefined ? own : { closed: own.closed + beside.closed, terminated: own.terminated + beside.terminated };
   }
 }
 

@@ -22,6 +22,9 @@ interface Tracked {
   guard: ReadStallGuard;
 }
 
+/** Sessions whose peer sent GOAWAY with NO_ERROR: their streams' ends are its going away (stream-carrier.ts). */
+export const peersGoneAway = new WeakSet<Http2Session>();
+
 export class SessionWebSockets {
   private readonly bySession = new WeakMap<Http2Session, Tracked>();
 
@@ -49,6 +52,7 @@ export class SessionWebSockets {
     this.bySession.set(session, tracked);
     session.on('goaway', (code: number) => {
       if (code !== constants.NGHTTP2_NO_ERROR) return;
+      peersGoneAway.add(session);
       for (const open of tracked.connections) if (open instanceof WebSocketConnection) closeGoingAway(open, 'the HTTP/2 session is going away');
     });
     session.once('close', () => stopTimers(tracked));

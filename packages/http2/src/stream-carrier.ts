@@ -16,9 +16,10 @@
  * leave in one go, where a cut would hold its last bytes back until the
  * write before them completed (an event-loop turn more per message).
  */
-import { constants, type Http2Stream } from 'node:http2';
+import { constants, type Http2Session, type Http2Stream } from 'node:http2';
 import { addAbortSignal } from 'node:stream';
-import { TransportResetError, type Carrier, type CarrierEvents } from '@wstack/core';
+import { GoneAwayError, TransportResetError, type Carrier, type CarrierEvents } from '@wstack/core';
+import { peersGoneAway } from './session-websockets.js';
 import { errorCodeName } from './errors.js';
 
 export class StreamCarrier implements Carrier {
@@ -53,6 +54,8 @@ export class StreamCarrier implements Carrier {
   attach(events: CarrierEvents): void {
     this.events = events;
     const stream = this.stream;
+    // node:http2 drops a stream's session once the stream is gone: asked now, for the close.
+    const session = stream.session;
     stream.on('error', (error: Error) => {
       // After abort() the stream reports its own AbortError; the close carries abort()'s reason instead.
       if (!this.abortedHere) this.error ??= error;
@@ -60,11 +63,11 @@ export class StreamCarrier implements Carrier {
     stream.on('close', () => {
       this.queue.length = 0;
       this.queuedBytes = 0;
-      events.close(this.closeError());
+      events.close(this.closeError(session));
     });
     stream.on('end', () => events.end());
     stream.on('data', (chunk: Buffer) => events.data(chunk));
-    if (stream.destroyed) queueMicrotask(() => events.close(this.closeError()));
+    if (stream.destroyed) queueMicrotask(() => events.close(this.closeError(session)));
   }
 
   write(chunks: readonly Buffer[]): boolean {
@@ -157,10 +160,18 @@ export class StreamCarrier implements Carrier {
   /**
    * Why the stream closed: a reset by the peer (whatever node:http2 made of
    * it), another error the stream reported (its session failed), or nothing
-   * after END_STREAM both ways.
+   * after END_STREAM both ways. After the peer's GOAWAY, the session's end
+   * is its going away (the connection reports 1001 if no close frame came).
    */
-  private closeError(): Error | undefined {
+  private closeError(session: Http2Session | undefined): Error | undefined {
     if (this.abortedHere) return this.error;
+    const error = this.streamError();
+    // A stream that ended cleanly (END_STREAM from the peer, no error) ended well, GOAWAY or not.
+    if (session === undefined || !peersGoneAway.has(session) || (error === undefined && this.stream.readableEnded)) return error;
+    return new GoneAwayError('h2', `the HTTP/2 session ended after the peer's GOAWAY${error ? `: ${error.message}` : ''}`, { cause: error });
+  }
+
+  private streamError(): Error | undefined {
     const code = this.stream.rstCode;
     const reported = this.error as (Error & { code?: string }) | undefined;
     if (code !== undefined && code !== constants.NGHTTP2_NO_ERROR && (reported === undefined || reported.code === 'ERR_HTTP2_STREAM_ERROR')) {

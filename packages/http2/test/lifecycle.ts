@@ -4,12 +4,13 @@
  * RST_STREAM(CANCEL); a GOAWAY closes the session's WebSockets with 1001.
  */
 import t, { type Test } from 'tap';
-import { constants, createServer as createH2cServer, type ServerHttp2Stream } from 'node:http2';
+import { connect as http2Connect, constants, createServer as createH2cServer, type ServerHttp2Stream } from 'node:http2';
+import { connect as netConnect, type Socket } from 'node:net';
 import type { WebSocketConnection } from '@wstack/core';
 import { closed, echo, nextMessage } from '@wstack/testkit';
 import { connect, SessionPool, WebSocketServer } from '../src/index.js';
 import { END_STREAM, frameSpy, framesOf, FrameType, seen, type SeenFrame } from './frame-spy.js';
-import { closeCodeOf, FrameCollector, serverFrame, sleep } from './helpers.js';
+import { closeCodeOf, connectHeaders, FrameCollector, serverFrame, sleep } from './helpers.js';
 
 async function spiedPair(t: Test) {
   let accepted!: (connection: WebSocketConnection) => void;
@@ -162,3 +163,31 @@ t.test('the stream really waits for flow control: a paused reader caps what is i
   client.close();
   await Promise.all([closed(client), closed(atServer)]);
 });
+
+/** A WebSocket accepted from a bare node:http2 client whose TCP socket the test holds. */
+async function bareClient(t: Test) {
+  let accepted!: (connection: WebSocketConnection) => void;
+  const arrived = new Promise<WebSocketConnection>((resolve) => (accepted = resolve));
+  const server = new WebSocketServer({ handler: (connection) => accepted(connection) });
+  const { port } = await server.listen();
+  t.teardown(() => server.close());
+  let socket!: Socket;
+  const session = http2Connect(`http://127.0.0.1:${port}`, { createConnection: () => (socket = netConnect(port, '127.0.0.1')) });
+  session.on('error', () => undefined);
+  const stream = session.request(connectHeaders('/'), { endStream: false });
+  stream.on('error', () => undefined);
+  await new Promise((resolve) => stream.once('response', resolve));
+  return { session, socket, atServer: await arrived };
+}
+
+for (const [name, code, expected] of [['NO_ERROR', constants.NGHTTP2_NO_ERROR, 1001], ['INTERNAL_ERROR', constants.NGHTTP2_INTERNAL_ERROR, 1006]] as const) {
+  t.test(`a client's GOAWAY(${name}) and then its lost socket end the server's WebSocket with ${expected}`, async (t) => {
+    const { session, socket, atServer } = await bareClient(t);
+    session.goaway(code);
+    await sleep(50);
+    socket.destroy();
+    const details = await closed(atServer);
+    t.equal(details.code, expected);
+    if (expected === 1001) t.match(details, { wasClean: false, error: { name: 'GoneAwayError', code: 'GONE_AWAY', transport: 'h2' } }, 'the peer went away: RFC 6455 §7.4.1');
+  });
+}

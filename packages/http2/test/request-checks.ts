@@ -45,6 +45,8 @@ t.test('each flaw gets its own status', async (t) => {
     ['no version', { 'sec-websocket-version': undefined }, 426, { 'sec-websocket-version': '13' }],
     ['a subprotocol twice', { 'sec-websocket-protocol': 'a, a' }, 400],
     ['a subprotocol that is no token', { 'sec-websocket-protocol': 'a b' }, 400],
+    ['extensions that break the grammar', { 'sec-websocket-extensions': 'a;;' }, 400],
+    ['800 extension offers', { 'sec-websocket-extensions': Array(800).fill('permessage-deflate').join(', ') }, 400],
   ];
   for (const [name, change, status, headers] of cases) {
     const request = { ...valid, ...change };
@@ -61,10 +63,9 @@ t.test('each flaw gets its own status', async (t) => {
 });
 
 t.test('spellings that are allowed', async (t) => {
-  for (const change of [{ ':protocol': 'WebSocket' }, { ':scheme': 'http' }, { 'sec-websocket-version': ' 13 ' }, { 'sec-websocket-extensions': 'a;;' }]) {
+  for (const change of [{ ':protocol': 'WebSocket' }, { ':scheme': 'http' }, { 'sec-websocket-version': ' 13 ' }]) {
     const checked = checkConnectRequest({ ...valid, ...change }, undefined);
     t.ok('request' in checked, JSON.stringify(change));
-    if ('request' in checked && 'sec-websocket-extensions' in change) t.same(checked.request.extensions, [], 'an unreadable offer is declined, not refused (RFC 7692 §7.1)');
   }
   const offered = checkConnectRequest({ ...valid, 'sec-websocket-extensions': 'permessage-deflate; client_max_window_bits' }, undefined);
   t.match(offered, { request: { extensions: [{ name: 'permessage-deflate' }] } });

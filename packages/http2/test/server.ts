@@ -77,6 +77,15 @@ t.test('refusals get their status, on streams of one session, and leave its WebS
   open.stream.close(constants.NGHTTP2_CANCEL);
 });
 
+t.test('with the default limits, 200 header fields get 431, not a reset from node:http2 (its own limit is 128)', async (t) => {
+  const { origin } = await serve();
+  const session = await rawSession(t, origin);
+  const answer = await rawRequest(session, connectHeaders('/', Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`x-${i}`, 'v']))) as Record<string, string>);
+  t.equal(answer.status, 431);
+  const extensions = await rawRequest(session, connectHeaders('/', { 'sec-websocket-extensions': 'permessage-deflate; x="y' }) as Record<string, string>);
+  t.equal(extensions.status, 400, 'extension offers that break the grammar');
+});
+
 t.test('the altSvc option advertises it on the 200 and every answer to an ordinary request, over both HTTP versions', async (t) => {
   for (const request of [undefined, (_request: unknown, response: { end(body: string): void }) => response.end('mine')]) {
     const server = new WebSocketServer({ handler: echo, altSvc: 'h3=":4433"' });

@@ -14,7 +14,7 @@
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import { CloseCode } from '@wstack/protocol';
-import { WebSocketConnection, type Tunnel } from '@wstack/core';
+import { GoneAwayError, WebSocketConnection, type Tunnel } from '@wstack/core';
 import { ConnectionClosedError } from './errors.js';
 import { H3ErrorCode, Http3Error } from './h3/errors.js';
 import { encodeGoawayFrame } from './h3/frames.js';
@@ -49,6 +49,8 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
   private control: QuicStream | undefined;
   private closedWith: Error | undefined;
   private goawaySent = false;
+  /** The peer's GOAWAY came: the connection's end is its going away (1001 for WebSockets without a close frame). */
+  private goawayReceived = false;
   private settingsArrived: Promise<Http3Settings> | undefined;
   /** Server: the highest request stream id taken so far. */
   private lastRequestId = -4;
@@ -198,6 +200,7 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
           this.emit('settings', event.settings);
           break;
         case 'goaway':
+          this.goawayReceived = true;
           this.emit('goaway', event.id);
           for (const open of this.websockets) {
             if (open instanceof WebSocketConnection && open.readyState === 1) open.close(CloseCode.GOING_AWAY, 'the HTTP/3 connection is going away');
@@ -215,7 +218,7 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
 
   private ended(error: Error): void {
     if (this.closedWith) return;
-    this.closedWith = error;
+    this.closedWith = this.goawayReceived ? new GoneAwayError('h3', `the HTTP/3 connection ended after the peer's GOAWAY: ${error.message}`, { cause: error }) : error;
     for (const carrier of [...this.carriers]) carrier.fail(this.closedWith);
     this.carriers.clear();
     this.emit('close', this.closedWith);

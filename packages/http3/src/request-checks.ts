@@ -8,7 +8,7 @@
  * Version policy as over HTTP/2: exactly 13 (RFC 6455 §4.1); anything else
  * gets 426 with `sec-websocket-version: 13` (RFC 6455 §4.4).
  */
-import { parseProtocols, readExtensionOffers, sharedFieldValue } from '@wstack/protocol';
+import { readClientOffers, sharedFieldValue, type ExtensionOffer } from '@wstack/protocol';
 import { reject, type Rejection, type UpgradeRequest } from '@wstack/core';
 import type { RequestHead } from './h3/message-validation.js';
 
@@ -44,13 +44,11 @@ export function checkConnectRequest(head: RequestHead, remoteAddress: string | u
   if (fields['sec-websocket-version']?.trim() !== H3_WEBSOCKET_VERSION) {
     return { reject: reject(426, 'Unsupported Sec-WebSocket-Version: HTTP/3 carries version 13 only', { 'sec-websocket-version': H3_WEBSOCKET_VERSION }) };
   }
-  let protocols: string[] = [];
-  if (fields['sec-websocket-protocol'] !== undefined) {
-    try {
-      protocols = parseProtocols(fields['sec-websocket-protocol']);
-    } catch (error) {
-      return { reject: reject(400, (error as Error).message) };
-    }
+  let offers: { protocols: string[]; extensions: ExtensionOffer[] };
+  try {
+    offers = readClientOffers(fields['sec-websocket-protocol'], fields['sec-websocket-extensions']);
+  } catch (error) {
+    return { reject: reject(400, (error as Error).message) };
   }
   const query = path.indexOf('?');
   return {
@@ -61,8 +59,7 @@ export function checkConnectRequest(head: RequestHead, remoteAddress: string | u
       authority,
       origin: fields.origin,
       headers: fields,
-      protocols,
-      extensions: readExtensionOffers(fields['sec-websocket-extensions']),
+      ...offers,
       remoteAddress,
     },
   };

@@ -8,7 +8,7 @@
  * port number of the HTTP/1.1 and HTTP/2 servers; their answers then
  * announce it with `Alt-Svc: h3=":PORT"` (`altSvcValue`, RFC 7838).
  */
-import { TransportServer, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type Tunnel, type WebSocketConnection } from '@wstack/core';
+import { TransportServer, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult, type Tunnel, type WebSocketConnection } from '@wstack/core';
 import { H3ErrorCode } from './h3/errors.js';
 import { Http3Connection } from './h3-connection.js';
 import { serverConfig } from './quic/config.js';
@@ -69,7 +69,7 @@ export class WebSocketServer extends TransportServer {
   private readonly sessions = new Set<Http3Connection>();
   private endpoint: ServerEndpoint | undefined;
   private request: RequestListener = defaultRequestListener;
-  private closed: Promise<void> | undefined;
+  private closed: Promise<ShutdownResult> | undefined;
 
   constructor(options: Http3ServerOptions = {}) {
     super(options);
@@ -109,25 +109,26 @@ export class WebSocketServer extends TransportServer {
   /**
    * Graceful shutdown: refuses new handshakes (503), sends GOAWAY on every
    * QUIC connection (RFC 9114 §5.2), closes every WebSocket with 1001 and
-   * waits for those closes (each aborts after its close timeout at worst),
-   * then closes the connections with H3_NO_ERROR and stops listening.
+   * waits for those closes, then closes the connections with H3_NO_ERROR
+   * and stops listening; at `shutdownTimeout` what is still open is cut.
    */
-  close(): Promise<void> {
+  close(): Promise<ShutdownResult> {
     this.closed ??= this.shutdown();
     return this.closed;
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(): Promise<ShutdownResult> {
     this.closing = true;
     for (const session of this.sessions) session.goaway();
-    await this.closeConnections();
+    const result = await this.closeConnections();
     await Promise.all([...this.sessions].map(async (session) => {
-      await session.settled();
+      await Promise.race([session.settled(), this.shutdownDeadline()]);
       session.close(H3ErrorCode.H3_NO_ERROR, 'server shutting down');
     }));
     // Let the CONNECTION_CLOSE frames leave before the socket closes.
     await new Promise((resolve) => setImmediate(resolve));
     await this.endpoint?.close();
+    return result;
   }
 
   private serveConnection(quicConnection: QuicConnection): void {

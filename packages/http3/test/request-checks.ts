@@ -47,6 +47,8 @@ t.test('refusals', async (t) => {
   t.equal(status({ authority: undefined }), 400);
   t.equal(status({ fields: [['sec-websocket-version', '8']] }), 426, 'only version 13');
   t.equal(status({ fields: [['sec-websocket-version', '13'], ['sec-websocket-protocol', 'a b']] }), 400, 'a bad subprotocol list');
+  t.equal(status({ fields: [['sec-websocket-version', '13'], ['sec-websocket-extensions', 'permessage-deflate; x="y']] }), 400, 'extension offers that break the grammar');
+  t.equal(status({ fields: [['sec-websocket-version', '13'], ['sec-websocket-extensions', Array(800).fill('permessage-deflate').join(', ')]] }), 400, '800 extension offers');
   t.equal(status({ fields: Array.from({ length: 200 }, (_, i) => [`x-${i}`, 'v'] as [string, string]) }), 431, 'too many fields');
   t.equal(status({ fields: [['sec-websocket-version', '13'], ['x-big', 'x'.repeat(20000)]] }), 431, 'too many bytes');
 });

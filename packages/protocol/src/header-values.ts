@@ -144,18 +144,19 @@ export interface ExtensionOffer {
   params: [string, ExtensionParamValue][];
 }
 
+/** More extension offers than any client makes (browsers make one); beyond it a request is refused. */
+export const MAX_EXTENSION_OFFERS = 16;
+
 /**
- * The extension offers of a request, as a server reads them: an offer the
- * server cannot read is declined, not refused (RFC 7692 §7.1), so a header
- * that does not parse gives no offers.
+ * The subprotocols and extension offers of a request, as a server reads
+ * them. A field that does not follow its grammar (RFC 6455 §4.1, §9.1), or
+ * more than MAX_EXTENSION_OFFERS offers, makes the handshake invalid: a
+ * HandshakeError with status 400 (§4.2.1).
  */
-export function readExtensionOffers(value: string | undefined): ExtensionOffer[] {
-  if (value === undefined) return [];
-  try {
-    return parseExtensions(value);
-  } catch {
-    return [];
-  }
+export function readClientOffers(protocols: string | undefined, extensions: string | undefined): { protocols: string[]; extensions: ExtensionOffer[] } {
+  const offers = extensions === undefined ? [] : parseExtensions(extensions);
+  if (offers.length > MAX_EXTENSION_OFFERS) throw new HandshakeError('INVALID_EXTENSION', `${offers.length} extension offers, more than ${MAX_EXTENSION_OFFERS}`);
+  return { protocols: protocols === undefined ? [] : parseProtocols(protocols), extensions: offers };
 }
 
 /**

@@ -19,7 +19,7 @@ export { randomMaskSource } from './mask-source.js';
 export type { MaskSource } from './mask-source.js';
 export { xorMask, wasmMaskAvailable, nativeMaskAvailable } from './mask.js';
 export { SUPPORTED_VERSIONS_HEADER, generateKey, isValidKey, acceptKey, checkVersion } from './handshake.js';
-export { isToken, parseProtocols, readExtensionOffers } from './header-values.js';
+export { isToken, parseProtocols, readClientOffers, MAX_EXTENSION_OFFERS } from './header-values.js';
 export type { ExtensionOffer, ExtensionParamValue } from './header-values.js';
 export { sharedFields, sharedFieldValue, singleFieldValue } from './shared-field-values.js';
 export {

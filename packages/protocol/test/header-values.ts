@@ -1,5 +1,5 @@
 import t from 'tap';
-import { formatExtensions, isToken, parseExtensions, parseProtocols, readExtensionOffers } from '../src/header-values.js';
+import { formatExtensions, isToken, MAX_EXTENSION_OFFERS, parseExtensions, parseProtocols, readClientOffers } from '../src/header-values.js';
 
 const invalidHeader = { name: 'HandshakeError', code: 'INVALID_HEADER', status: 400 };
 
@@ -69,8 +69,14 @@ t.test('64 KiB hostile values end in one pass, with the right answer', async (t)
   }
 });
 
-t.test('a server reads extension offers leniently: none when absent or unreadable', async (t) => {
-  t.same(readExtensionOffers(undefined), []);
-  t.same(readExtensionOffers('permessage-deflate; client_max_window_bits'), [{ name: 'permessage-deflate', params: [['client_max_window_bits', true]] }]);
-  t.same(readExtensionOffers('permessage-deflate; ="x"'), []);
+t.test('a server reads the offers of a request: a field that breaks its grammar, or too many offers, is a 400', async (t) => {
+  t.same(readClientOffers(undefined, undefined), { protocols: [], extensions: [] });
+  t.same(readClientOffers('a, b', 'permessage-deflate; client_max_window_bits'), { protocols: ['a', 'b'], extensions: [{ name: 'permessage-deflate', params: [['client_max_window_bits', true]] }] });
+  // RFC 6455 §4.2.1: a field that breaks its grammar makes the handshake invalid (400).
+  for (const [protocols, extensions] of [[undefined, 'permessage-deflate; ="x"'], [undefined, 'permessage-deflate; a="unterminated'], ['a b', undefined]] as const) {
+    t.throws(() => readClientOffers(protocols, extensions), { name: 'HandshakeError', status: 400 }, String(extensions ?? protocols));
+  }
+  const many = Array(800).fill('permessage-deflate').join(', ');
+  t.throws(() => readClientOffers(undefined, many), { name: 'HandshakeError', code: 'INVALID_EXTENSION', status: 400, message: `800 extension offers, more than ${MAX_EXTENSION_OFFERS}` });
+  t.equal(readClientOffers(undefined, Array(MAX_EXTENSION_OFFERS).fill('x').join(',')).extensions.length, MAX_EXTENSION_OFFERS);
 });

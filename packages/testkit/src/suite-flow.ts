@@ -30,6 +30,28 @@ export function flowTests(t: Test, transport: TransportUnderTest): void {
     client.close();
   });
 
+  t.test('maxBufferedAmount: sending on toward a peer that reads nothing closes with 1008, bounded', async (t) => {
+    const cap = 256 * KiB;
+    const { client, server } = await transport.open({ client: { maxBufferedAmount: cap, closeTimeout: 300 } });
+    server.pause();
+    const chunk = pattern(64 * KiB);
+    let sent = 0;
+    // Bounded: kernel and flow-control buffers take a few MiB at most, so the cap is passed long before 64 MiB.
+    try {
+      while (sent < 1024) {
+        client.send(chunk);
+        sent++;
+      }
+    } catch (error) {
+      t.match(error, { name: 'UsageError', code: 'INVALID_STATE' }, 'a send after the cap throws, as on any closing connection');
+    }
+    t.ok(sent < 1024, `the connection stopped taking messages after ${sent} of 64 KiB`);
+    t.ok(client.bufferedAmount <= cap + chunk.length + 16, `what waits is bounded: ${client.bufferedAmount} bytes`);
+    const details = await closed(client);
+    t.match(details, { code: 1006, wasClean: false, error: { name: 'SendBufferFullError', code: 'SEND_BUFFER_FULL' } }, 'ended by the close timer, saying why');
+    server.terminate();
+  });
+
   t.test('receive-side backpressure: a slow iterator slows the sender down', async (t) => {
     const { client, server } = await transport.open({ server: { highWaterMark: 128 * KiB }, client: { highWaterMark: 128 * KiB } });
     const count = 400;

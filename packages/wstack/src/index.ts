@@ -54,10 +54,11 @@ export type {
   ServerOptions,
   ServerPolicy,
   ServerEvents,
+  ShutdownResult,
 } from '@wstack/core';
 export type { Role, ExtensionOffer, ExtensionParamValue, PerMessageDeflateOptions, PerMessageDeflateSetting, CompressionOptions } from '@wstack/protocol';
 
 // Errors.
-export { TimeoutError, AbortError, TransportResetError } from '@wstack/core';
+export { TimeoutError, AbortError, TransportResetError, SendBufferFullError, GoneAwayError } from '@wstack/core';
 export { CloseCode, HandshakeError, ProtocolError, UsageError, UrlError } from '@wstack/protocol';
 export type { HandshakeErrorCode, ProtocolErrorCode, UsageErrorCode } from '@wstack/protocol';

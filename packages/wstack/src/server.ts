@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import { Topics, type TransportServer, type ServerEvents, type PreparedMessage, type PublishOptions, type PublishResult, type Rejection, type SendData, type ServerOptions, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
+import { Topics, type TransportServer, type ServerEvents, type PreparedMessage, type PublishOptions, type PublishResult, type Rejection, type SendData, type ServerOptions, type ShutdownResult, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
 import { createDevCert, type DevCert } from '@wstack/dev-cert';
 import { WebSocketServer as Http1Server, type Http1ServerOptions } from '@wstack/http1';
 import { WebSocketServer as Http2Server, type Http2ServerOptions, type RequestListener } from '@wstack/http2';
@@ -117,9 +117,15 @@ export class Server extends EventEmitter<ServerEvents> {
     return this.observer.stats();
   }
 
-  /** Refuses new handshakes, closes every WebSocket with 1001 (GOAWAY on HTTP/2 and HTTP/3), stops listening. */
-  async close(): Promise<void> {
-    await Promise.all(this.owners.map((server) => server.close()));
+  /**
+   * Refuses new handshakes, closes every WebSocket with 1001 (GOAWAY on
+   * HTTP/2 and HTTP/3) and stops listening; at `shutdownTimeout` (10 s)
+   * what is still open is terminated. Says how many WebSockets closed and
+   * how many were terminated.
+   */
+  async close(): Promise<ShutdownResult> {
+    const results = await Promise.all(this.owners.map((server) => server.close()));
+    return results.reduce((sum, result) => ({ closed: sum.closed + result.closed, terminated: sum.terminated + result.terminated }), { closed: 0, terminated: 0 });
   }
 }
 

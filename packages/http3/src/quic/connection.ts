@@ -306,6 +306,9 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.timer.stop();
     clearInterval(this.keepAlive);
     unscheduleFlush(this);
+    // The layer above hears first and fails its streams with why the connection ended (a GOAWAY before, or its close
+    // code); what is left gets the plain fact.
+    this.emit('close', this.ended);
     const error = new Error('the QUIC connection closed');
     for (const stream of this.streams.values()) stream.fail(error);
     this.streams.clear();
@@ -313,7 +316,6 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.toPush.clear();
     this.blocked.clear();
     this.lingering.clear();
-    this.emit('close', this.ended);
   }
 }
 

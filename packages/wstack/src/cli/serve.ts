@@ -70,6 +70,9 @@ export async function serve(args: string[], log: (line: string) => void): Promis
   else if (tls) log(`certificate: SPKI sha256 ${spkiSha256(tls.cert)}`);
   if (server.http3Unavailable) log(`no HTTP/3: ${server.http3Unavailable.message}`);
   log(`listening on ${server.url} (${server.transports.join(', ')})`);
-  return () => server.close();
+  return async () => {
+    const { closed, terminated } = await server.close();
+    log(`closed ${closed} WebSocket${closed === 1 ? '' : 's'}${terminated ? `; terminated ${terminated} still open after 10 s` : ''}`);
+  };
 }
 

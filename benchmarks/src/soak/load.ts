@@ -1,0 +1,184 @@
+/**
+ * The soak's load: slots that each open a WebSocket, play one part, and
+ * open the next, until the deadline. Well-behaved echo most of the time
+ * (every message counted and checked); some slots are stalled readers that
+ * make the server's send buffer pass its cap, some reset their stream in
+ * the middle of a frame, some send a message over the server's size limit,
+ * and some ride sessions that are closed with GOAWAY under them.
+ *
+ *   node load.js PORT SECONDS WEBSOCKETS
+ */
+import { connect, SessionPool, type ClientOptions, type WebSocketConnection } from 'wstack';
+import { SessionPool as QuicPool } from '@wstack/http3';
+import type { LoadCounts } from './protocol.js';
+
+const [port, seconds, total] = process.argv.slice(2).map(Number) as [number, number, number];
+const url = `wss://127.0.0.1:${port}/soak`;
+const deadline = Date.now() + seconds * 1000;
+const tls = { rejectUnauthorized: false };
+
+export const counts: LoadCounts = {
+  opened: 0,
+  openFailed: 0,
+  echoSent: 0,
+  echoDelivered: 0,
+  echoCorrupt: 0,
+  echoLost: 0,
+  stalled: 0,
+  resets: 0,
+  oversized: 0,
+  oversizedRefused: 0,
+  goaways: 0,
+  closeCodes: {},
+};
+
+type Transport = 'h1' | 'h2' | 'h3';
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const random = (low: number, high: number) => low + Math.floor(Math.random() * (high - low));
+const closed = (connection: WebSocketConnection) =>
+  new Promise<number>((resolve) => {
+    if (connection.readyState === 3) return resolve(connection.closeDetails!.code);
+    connection.once('close', ({ code }) => resolve(code));
+  });
+
+/** Sessions that carry WebSockets for the whole run (HTTP/2: 1,000 streams each, HTTP/3: 100). */
+const h2Pools = Array.from({ length: 8 }, () => new SessionPool());
+const h3Pools = Array.from({ length: 30 }, () => new QuicPool());
+/** Sessions that are closed (GOAWAY) every 20 s under the WebSockets on them, and replaced. */
+let doomedH2 = new SessionPool();
+let doomedH3 = new QuicPool();
+
+function options(transport: Transport, slot: number, doomed = false): ClientOptions {
+  if (transport === 'h2') return { transport, tls, pool: doomed ? doomedH2 : h2Pools[slot % h2Pools.length]! };
+  if (transport === 'h3') return { transport, tls, http3Pool: doomed ? doomedH3 : h3Pools[slot % h3Pools.length]! };
+  return { transport, tls };
+}
+
+async function open(transport: Transport, slot: number, doomed = false): Promise<WebSocketConnection | undefined> {
+  try {
+    const connection = await connect(url, options(transport, slot, doomed));
+    counts.opened++;
+    connection.once('close', ({ code }) => (counts.closeCodes[code] = (counts.closeCodes[code] ?? 0) + 1));
+    return connection;
+  } catch {
+    counts.openFailed++;
+    await sleep(random(200, 1000));
+    return undefined;
+  }
+}
+
+/** Well-behaved: messages of 16 B to 16 KiB, one at a time, each echo checked; then a clean close. */
+async function echo(connection: WebSocketConnection): Promise<void> {
+  const until = Math.min(deadline, Date.now() + random(5_000, 30_000));
+  while (Date.now() < until && connection.readyState === 1) {
+    const payload = Buffer.alloc(random(16, 16 * 1024), random(0, 256));
+    const answer = new Promise<Buffer | undefined>((resolve) => {
+      const onMessage = (data: Buffer) => done(data);
+      const onClose = () => done(undefined);
+      const done = (data: Buffer | undefined) => {
+        connection.off('message', onMessage);
+        connection.off('close', onClose);
+        resolve(data);
+      };
+      connection.on('message', onMessage);
+      connection.on('close', onClose);
+    });
+    connection.send(payload);
+    counts.echoSent++;
+    const data = await answer;
+    if (data === undefined) {
+      counts.echoLost++;
+      return;
+    }
+    if (data.equals(payload)) counts.echoDelivered++;
+    else counts.echoCorrupt++;
+    await sleep(random(1_000, 6_000));
+  }
+  if (connection.readyState === 1) connection.close(1000);
+  await closed(connection);
+}
+
+/** Reads nothing while sending 20 MiB to the echo: the server's send buffer passes its cap and it closes (1008). */
+async function stall(connection: WebSocketConnection): Promise<void> {
+  counts.stalled++;
+  connection.pause();
+  const chunk = Buffer.alloc(512 * 1024, 7);
+  for (let i = 0; i < 40 && connection.readyState === 1; i++) {
+    if (!connection.send(chunk)) await Promise.race([connection.drained(), sleep(15_000)]);
+  }
+  // The server gives up within its close timeout; then the connection here ends (or ends by its own close timer).
+  await Promise.race([closed(connection), sleep(30_000)]);
+  connection.terminate();
+  await closed(connection);
+}
+
+/** A large message, then an abort while it is on its way: the stream or socket is reset in the middle of a frame. */
+async function reset(connection: WebSocketConnection): Promise<void> {
+  counts.resets++;
+  connection.send(Buffer.alloc(256 * 1024, 1));
+  await sleep(random(0, 3));
+  connection.terminate();
+  await closed(connection);
+}
+
+/** A message over the server's 1 MiB limit: refused with 1009 (RFC 6455 §7.4.1). */
+async function oversize(connection: WebSocketConnection): Promise<void> {
+  counts.oversized++;
+  connection.send(Buffer.alloc(2 * 1024 * 1024, 2));
+  const code = await Promise.race([closed(connection), sleep(30_000).then(() => 0)]);
+  if (code === 1009) counts.oversizedRefused++;
+  connection.terminate();
+  await closed(connection);
+}
+
+/** Echo on a session that is closed with GOAWAY under it: the WebSocket ends with 1001 or finishes. */
+async function onDoomedSession(connection: WebSocketConnection): Promise<void> {
+  connection.on('message', () => undefined);
+  while (connection.readyState === 1 && Date.now() < deadline) {
+    connection.send('still here');
+    await sleep(2_000);
+  }
+  if (connection.readyState === 1) connection.close(1000);
+  await closed(connection);
+}
+
+async function slot(index: number, transport: Transport): Promise<void> {
+  while (Date.now() < deadline) {
+    const roll = Math.random();
+    const doomed = transport !== 'h1' && roll >= 0.95;
+    const connection = await open(transport, index, doomed);
+    if (connection === undefined) continue;
+    if (doomed) await onDoomedSession(connection);
+    else if (roll < 0.85) await echo(connection);
+    else if (roll < 0.88) await stall(connection);
+    else if (roll < 0.92) await reset(connection);
+    else await oversize(connection);
+  }
+}
+
+const goaways = setInterval(() => {
+  counts.goaways++;
+  const [h2, h3] = [doomedH2, doomedH3];
+  doomedH2 = new SessionPool();
+  doomedH3 = new QuicPool();
+  h2.close();
+  h3.close();
+}, 20_000);
+
+const report = setInterval(() => process.send!({ type: 'progress', counts }), 10_000);
+const split: [Transport, number][] = [['h1', Math.round(total * 0.5)], ['h2', Math.round(total * 0.3)], ['h3', total - Math.round(total * 0.5) - Math.round(total * 0.3)]];
+const slots: Promise<void>[] = [];
+for (const [transport, count] of split) {
+  for (let i = 0; i < count; i++) {
+    slots.push(slot(i, transport));
+    // Opened over the first 20 s rather than all at once.
+    if (i % 50 === 49) await sleep(100);
+  }
+}
+await Promise.all(slots);
+clearInterval(goaways);
+clearInterval(report);
+for (const pool of [...h2Pools, doomedH2]) pool.close();
+for (const pool of [...h3Pools, doomedH3]) pool.close();
+process.send!({ type: 'done', counts });
+process.disconnect();

@@ -1,0 +1,38 @@
+/** The messages between the soak's orchestrator and its children (node IPC). */
+
+export interface Memory {
+  heapUsed: number;
+  rss: number;
+  external: number;
+  /** Handles keeping the event loop alive (sockets, timers, servers). */
+  handles: number;
+  /** WebSockets open on the server. */
+  websockets: number;
+}
+
+/** What the load generator and the victims count. */
+export interface LoadCounts {
+  opened: number;
+  openFailed: number;
+  /** Well-behaved echo messages: sent, and echoed back intact. */
+  echoSent: number;
+  echoDelivered: number;
+  echoCorrupt: number;
+  /** Echo WebSockets that closed before their last echo came back (none should). */
+  echoLost: number;
+  stalled: number;
+  resets: number;
+  oversized: number;
+  /** Oversized messages the server refused with 1009. */
+  oversizedRefused: number;
+  goaways: number;
+  /** Close codes the clients saw, by code. */
+  closeCodes: Record<string, number>;
+}
+
+export type ServerReply =
+  | { type: 'ready'; port: number }
+  | { type: 'memory'; memory: Memory }
+  | { type: 'closed'; closed: number; terminated: number; closes: Record<string, number> };
+
+export type ServerCommand = { type: 'measure' } | { type: 'close' };

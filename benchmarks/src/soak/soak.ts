@@ -1,0 +1,133 @@
+/**
+ * `pnpm soak`: wstack's server under churn and abuse for a bounded time,
+ * on loopback. A server child (server.ts) serves HTTP/1.1, HTTP/2 and HTTP/3;
+ * a load child (load.ts) keeps WEBSOCKETS WebSockets busy over the three
+ * transports; victim children (victim.ts) are killed every 30 s without a
+ * word; slowloris clients trickle request heads. Afterwards the server's
+ * heap, RSS and handles are compared with the baseline before the load.
+ * Exit 1 when a well-behaved message went missing, the server crashed, or
+ * memory or handles stayed far from the baseline.
+ *
+ *   node benchmarks/dist/soak/soak.js [--seconds=300] [--websockets=10000]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { LoadCounts, Memory, ServerCommand, ServerReply } from './protocol.js';
+import { Slowloris } from './slowloris.js';
+
+const option = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const SECONDS = option('seconds', 300);
+const WEBSOCKETS = option('websockets', 10_000);
+const VICTIMS_PER_TRANSPORT = 100;
+const SLOWLORIS = 100;
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const MB = (bytes: number) => (bytes / 1e6).toFixed(1);
+const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+const server = fork(here('./server.js'), [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+let serverExit: number | null | undefined;
+server.once('exit', (code) => (serverExit = code));
+
+function ask<T extends ServerReply['type']>(command: ServerCommand, type: T): Promise<Extract<ServerReply, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${type} from the server within 60 s`)), 60_000);
+    const onMessage = (reply: ServerReply) => {
+      if (reply.type !== type) return;
+      clearTimeout(timer);
+      server.off('message', onMessage);
+      resolve(reply as Extract<ServerReply, { type: T }>);
+    };
+    server.on('message', onMessage);
+    server.send(command);
+  });
+}
+
+const measure = async (): Promise<Memory> => (await ask({ type: 'measure' }, 'memory')).memory;
+const memoryText = (m: Memory) => `heap ${MB(m.heapUsed)} MB, RSS ${MB(m.rss)} MB, external ${MB(m.external)} MB, handles ${m.handles}, WebSockets ${m.websockets}`;
+
+const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+  server.once('message', (reply: ServerReply) => (reply.type === 'ready' ? resolve(reply) : reject(new Error(reply.type))));
+  server.once('exit', (code) => reject(new Error(`the server exited with ${code} before it was ready`)));
+});
+const load1 = loadavg()[0]!;
+await sleep(2000);
+const before = await measure();
+log(`server on port ${port}; baseline: ${memoryText(before)}; load average ${load1.toFixed(2)}`);
+
+const slowloris = new Slowloris(port, SLOWLORIS);
+const load = fork(here('./load.js'), [String(port), String(SECONDS), String(WEBSOCKETS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+let counts: LoadCounts | undefined;
+load.on('message', (message: { type: string; counts: LoadCounts }) => (counts = message.counts));
+const loadDone = once(load, 'exit');
+
+let victim: ChildProcess | undefined;
+let victimsKilled = 0;
+const victims = setInterval(() => {
+  if (victim) {
+    victim.kill('SIGKILL');
+    victimsKilled++;
+  }
+  victim = fork(here('./victim.js'), [String(port), String(VICTIMS_PER_TRANSPORT)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+}, 30_000);
+
+let peak = before;
+const progress = setInterval(async () => {
+  if (serverExit !== undefined) return;
+  const now = await measure().catch(() => undefined);
+  if (now === undefined) return;
+  if (now.rss > peak.rss) peak = now;
+  log(`${memoryText(now)}; opened ${counts?.opened ?? 0}, echoes ${counts?.echoDelivered ?? 0}/${counts?.echoSent ?? 0}, slowloris cut ${slowloris.cut}`);
+}, 30_000);
+
+const [loadCode] = await loadDone;
+clearInterval(victims);
+clearInterval(progress);
+victim?.kill('SIGKILL');
+if (victim) victimsKilled++;
+slowloris.stop();
+log(`load done (exit ${loadCode}); waiting for the server's WebSockets to end (QUIC idle timeout for the killed victims)`);
+
+let after = await measure();
+for (let waited = 0; after.websockets > 0 && waited < 90_000; waited += 2000) {
+  await sleep(2000);
+  after = await measure();
+}
+await sleep(2000);
+after = await measure();
+const shutdown = await ask({ type: 'close' }, 'closed');
+const [exitCode] = serverExit !== undefined ? [serverExit] : await once(server, 'exit');
+
+const c = counts!;
+const checks: [string, boolean][] = [
+  ['the server ran to the end and exited 0', exitCode === 0],
+  ['every well-behaved message came back intact', c.echoDelivered === c.echoSent && c.echoCorrupt === 0 && c.echoLost === 0],
+  ['every oversized message was refused with 1009', c.oversizedRefused === c.oversized],
+  ['no WebSocket left open on the server', after.websockets === 0],
+  ['heap back near the baseline (at most +32 MB)', after.heapUsed - before.heapUsed <= 32e6],
+  ['handles back to the baseline (at most +5)', after.handles - before.handles <= 5],
+];
+const rows = [
+  `| date | ${new Date().toISOString()} |`,
+  `| load average at start (1 min) | ${load1.toFixed(2)} |`,
+  `| duration, WebSockets kept busy | ${SECONDS} s, ${WEBSOCKETS} (HTTP/1.1 50 %, HTTP/2 30 %, HTTP/3 20 %) |`,
+  `| WebSockets opened (load), failed to open | ${c.opened}, ${c.openFailed} |`,
+  `| echo messages sent, delivered intact, corrupt, lost | ${c.echoSent}, ${c.echoDelivered}, ${c.echoCorrupt}, ${c.echoLost} |`,
+  `| stalled readers, resets mid-frame, oversized (refused 1009) | ${c.stalled}, ${c.resets}, ${c.oversized} (${c.oversizedRefused}) |`,
+  `| GOAWAYs (sessions closed under WebSockets), victims killed | ${c.goaways}, ${victimsKilled} |`,
+  `| slowloris heads cut by the server | ${slowloris.cut} |`,
+  `| close codes seen by the load | ${Object.entries(c.closeCodes).map(([code, n]) => `${code}: ${n}`).join(', ')} |`,
+  `| server closes (transport, code, error) | ${Object.entries(shutdown.closes).sort(([, a], [, b]) => b - a).map(([key, n]) => `${key}: ${n}`).join('; ')} |`,
+  `| server before | ${memoryText(before)} |`,
+  `| server at peak RSS | ${memoryText(peak)} |`,
+  `| server after | ${memoryText(after)} |`,
+  `| checks | ${checks.map(([name, ok]) => `${ok ? '✅' : '❌'} ${name}`).join('; ')} |`,
+];
+const report = `| soak run | |\n| --- | --- |\n${rows.join('\n')}\n`;
+mkdirSync(fileURLToPath(new URL('../../results/', import.meta.url)), { recursive: true });
+writeFileSync(fileURLToPath(new URL('../../results/soak-latest.md', import.meta.url)), report);
+process.stdout.write(`\n${report}`);
+process.exit(checks.every(([, ok]) => ok) ? 0 : 1);
