@@ -29,6 +29,7 @@ export const counts: LoadCounts = {
   oversized: 0,
   oversizedRefused: 0,
   goaways: 0,
+  closedBeforeUse: 0,
   closeCodes: {},
 };
 
@@ -44,19 +45,29 @@ const closed = (connection: WebSocketConnection) =>
 /** Sessions that carry WebSockets for the whole run (HTTP/2: 1,000 streams each, HTTP/3: 100). */
 const h2Pools = Array.from({ length: 8 }, () => new SessionPool());
 const h3Pools = Array.from({ length: 30 }, () => new QuicPool());
+/**
+ * Stalled readers get sessions of their own: a stream nobody reads holds its
+ * window of the session's flow-control window (node:http2 gives the
+ * connection window back as data is read, not as it arrives), so eight of
+ * them (256 KiB each) starve the other streams of a 2 MiB HTTP/2 session.
+ */
+const stallH2 = new SessionPool();
+const stallH3 = new QuicPool();
 /** Sessions that are closed (GOAWAY) every 20 s under the WebSockets on them, and replaced. */
 let doomedH2 = new SessionPool();
 let doomedH3 = new QuicPool();
 
-function options(transport: Transport, slot: number, doomed = false): ClientOptions {
-  if (transport === 'h2') return { transport, tls, pool: doomed ? doomedH2 : h2Pools[slot % h2Pools.length]! };
-  if (transport === 'h3') return { transport, tls, http3Pool: doomed ? doomedH3 : h3Pools[slot % h3Pools.length]! };
+type Part = 'doomed' | 'stall' | 'other';
+
+function options(transport: Transport, slot: number, part: Part): ClientOptions {
+  if (transport === 'h2') return { transport, tls, pool: part === 'doomed' ? doomedH2 : part === 'stall' ? stallH2 : h2Pools[slot % h2Pools.length]! };
+  if (transport === 'h3') return { transport, tls, http3Pool: part === 'doomed' ? doomedH3 : part === 'stall' ? stallH3 : h3Pools[slot % h3Pools.length]! };
   return { transport, tls };
 }
 
-async function open(transport: Transport, slot: number, doomed = false): Promise<WebSocketConnection | undefined> {
+async function open(transport: Transport, slot: number, part: Part): Promise<WebSocketConnection | undefined> {
   try {
-    const connection = await connect(url, options(transport, slot, doomed));
+    const connection = await connect(url, options(transport, slot, part));
     counts.opened++;
     connection.once('close', ({ code }) => (counts.closeCodes[code] = (counts.closeCodes[code] ?? 0) + 1));
     return connection;
@@ -98,13 +109,27 @@ async function echo(connection: WebSocketConnection): Promise<void> {
   await closed(connection);
 }
 
+/** Stalled readers at once, whatever the number of slots: each may hold the server's send buffer cap (16 MiB). */
+const MAX_STALLED = 40;
+let stalledNow = 0;
+
 /** Reads nothing while sending 20 MiB to the echo: the server's send buffer passes its cap and it closes (1008). */
 async function stall(connection: WebSocketConnection): Promise<void> {
   counts.stalled++;
+  stalledNow++;
+  try {
+    await stallOn(connection);
+  } finally {
+    stalledNow--;
+  }
+}
+
+async function stallOn(connection: WebSocketConnection): Promise<void> {
   connection.pause();
   const chunk = Buffer.alloc(512 * 1024, 7);
   for (let i = 0; i < 40 && connection.readyState === 1; i++) {
-    if (!connection.send(chunk)) await Promise.race([connection.drained(), sleep(15_000)]);
+    // drained() resolves on 'drain' or at the close (the server closes once its cap is passed).
+    if (!connection.send(chunk)) await connection.drained();
   }
   // The server gives up within its close timeout; then the connection here ends (or ends by its own close timer).
   await Promise.race([closed(connection), sleep(30_000)]);
@@ -146,11 +171,18 @@ async function slot(index: number, transport: Transport): Promise<void> {
   while (Date.now() < deadline) {
     const roll = Math.random();
     const doomed = transport !== 'h1' && roll >= 0.95;
-    const connection = await open(transport, index, doomed);
+    const stalling = !doomed && roll >= 0.85 && roll < 0.88 && stalledNow < MAX_STALLED;
+    const connection = await open(transport, index, doomed ? 'doomed' : stalling ? 'stall' : 'other');
     if (connection === undefined) continue;
+    // Closed between the handshake and its first use: counted, and nothing is sent on it.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (connection.readyState !== 1) {
+      counts.closedBeforeUse++;
+      continue;
+    }
     if (doomed) await onDoomedSession(connection);
-    else if (roll < 0.85) await echo(connection);
-    else if (roll < 0.88) await stall(connection);
+    else if (stalling) await stall(connection);
+    else if (roll < 0.88) await echo(connection);
     else if (roll < 0.92) await reset(connection);
     else await oversize(connection);
   }
@@ -178,7 +210,7 @@ for (const [transport, count] of split) {
 await Promise.all(slots);
 clearInterval(goaways);
 clearInterval(report);
-for (const pool of [...h2Pools, doomedH2]) pool.close();
-for (const pool of [...h3Pools, doomedH3]) pool.close();
+for (const pool of [...h2Pools, doomedH2, stallH2]) pool.close();
+for (const pool of [...h3Pools, doomedH3, stallH3]) pool.close();
 process.send!({ type: 'done', counts });
 process.disconnect();

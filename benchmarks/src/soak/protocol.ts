@@ -2,6 +2,8 @@
 
 export interface Memory {
   heapUsed: number;
+  /** What V8 holds for its heap, used or not. */
+  heapTotal: number;
   rss: number;
   external: number;
   /** Handles keeping the event loop alive (sockets, timers, servers). */
@@ -26,6 +28,8 @@ export interface LoadCounts {
   /** Oversized messages the server refused with 1009. */
   oversizedRefused: number;
   goaways: number;
+  /** WebSockets closed between their handshake and their first message (by the server or a GOAWAY). */
+  closedBeforeUse: number;
   /** Close codes the clients saw, by code. */
   closeCodes: Record<string, number>;
 }

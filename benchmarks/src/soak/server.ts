@@ -33,7 +33,7 @@ async function measure(): Promise<Memory> {
   }
   const usage = process.memoryUsage();
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
-  return { heapUsed: usage.heapUsed, rss: usage.rss, external: usage.external, handles, websockets: server.connections.length };
+  return { heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, rss: usage.rss, external: usage.external, handles, websockets: server.connections.length };
 }
 
 process.on('message', async (command: ServerCommand) => {

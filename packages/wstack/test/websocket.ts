@@ -119,6 +119,22 @@ t.test('a close from the server; sends after it count in bufferedAmount and are 
   t.equal(ws.onclose, null);
 });
 
+t.test('past maxBufferedAmount toward a server that reads nothing: the WebSocket closes, later sends are dropped without throwing', async (t) => {
+  const url = await server({ handler: (connection) => connection.pause() });
+  const ws = new WebSocket(url, [], { maxBufferedAmount: 256 * 1024, closeTimeout: 300 });
+  await event(ws, 'open');
+  const events: string[] = [];
+  ws.onerror = () => events.push('error');
+  ws.onclose = (e) => events.push(`close ${(e as CloseEvent).code}`);
+  const chunk = new Uint8Array(64 * 1024);
+  // Bounded: loopback's kernel buffers take a few MiB at most.
+  for (let i = 0; i < 1024 && ws.readyState === WebSocket.OPEN; i++) ws.send(chunk);
+  t.equal(ws.readyState, WebSocket.CLOSING, 'closing once the cap was passed');
+  t.doesNotThrow(() => ws.send(chunk), 'the standard drops sends on a closing WebSocket');
+  await event(ws, 'close');
+  t.same(events, ['error', 'close 1006'], 'the peer never answered: error, then close 1006');
+});
+
 t.test('a failed connection fires error, then close with 1006', async (t) => {
   const ws = new WebSocket('ws://127.0.0.1:1/');
   const events: string[] = [];
