@@ -6,13 +6,16 @@
  * the middle of a frame, some send a message over the server's size limit,
  * and some ride sessions that are closed with GOAWAY under them.
  *
- *   node load.js PORT SECONDS WEBSOCKETS
+ *   node load.js PORT SECONDS WEBSOCKETS [h1:50,h2:30,h3:20]
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connect, SessionPool, type ClientOptions, type WebSocketConnection } from 'wstack';
 import { SessionPool as QuicPool } from '@wstack/http3';
 import type { LoadCounts } from './protocol.js';
 
-const [port, seconds, total] = process.argv.slice(2).map(Number) as [number, number, number];
+const [port, seconds, total] = process.argv.slice(2, 5).map(Number) as [number, number, number];
+/** The share of the WebSockets per transport, e.g. "h1:50,h2:30,h3:20". */
+const shares = Object.fromEntries((process.argv[5] ?? 'h1:50,h2:30,h3:20').split(',').map((pair) => pair.split(':')).map(([name, share]) => [name, Number(share)]));
 const url = `wss://127.0.0.1:${port}/soak`;
 const deadline = Date.now() + seconds * 1000;
 const tls = { rejectUnauthorized: false };
@@ -31,6 +34,8 @@ export const counts: LoadCounts = {
   goaways: 0,
   closedBeforeUse: 0,
   closeCodes: {},
+  openFailures: {},
+  loopDelayMax: 0,
 };
 
 type Transport = 'h1' | 'h2' | 'h3';
@@ -71,16 +76,18 @@ async function open(transport: Transport, slot: number, part: Part): Promise<Web
     counts.opened++;
     connection.once('close', ({ code }) => (counts.closeCodes[code] = (counts.closeCodes[code] ?? 0) + 1));
     return connection;
-  } catch {
+  } catch (error) {
     counts.openFailed++;
+    const why = `${transport} (${part}): ${(error as Error).message.replace(/\d+/g, 'N').slice(0, 100)}`;
+    counts.openFailures[why] = (counts.openFailures[why] ?? 0) + 1;
     await sleep(random(200, 1000));
     return undefined;
   }
 }
 
-/** Well-behaved: messages of 16 B to 16 KiB, one at a time, each echo checked; then a clean close. */
+/** Well-behaved: messages of 16 B to 16 KiB, one at a time every 2–10 s for 20–60 s, each echo checked; then a clean close. */
 async function echo(connection: WebSocketConnection): Promise<void> {
-  const until = Math.min(deadline, Date.now() + random(5_000, 30_000));
+  const until = Math.min(deadline, Date.now() + random(20_000, 60_000));
   while (Date.now() < until && connection.readyState === 1) {
     const payload = Buffer.alloc(random(16, 16 * 1024), random(0, 256));
     const answer = new Promise<Buffer | undefined>((resolve) => {
@@ -103,7 +110,7 @@ async function echo(connection: WebSocketConnection): Promise<void> {
     }
     if (data.equals(payload)) counts.echoDelivered++;
     else counts.echoCorrupt++;
-    await sleep(random(1_000, 6_000));
+    await sleep(random(2_000, 10_000));
   }
   if (connection.readyState === 1) connection.close(1000);
   await closed(connection);
@@ -197,8 +204,13 @@ const goaways = setInterval(() => {
   h3.close();
 }, 20_000);
 
-const report = setInterval(() => process.send!({ type: 'progress', counts }), 10_000);
-const split: [Transport, number][] = [['h1', Math.round(total * 0.5)], ['h2', Math.round(total * 0.3)], ['h3', total - Math.round(total * 0.5) - Math.round(total * 0.3)]];
+const lag = monitorEventLoopDelay({ resolution: 20 });
+lag.enable();
+const report = setInterval(() => {
+  counts.loopDelayMax = Math.max(counts.loopDelayMax, lag.max / 1e6);
+  process.send!({ type: 'progress', counts });
+}, 10_000);
+const split = (['h1', 'h2', 'h3'] as const).map((transport): [Transport, number] => [transport, Math.round((total * (shares[transport] ?? 0)) / 100)]);
 const slots: Promise<void>[] = [];
 for (const [transport, count] of split) {
   for (let i = 0; i < count; i++) {
@@ -212,5 +224,6 @@ clearInterval(goaways);
 clearInterval(report);
 for (const pool of [...h2Pools, doomedH2, stallH2]) pool.close();
 for (const pool of [...h3Pools, doomedH3, stallH3]) pool.close();
+counts.loopDelayMax = Math.max(counts.loopDelayMax, lag.max / 1e6);
 process.send!({ type: 'done', counts });
 process.disconnect();

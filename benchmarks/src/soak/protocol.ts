@@ -10,6 +10,8 @@ export interface Memory {
   handles: number;
   /** WebSockets open on the server. */
   websockets: number;
+  /** The longest the server's event loop was late since the last measure, in ms. */
+  loopDelayMax: number;
 }
 
 /** What the load generator and the victims count. */
@@ -32,6 +34,10 @@ export interface LoadCounts {
   closedBeforeUse: number;
   /** Close codes the clients saw, by code. */
   closeCodes: Record<string, number>;
+  /** Why opening failed, by transport and message (digits as N). */
+  openFailures: Record<string, number>;
+  /** The longest the load's event loop was late, in ms. */
+  loopDelayMax: number;
 }
 
 export type ServerReply =

@@ -4,10 +4,12 @@
  * messages (maxMessageSize 1 MiB); everything else at its default. It
  * echoes, counts how its WebSockets ended, and measures itself on request.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer } from 'wstack';
 import type { Memory, ServerCommand, ServerReply } from './protocol.js';
 
-const send = (reply: ServerReply) => process.send!(reply);
+// A measure may be asked for while the orchestrator is already closing: no answer then.
+const send = (reply: ServerReply) => process.connected && process.send!(reply);
 const closes: Record<string, number> = {};
 
 const server = await createServer({
@@ -21,19 +23,26 @@ const server = await createServer({
     connection.on('close', ({ code, error }) => {
       const key = `${connection.transport} ${code}${error ? ` ${(error as { code?: string }).code ?? error.name}` : ''}`;
       closes[key] = (closes[key] ?? 0) + 1;
+      // The first of each kind that is not one of the soak's own doings, in words.
+      if (closes[key] === 1 && error && !/STREAM_RESET|FRAME_TOO_LARGE|SEND_BUFFER_FULL|ECONNRESET|QUIC_CONNECTION_CLOSED/.test(key)) process.stderr.write(`server: ${key}: ${error.message}\n`);
     });
   },
 });
 if (!server.transports.includes('h3')) throw new Error(`the soak needs HTTP/3: ${server.http3Unavailable?.message}`);
 
+const lag = monitorEventLoopDelay({ resolution: 20 });
+lag.enable();
+
 async function measure(): Promise<Memory> {
+  const loopDelayMax = lag.max / 1e6;
+  lag.reset();
   for (let i = 0; i < 4; i++) {
     globalThis.gc!();
     await new Promise((resolve) => setImmediate(resolve));
   }
   const usage = process.memoryUsage();
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
-  return { heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, rss: usage.rss, external: usage.external, handles, websockets: server.connections.length };
+  return { heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, rss: usage.rss, external: usage.external, handles, websockets: server.connections.length, loopDelayMax };
 }
 
 process.on('message', async (command: ServerCommand) => {

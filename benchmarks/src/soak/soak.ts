@@ -9,7 +9,7 @@
  * Exit 1 when a well-behaved message went missing, the server crashed, or
  * memory or handles stayed far from the baseline.
  *
- *   node benchmarks/dist/soak/soak.js [--rounds=2] [--seconds=150] [--websockets=10000] [--glibc-default]
+ *   node benchmarks/dist/soak/soak.js [--rounds=2] [--seconds=150] [--websockets=10000] [--shares=h1:50,h2:30,h3:20] [--glibc-default]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -22,6 +22,7 @@ import { Slowloris } from './slowloris.js';
 const option = (name: string, fallback: number) => Number(process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const SECONDS = option('seconds', 150);
 const ROUNDS = option('rounds', 2);
+const SHARES = process.argv.find((arg) => arg.startsWith('--shares='))?.split('=')[1] ?? 'h1:50,h2:30,h3:20';
 const WEBSOCKETS = option('websockets', 10_000);
 const VICTIMS_PER_TRANSPORT = 100;
 const SLOWLORIS = 100;
@@ -54,7 +55,7 @@ function ask<T extends ServerReply['type']>(command: ServerCommand, type: T): Pr
 }
 
 const measure = async (): Promise<Memory> => (await ask({ type: 'measure' }, 'memory')).memory;
-const memoryText = (m: Memory) => `heap ${MB(m.heapUsed)} MB (of ${MB(m.heapTotal)} MB), RSS ${MB(m.rss)} MB, external ${MB(m.external)} MB, handles ${m.handles}, WebSockets ${m.websockets}`;
+const memoryText = (m: Memory) => `heap ${MB(m.heapUsed)} MB (of ${MB(m.heapTotal)} MB), RSS ${MB(m.rss)} MB, external ${MB(m.external)} MB, handles ${m.handles}, WebSockets ${m.websockets}, event loop late ≤ ${m.loopDelayMax.toFixed(0)} ms`;
 
 const { port } = await new Promise<{ port: number }>((resolve, reject) => {
   server.once('message', (reply: ServerReply) => (reply.type === 'ready' ? resolve(reply) : reject(new Error(reply.type))));
@@ -76,7 +77,7 @@ interface Round {
 /** One round: the load, the victims and slowloris for SECONDS; then the server's WebSockets are left to end and it is measured. */
 async function round(): Promise<Round> {
   const slowloris = new Slowloris(port, SLOWLORIS);
-  const load = fork(here('./load.js'), [String(port), String(SECONDS), String(WEBSOCKETS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const load = fork(here('./load.js'), [String(port), String(SECONDS), String(WEBSOCKETS), SHARES], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let counts: LoadCounts | undefined;
   load.on('message', (message: { type: string; counts: LoadCounts }) => (counts = message.counts));
   const loadDone = once(load, 'exit');
@@ -123,7 +124,11 @@ const shutdown = await ask({ type: 'close' }, 'closed');
 const [exitCode] = serverExit !== undefined ? [serverExit] : await once(server, 'exit');
 const sum = (pick: (counts: LoadCounts) => number) => rounds.reduce((total, r) => total + pick(r.counts), 0);
 const closeCodes: Record<string, number> = {};
-for (const r of rounds) for (const [code, n] of Object.entries(r.counts.closeCodes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
+const openFailures: Record<string, number> = {};
+for (const r of rounds) {
+  for (const [code, n] of Object.entries(r.counts.closeCodes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
+  for (const [why, n] of Object.entries(r.counts.openFailures)) openFailures[why] = (openFailures[why] ?? 0) + n;
+}
 const c: LoadCounts = {
   opened: sum((x) => x.opened),
   openFailed: sum((x) => x.openFailed),
@@ -138,6 +143,8 @@ const c: LoadCounts = {
   goaways: sum((x) => x.goaways),
   closedBeforeUse: sum((x) => x.closedBeforeUse),
   closeCodes,
+  openFailures,
+  loopDelayMax: Math.max(...rounds.map((r) => r.counts.loopDelayMax)),
 };
 const first = rounds[0]!.after;
 const after = rounds.at(-1)!.after;
@@ -147,6 +154,8 @@ const checks: [string, boolean][] = [
   ['every load ran to its end', rounds.every((r) => r.loadCode === 0)],
   ['the server ran to the end and exited 0', exitCode === 0],
   ['every well-behaved message came back intact', c.echoDelivered === c.echoSent && c.echoCorrupt === 0 && c.echoLost === 0],
+  // Opens on the stalled readers' sessions may wait for flow-control credit, and those on doomed sessions be cancelled.
+  ['every other WebSocket opened', Object.keys(openFailures).every((why) => /\((stall|doomed)\)/.test(why))],
   ['every oversized message was refused with 1009', c.oversizedRefused === c.oversized],
   ['no WebSocket left open on the server', after.websockets === 0],
   ['heap back near the baseline (at most +32 MB)', after.heapUsed - before.heapUsed <= 32e6],
@@ -158,12 +167,14 @@ const rows = [
   `| date | ${new Date().toISOString()} |`,
   `| load average at start (1 min) | ${load1.toFixed(2)} |`,
   `| glibc | ${glibcDefault ? 'as it is' : 'MALLOC_MMAP_THRESHOLD_=131072'} |`,
-  `| rounds × duration, WebSockets kept busy | ${ROUNDS} × ${SECONDS} s, ${WEBSOCKETS} (HTTP/1.1 50 %, HTTP/2 30 %, HTTP/3 20 %) |`,
+  `| rounds × duration, WebSockets kept busy | ${ROUNDS} × ${SECONDS} s, ${WEBSOCKETS} (${SHARES.replace(/:/g, ' ').replace(/,/g, ' %, ')} %) |`,
   `| WebSockets opened (load), failed to open, closed before their first message | ${c.opened}, ${c.openFailed}, ${c.closedBeforeUse} |`,
   `| echo messages sent, delivered intact, corrupt, lost | ${c.echoSent}, ${c.echoDelivered}, ${c.echoCorrupt}, ${c.echoLost} |`,
   `| stalled readers, resets mid-frame, oversized (refused 1009) | ${c.stalled}, ${c.resets}, ${c.oversized} (${c.oversizedRefused}) |`,
   `| GOAWAYs (sessions closed under WebSockets), victims killed | ${c.goaways}, ${victimsKilled} |`,
   `| slowloris heads cut by the server | ${slowlorisCut} |`,
+  `| the load's event loop, latest | ${c.loopDelayMax.toFixed(0)} ms |`,
+  `| why opening failed | ${Object.entries(openFailures).sort(([, a], [, b]) => b - a).map(([why, n]) => `${why}: ${n}`).join('; ') || 'never'} |`,
   `| close codes seen by the load | ${Object.entries(closeCodes).map(([code, n]) => `${code}: ${n}`).join(', ')} |`,
   `| server closes (transport, code, error) | ${Object.entries(shutdown.closes).sort(([, a], [, b]) => b - a).map(([key, n]) => `${key}: ${n}`).join('; ')} |`,
   `| server before | ${memoryText(before)} |`,

@@ -6,10 +6,9 @@ import { createMemoryCarrierPair } from '../src/memory-carrier.js';
 import { LINGER } from '../src/close-clock.js';
 import { closed } from './connection-helpers.js';
 
-t.test('a peer that answers the close frame but never ends its side is cut after LINGER, and the close is clean', async (t) => {
+/** A server connection whose peer answers a close frame with one of its own (masked, as a client's), then keeps its side open. */
+function withLingeringPeer(closeTimeout: number): WebSocketConnection {
   const [peer, near] = createMemoryCarrierPair();
-  const server = new WebSocketConnection('server', near, undefined, { closeTimeout: 10_000 });
-  // The peer: answers a close frame with one of its own (masked, as a client's), then keeps its side open.
   peer.attach({
     data: (chunk) => {
       if ((chunk[0]! & 0x0f) === Opcode.CLOSE) peer.write(encodeFrame(Opcode.CLOSE, encodeClosePayload(1000), { fin: true, mask: randomMaskSource }));
@@ -18,6 +17,11 @@ t.test('a peer that answers the close frame but never ends its side is cut after
     drain: () => undefined,
     close: () => undefined,
   });
+  return new WebSocketConnection('server', near, undefined, { closeTimeout });
+}
+
+t.test('a peer that answers the close frame but never ends its side is cut after LINGER, and the close is clean', async (t) => {
+  const server = withLingeringPeer(10_000);
   const began = Date.now();
   server.close(1000);
   const details = await closed(server);
@@ -27,16 +31,7 @@ t.test('a peer that answers the close frame but never ends its side is cut after
 });
 
 t.test('the linger is never longer than the close timeout', async (t) => {
-  const [peer, near] = createMemoryCarrierPair();
-  const server = new WebSocketConnection('server', near, undefined, { closeTimeout: 100 });
-  peer.attach({
-    data: (chunk) => {
-      if ((chunk[0]! & 0x0f) === Opcode.CLOSE) peer.write(encodeFrame(Opcode.CLOSE, encodeClosePayload(1000), { fin: true, mask: randomMaskSource }));
-    },
-    end: () => undefined,
-    drain: () => undefined,
-    close: () => undefined,
-  });
+  const server = withLingeringPeer(100);
   const began = Date.now();
   server.close(1000);
   await closed(server);

@@ -12,7 +12,7 @@ import { encodeFrame, FrameType } from '../src/h3/frames.js';
 import { RequestStreamDecoder, encodeData, encodeHeaders } from '../src/h3/request-stream.js';
 import { Http3Session } from '../src/h3/session.js';
 import { devCert } from './h3-transport.js';
-import { rawClient, type RawClient } from './raw-quiche-client.js';
+import { CONNECT_WEBSOCKET, rawClient, type RawClient } from './raw-quiche-client.js';
 
 /** A wait longer than any of these exchanges takes on loopback; a test that needs it has failed. */
 const PATIENCE = 5000;
@@ -20,15 +20,6 @@ const PATIENCE = 5000;
 const server = new WebSocketServer({ handler: echo });
 const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
 t.teardown(() => server.close());
-
-const CONNECT_WEBSOCKET: [string, string][] = [
-  [':method', 'CONNECT'],
-  [':protocol', 'websocket'],
-  [':scheme', 'https'],
-  [':authority', 'localhost'],
-  [':path', '/'],
-  ['sec-websocket-version', '13'],
-];
 
 /** Request bytes quiche has not taken yet (it buffers no more than its congestion window allows), by client. */
 const unsent = new WeakMap<RawClient, Buffer>();

@@ -12,16 +12,7 @@ import { encodeGoawayFrame } from '../src/h3/frames.js';
 import { encodeHeaders } from '../src/h3/request-stream.js';
 import { Http3Session } from '../src/h3/session.js';
 import { devCert } from './h3-transport.js';
-import { rawClient } from './raw-quiche-client.js';
-
-const CONNECT_WEBSOCKET: [string, string][] = [
-  [':method', 'CONNECT'],
-  [':protocol', 'websocket'],
-  [':scheme', 'https'],
-  [':authority', 'localhost'],
-  [':path', '/'],
-  ['sec-websocket-version', '13'],
-];
+import { CONNECT_WEBSOCKET, rawClient } from './raw-quiche-client.js';
 
 t.test("a client's GOAWAY and then the end of its connection close the server's WebSocket with 1001", async (t) => {
   const server = new WebSocketServer({ handler: () => undefined });

@@ -12,6 +12,16 @@ import type { NativeConnection } from '../src/quic/binding.js';
 
 const MAX_DATAGRAM_SIZE = 1350;
 
+/** The fields of a WebSocket's extended CONNECT (RFC 9220 §3), for a raw client to encode. */
+export const CONNECT_WEBSOCKET: [string, string][] = [
+  [':method', 'CONNECT'],
+  [':protocol', 'websocket'],
+  [':scheme', 'https'],
+  [':authority', 'localhost'],
+  [':path', '/'],
+  ['sec-websocket-version', '13'],
+];
+
 export interface RawClient {
   conn: NativeConnection;
   /** Resolves at the end of the handshake; `onEstablished` ran just before the flight that carries the Finished left. */
