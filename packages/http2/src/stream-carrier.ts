@@ -166,8 +166,9 @@ export class StreamCarrier implements Carrier {
   private closeError(session: Http2Session | undefined): Error | undefined {
     if (this.abortedHere) return this.error;
     const error = this.streamError();
-    // A stream that ended cleanly (END_STREAM from the peer, no error) ended well, GOAWAY or not.
-    if (session === undefined || !peersGoneAway.has(session) || (error === undefined && this.stream.readableEnded)) return error;
+    // Only the end of the whole session after the peer's GOAWAY is its going away: a stream reset on a live session, or a
+    // stream that ended cleanly (END_STREAM from the peer, no error), ended as it says.
+    if (session === undefined || !peersGoneAway.has(session) || !session.destroyed || (error === undefined && this.stream.readableEnded)) return error;
     return new GoneAwayError('h2', `the HTTP/2 session ended after the peer's GOAWAY${error ? `: ${error.message}` : ''}`, { cause: error });
   }
 
