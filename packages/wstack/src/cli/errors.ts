@@ -62,7 +62,8 @@ export function connectFailure(error: unknown, url?: URL): string {
   // node:tls says more precisely why than the QUIC client's own check.
   const untrusted = errors.filter(isCertificateProblem).sort((a, b) => Number(a.name === 'DialError') - Number(b.name === 'DialError'))[0];
   if (untrusted) {
-    const why = firstLine(untrusted.message).replace(/^the certificate of \S+ is not trusted: /, '');
+    // Node 24 adds its own advice after a ';' (--use-system-ca); the fix line below is this command's.
+    const why = firstLine(untrusted.message).replace(/^the certificate of \S+ is not trusted: /, '').split(';')[0];
     return `${where}the server's certificate is not trusted: ${why} (${String(untrusted.code)})\nPass --ca FILE to trust the CA that signed it, or --insecure to skip the check.`;
   }
   if (errors.some(isNotTls)) {
