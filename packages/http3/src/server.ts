@@ -87,6 +87,7 @@ export class WebSocketServer extends TransportServer {
       retry: this.options.retry ?? true,
       maxDatagramSize: settings.maxUdpPayloadSize,
       keepAliveInterval: settings.keepAliveInterval,
+      udpBufferSize: settings.udpBufferSize,
       onConnection: (connection) => this.serveConnection(connection),
     });
     await endpoint.listen(options.host ?? '127.0.0.1', options.port ?? 0);

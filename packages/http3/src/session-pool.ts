@@ -146,6 +146,7 @@ export class SessionPool extends OriginPool<PooledHttp3Connection, Http3ClientTl
       config: clientConfig(settings, { verifyPeer: verify }),
       maxDatagramSize: settings.maxUdpPayloadSize,
       keepAliveInterval: settings.keepAliveInterval,
+      udpBufferSize: settings.udpBufferSize,
       ...(verify ? { verify: check } : {}),
     });
   }

@@ -21,6 +21,12 @@ export interface Http3Tuning {
   connectionWindow?: number;
   /** Request streams (WebSockets) the peer may have open at once (initial_max_streams_bidi). Default 100. */
   maxStreams?: number;
+  /**
+   * Bytes asked of the kernel for each UDP socket's receive and send
+   * buffers; 0 keeps the system's default. Default 4 MiB. Linux caps it at
+   * net.core.rmem_max and wmem_max (raise those with sysctl for more).
+   */
+  udpBufferSize?: number;
 }
 
 export const DEFAULT_MAX_IDLE_TIMEOUT = 30_000;
@@ -29,6 +35,7 @@ export const DEFAULT_MAX_UDP_PAYLOAD_SIZE = 1350;
 export const DEFAULT_STREAM_WINDOW = 1024 * 1024;
 export const DEFAULT_CONNECTION_WINDOW = 16 * 1024 * 1024;
 export const DEFAULT_MAX_STREAMS = 100;
+export const DEFAULT_UDP_BUFFER_SIZE = 4 * 1024 * 1024;
 
 /** RFC 9114 §6.2: the peer must be allowed at least its control and two QPACK streams; a few more for extensions. */
 const MAX_UNI_STREAMS = 16;
@@ -42,6 +49,7 @@ export interface QuicSettings {
   connectionWindow: number;
   maxStreams: number;
   maxUniStreams: number;
+  udpBufferSize: number;
 }
 
 export function quicSettings(tuning: Http3Tuning): QuicSettings {
@@ -54,5 +62,6 @@ export function quicSettings(tuning: Http3Tuning): QuicSettings {
     connectionWindow: tuning.connectionWindow ?? DEFAULT_CONNECTION_WINDOW,
     maxStreams: tuning.maxStreams ?? DEFAULT_MAX_STREAMS,
     maxUniStreams: MAX_UNI_STREAMS,
+    udpBufferSize: tuning.udpBufferSize ?? DEFAULT_UDP_BUFFER_SIZE,
   };
 }

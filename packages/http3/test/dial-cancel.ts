@@ -6,7 +6,7 @@ import { quicSettings } from '../src/tuning.js';
 
 t.test('dial cancelled at once rejects', async (t) => {
   const settings = quicSettings({});
-  const dialing = dial({ host: '127.0.0.1', port: 9, serverName: undefined, config: clientConfig(settings, { verifyPeer: false }), maxDatagramSize: 1350, keepAliveInterval: 0 });
+  const dialing = dial({ host: '127.0.0.1', port: 9, serverName: undefined, config: clientConfig(settings, { verifyPeer: false }), maxDatagramSize: 1350, keepAliveInterval: 0, udpBufferSize: 0 });
   dialing.cancel('changed my mind');
   const outcome = await Promise.race([dialing.then(() => 'connected', (error: Error) => error.message), new Promise((resolve) => setTimeout(() => resolve('still pending'), 3000))]);
   t.match(outcome, /cancelled: changed my mind/);

@@ -95,6 +95,7 @@ t.test('no CONNECT unless the server\'s SETTINGS enabled it (RFC 9220 §3)', asy
     config: serverConfig(settings, { certChain: devCert.cert, key: devCert.key }),
     maxDatagramSize: settings.maxUdpPayloadSize,
     keepAliveInterval: 0,
+    udpBufferSize: 0,
     onConnection(connection) {
       connection.openStream('uni').write(Buffer.from([0x00, 0x04, 0x00]));
       connection.on('stream', (stream) => {

@@ -12,6 +12,7 @@ import { quiche } from './native.js';
 import type { NativeConfig } from './binding.js';
 import { addressText } from './address.js';
 import { DialError } from './errors.js';
+import { growSocketBuffers } from './socket-buffers.js';
 
 export interface DialOptions {
   host: string;
@@ -21,6 +22,8 @@ export interface DialOptions {
   config: NativeConfig;
   maxDatagramSize: number;
   keepAliveInterval: number;
+  /** The UDP socket's kernel buffers, each way (socket-buffers.ts). */
+  udpBufferSize: number;
   verify?: (chain: Uint8Array[]) => string | undefined;
 }
 
@@ -43,6 +46,7 @@ export function dial(options: DialOptions): Dialing {
         resolve();
       });
     });
+    growSocketBuffers(socket, options.udpBufferSize);
     // On a connected UDP socket the kernel reports an ICMP port unreachable as ECONNREFUSED (Linux): nothing listens there.
     let refused: string | undefined;
     socket.on('error', (error: NodeJS.ErrnoException) => {

@@ -18,6 +18,7 @@ import type { HostPort } from './address.js';
 import { ListenError } from './errors.js';
 import { readInvariants } from './invariants.js';
 import { RetryTokens } from './retry-token.js';
+import { growSocketBuffers } from './socket-buffers.js';
 
 /** Our connection ids are this long (RFC 9000 §5.1); short headers carry no length, so the server must know it. */
 export const CONNECTION_ID_LENGTH = 16;
@@ -30,6 +31,8 @@ export interface ServerEndpointOptions {
   retry?: boolean;
   maxDatagramSize: number;
   keepAliveInterval: number;
+  /** The UDP socket's kernel buffers, each way (socket-buffers.ts). */
+  udpBufferSize: number;
   /** A connection completed its handshake. */
   onConnection(connection: QuicConnection): void;
 }
@@ -67,6 +70,7 @@ export class ServerEndpoint {
         resolve();
       });
     });
+    growSocketBuffers(socket, this.options.udpBufferSize);
     // A send that fails (a peer's port gone: ECONNREFUSED on some systems) concerns one datagram; QUIC's loss recovery copes.
     socket.on('error', () => undefined);
     socket.on('message', (datagram, remote) => this.receive(datagram, { host: remote.address, port: remote.port }));
@@ -74,6 +78,11 @@ export class ServerEndpoint {
     this.socket = socket;
     this.local = { host: address.address, port: address.port };
     return this.local;
+  }
+
+  /** The kernel's receive buffer of the socket, in bytes as Linux reports it (twice what was granted). */
+  get receiveBufferSize(): number {
+    return this.socket?.getRecvBufferSize() ?? 0;
   }
 
   get address(): HostPort | undefined {
