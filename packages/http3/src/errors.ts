@@ -18,4 +18,11 @@ export class StreamProtocolError extends Error {
 /** The stream ended (FIN or reset) before its head. */
 export class StreamEndedError extends Error {
   override readonly name = 'StreamEndedError';
+  /** The peer's RESET_STREAM code, when it reset the stream. */
+  readonly resetCode: number | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { resetCode?: number }) {
+    super(message, options);
+    this.resetCode = options?.resetCode;
+  }
 }

@@ -6,14 +6,14 @@
  *
  * What ends the connection ends its WebSockets: a CONNECTION_CLOSE, an idle
  * timeout or a connection error fails every carrier (the WebSockets close
- * with 1006); a GOAWAY closes them with 1001, going away (RFC 6455 §7.4.1),
- * while their streams still run (RFC 9114 §5.2). Tunnels (tunnel.ts in
- * @wstack/core) ride it like WebSockets but are not closed on GOAWAY: their
- * close frames are the far end's.
+ * with 1006). A GOAWAY takes no new request streams and leaves the open
+ * ones running (RFC 9114 §5.2): a server shutting down closes its
+ * WebSockets itself (1001), and one that retires a connection lets them
+ * finish; a connection that ends after the peer's GOAWAY ends its
+ * WebSockets with 1001, going away (RFC 6455 §7.4.1), not 1006.
  */
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
-import { CloseCode } from '@wstack/protocol';
 import { GoneAwayError, WebSocketConnection, type Tunnel } from '@wstack/core';
 import { ConnectionClosedError } from './errors.js';
 import { H3ErrorCode, Http3Error } from './h3/errors.js';
@@ -202,9 +202,6 @@ export class Http3Connection extends EventEmitter<Http3ConnectionEvents> impleme
         case 'goaway':
           this.goawayReceived = true;
           this.emit('goaway', event.id);
-          for (const open of this.websockets) {
-            if (open instanceof WebSocketConnection && open.readyState === 1) open.close(CloseCode.GOING_AWAY, 'the HTTP/3 connection is going away');
-          }
           break;
         case 'connection-error':
           this.connectionError(event.error);

@@ -53,10 +53,7 @@ export class PooledHttp3Connection implements PooledSession {
       this.dialing = undefined;
       const connection = new Http3Connection(quicConnection, { role: 'client' });
       this.h3 = connection;
-      for (const listener of this.retiredListeners) {
-        connection.once('goaway', listener);
-        connection.once('close', listener);
-      }
+      for (const listener of this.retiredListeners) this.retireOn(connection, listener);
       if (this.closing) void this.shut(connection);
       this.serverSettings = await connection.settings();
     });
@@ -79,10 +76,19 @@ export class PooledHttp3Connection implements PooledSession {
 
   onRetired(listener: () => void): void {
     this.retiredListeners.push(listener);
-    if (this.h3 !== undefined) {
-      this.h3.once('goaway', listener);
-      this.h3.once('close', listener);
-    }
+    if (this.h3 !== undefined) this.retireOn(this.h3, listener);
+  }
+
+  /**
+   * A connection takes no new WebSockets after the server's GOAWAY, once
+   * closed, or once the server reset so many streams mid-way that quiche
+   * may soon lack connection credit for the rest (quic/connection.ts,
+   * resetBudget).
+   */
+  private retireOn(connection: Http3Connection, listener: () => void): void {
+    connection.once('goaway', listener);
+    connection.once('close', listener);
+    connection.quicConnection.once('creditLow', listener);
   }
 
   /** Closes with H3_NO_ERROR (RFC 9114 §5.2) once the streams are done; a QUIC handshake still under way stops. */
@@ -147,6 +153,7 @@ export class SessionPool extends OriginPool<PooledHttp3Connection, Http3ClientTl
       maxDatagramSize: settings.maxUdpPayloadSize,
       keepAliveInterval: settings.keepAliveInterval,
       udpBufferSize: settings.udpBufferSize,
+      resetBudget: settings.resetBudget,
       ...(verify ? { verify: check } : {}),
     });
   }

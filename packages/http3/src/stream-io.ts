@@ -41,7 +41,7 @@ export function readHead<T extends HeadEvent>(stream: QuicStream, decoder: Reque
         }
         if (fin) settle(() => reject(new StreamEndedError('the stream ended before its header section')));
       },
-      reset: (code) => settle(() => reject(new StreamEndedError(`the stream was reset with code 0x${code.toString(16)} before its header section`))),
+      reset: (code) => settle(() => reject(new StreamEndedError(`the stream was reset with code 0x${code.toString(16)} before its header section`, { resetCode: code }))),
       closed: (error) => settle(() => reject(new StreamEndedError(`the stream ended before its header section: ${error.message}`, { cause: error }))),
     };
   });

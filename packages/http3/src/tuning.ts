@@ -50,18 +50,24 @@ export interface QuicSettings {
   maxStreams: number;
   maxUniStreams: number;
   udpBufferSize: number;
+  /** Streams a peer may reset before their end until its connection takes no new ones (QuicConnectionOptions.resetBudget). */
+  resetBudget: number;
 }
 
 export function quicSettings(tuning: Http3Tuning): QuicSettings {
   const maxIdleTimeout = tuning.maxIdleTimeout ?? DEFAULT_MAX_IDLE_TIMEOUT;
+  const streamWindow = tuning.streamWindow ?? DEFAULT_STREAM_WINDOW;
+  const connectionWindow = tuning.connectionWindow ?? DEFAULT_CONNECTION_WINDOW;
   return {
     maxIdleTimeout,
     keepAliveInterval: tuning.keepAliveInterval ?? Math.min(DEFAULT_KEEPALIVE_INTERVAL, Math.floor(maxIdleTimeout / 2)),
     maxUdpPayloadSize: tuning.maxUdpPayloadSize ?? DEFAULT_MAX_UDP_PAYLOAD_SIZE,
-    streamWindow: tuning.streamWindow ?? DEFAULT_STREAM_WINDOW,
-    connectionWindow: tuning.connectionWindow ?? DEFAULT_CONNECTION_WINDOW,
+    streamWindow,
+    connectionWindow,
     maxStreams: tuning.maxStreams ?? DEFAULT_MAX_STREAMS,
     maxUniStreams: MAX_UNI_STREAMS,
     udpBufferSize: tuning.udpBufferSize ?? DEFAULT_UDP_BUFFER_SIZE,
+    // Each such reset may cost up to a stream window of connection credit: half the connection window is the most risked.
+    resetBudget: Math.max(1, Math.floor(connectionWindow / 2 / streamWindow)),
   };
 }

@@ -22,6 +22,8 @@ export interface DialOptions {
   config: NativeConfig;
   maxDatagramSize: number;
   keepAliveInterval: number;
+  /** QuicConnectionOptions.resetBudget. */
+  resetBudget?: number;
   /** The UDP socket's kernel buffers, each way (socket-buffers.ts). */
   udpBufferSize: number;
   verify?: (chain: Uint8Array[]) => string | undefined;
@@ -64,6 +66,7 @@ export function dial(options: DialOptions): Dialing {
       remote,
       maxDatagramSize: options.maxDatagramSize,
       keepAliveInterval: options.keepAliveInterval,
+      ...(options.resetBudget !== undefined ? { resetBudget: options.resetBudget } : {}),
       send: (datagram) => socket.send(datagram),
       ...(options.verify ? { verify: options.verify } : {}),
     });

@@ -32,6 +32,8 @@ export interface QuicConnectionEvents {
   stream: [stream: QuicStream];
   /** The connection is over: quiche closed it, or it timed out idle. */
   close: [info: QuicCloseInfo];
+  /** The peer reset more streams than `resetBudget` before we read them to their end: move new streams to another connection. */
+  creditLow: [];
 }
 
 export interface QuicConnectionOptions {
@@ -45,7 +47,15 @@ export interface QuicConnectionOptions {
   keepAliveInterval: number;
   /** Sends one datagram. */
   send(datagram: Buffer, to: HostPort): void;
-  /** Client: checks the server's certificate chain (DER, leaf first) once the handshake completed. */
+  /**
+   * How many streams the peer may reset before we read them to their end
+   * until 'creditLow' is emitted (once). quiche 0.18 keeps the
+   * connection-level credit (RFC 9000 §4.1) of the data such a stream
+   * announced and we never read (newer quiche gives it back), up to a
+   * stream window each: enough of them stall every stream of the
+   * connection. Default: Infinity.
+   */
+  resetBudget?: number;
   /** Checks the peer's certificate chain (DER, leaf first): why it is not trusted, or undefined. */
   verify?: (chain: Uint8Array[]) => string | undefined;
 }
@@ -79,6 +89,8 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   /** Client: the certificate check failed; the connection is closing. */
   private refused = false;
   private ended: QuicCloseInfo | undefined;
+  /** Streams the peer reset before we read them to their end (see `resetBudget`). */
+  private peerResets = 0;
   private recvInfo: { from: HostPort; to: HostPort };
 
   constructor(options: QuicConnectionOptions) {
@@ -174,6 +186,10 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   wantsRead(stream: QuicStream): void {
     this.toRead.add(stream);
     this.schedule();
+  }
+
+  peerReset(): void {
+    if (++this.peerResets === this.options.resetBudget) this.emit('creditLow');
   }
 
   done(stream: QuicStream): void {

@@ -31,6 +31,8 @@ export interface ServerEndpointOptions {
   retry?: boolean;
   maxDatagramSize: number;
   keepAliveInterval: number;
+  /** QuicConnectionOptions.resetBudget. */
+  resetBudget?: number;
   /** The UDP socket's kernel buffers, each way (socket-buffers.ts). */
   udpBufferSize: number;
   /** A connection completed its handshake. */
@@ -171,6 +173,7 @@ export class ServerEndpoint {
       remote: from,
       maxDatagramSize: this.options.maxDatagramSize,
       keepAliveInterval: this.options.keepAliveInterval,
+      ...(this.options.resetBudget !== undefined ? { resetBudget: this.options.resetBudget } : {}),
       send: (bytes, to) => this.send(bytes, to),
     });
     const keys = [key(connectionId)];

@@ -35,7 +35,9 @@ export function readStreams(connection: ReadingConnection): void {
   for (const id of connection.native.readable()) {
     if (connection.ended()) return;
     const stream = connection.streams.get(id) ?? connection.peerStream(id);
-    if (stream !== undefined && !stream.isPaused) stream.pull(scratch);
+    if (stream === undefined) continue;
+    if (stream.isPaused) stream.noticeReset();
+    else stream.pull(scratch);
   }
 }
 

@@ -43,6 +43,8 @@ export interface StreamOwner {
   wantsRead(stream: QuicStream): void;
   /** Both directions are over on our side. */
   done(stream: QuicStream): void;
+  /** The peer reset a stream before we read it to its end (RESET_STREAM, RFC 9000 §19.4). */
+  peerReset(): void;
 }
 
 /** A handler that ignores everything: what a stream has until its user sets one, and the base of handlers that need few events. */
@@ -126,6 +128,8 @@ export class QuicStream {
       this.writeEnded = true;
       this.dropQueue();
       shutdown(this.owner.native, this.id, SHUTDOWN_WRITE, code);
+      // The RESET_STREAM leaves with this turn's flush, whether or not anything else is sent.
+      this.owner.wantsFlush(this);
     }
     this.checkDone();
   }
@@ -136,6 +140,8 @@ export class QuicStream {
     this.readEnded = true;
     this.paused = false;
     shutdown(this.owner.native, this.id, SHUTDOWN_READ, code);
+    // The STOP_SENDING leaves with this turn's flush.
+    this.owner.wantsFlush(this);
     this.checkDone();
   }
 
@@ -157,11 +163,7 @@ export class QuicStream {
       try {
         result = native.streamRecv(this.id, scratch);
       } catch (error) {
-        this.readEnded = true;
-        const code = quicheErrorCode(error, 'StreamReset');
-        if (code !== undefined) this.handler.reset(code);
-        else this.handler.closed(asError(error));
-        this.checkDone();
+        this.readFailed(error);
         return;
       }
       if (result === null) return;
@@ -175,6 +177,21 @@ export class QuicStream {
       }
       // quiche fills the buffer while it holds contiguous data: a shorter read drained it (no call just to hear "Done").
       if (length < scratch.length) return;
+    }
+  }
+
+  /**
+   * Driver: a paused stream learns of the peer's RESET_STREAM all the same,
+   * or a reader that paused would never hear that the peer gave up. quiche
+   * reports the reset to a read of nothing (and drops the data), while a
+   * stream that is merely waiting keeps its data.
+   */
+  noticeReset(): void {
+    if (this.readEnded) return;
+    try {
+      this.owner.native.streamRecv(this.id, EMPTY);
+    } catch (error) {
+      this.readFailed(error);
     }
   }
 
@@ -220,6 +237,18 @@ export class QuicStream {
     this.writeEnded = true;
     this.dropQueue();
     if (unfinished) this.handler.closed(error);
+  }
+
+  private readFailed(error: unknown): void {
+    this.readEnded = true;
+    const code = quicheErrorCode(error, 'StreamReset');
+    if (code !== undefined) {
+      this.owner.peerReset();
+      this.handler.reset(code);
+    } else {
+      this.handler.closed(asError(error));
+    }
+    this.checkDone();
   }
 
   private finishWrite(): void {

@@ -1,0 +1,78 @@
+/**
+ * quiche 0.18 keeps the connection-level credit (RFC 9000 §4.1) of the data
+ * a stream announced when its sender reset it before we read it all: enough
+ * such resets stall every stream of the connection. A connection whose peer
+ * reset `resetBudget` streams mid-way takes no new WebSockets (the server
+ * sends GOAWAY, the client's pool retires it) and its open ones go on.
+ */
+import t from 'tap';
+import type { WebSocketConnection } from '@wstack/core';
+import { closed, nextMessage } from '@wstack/testkit';
+import { connect, SessionPool, WebSocketServer } from '../src/index.js';
+import { quicSettings } from '../src/tuning.js';
+import { devCert } from './h3-transport.js';
+
+// Small windows, so that a few resets would use up the connection's credit: 40 × 64 KiB is 2.5 × the 1 MiB window.
+const tuning = { connectionWindow: 1024 * 1024, streamWindow: 256 * 1024 };
+const RESETS = 40;
+const CHUNK = 64 * 1024;
+const tls = { ca: devCert.cert };
+
+t.equal(quicSettings(tuning).resetBudget, 2, 'half the connection window, a stream window per reset');
+t.equal(quicSettings({}).resetBudget, 8, 'by default: 16 MiB, 1 MiB');
+
+async function echoes(connection: WebSocketConnection, text: string): Promise<string> {
+  const answer = nextMessage(connection);
+  connection.send(text);
+  return Promise.race([answer.then(({ data }) => data.toString()), new Promise<string>((resolve) => setTimeout(() => resolve('no echo within 5 s'), 5000))]);
+}
+
+t.test("a client's resets mid-message: the server retires the connection, the open WebSockets go on", async (t) => {
+  const server = new WebSocketServer({ ...tuning, handler: (connection) => connection.on('message', (data, binary) => binary || connection.send(data)) });
+  const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
+  t.teardown(() => server.close());
+  const pool = new SessionPool({ ...tuning, idleTimeout: Infinity });
+  t.teardown(() => pool.close());
+  const url = `wss://127.0.0.1:${port}/`;
+  const kept = await connect(url, { pool, tls });
+  for (let i = 0; i < RESETS; i++) {
+    const doomed = await connect(url, { pool, tls, handshakeTimeout: 5000 });
+    doomed.send(Buffer.alloc(CHUNK, 1));
+    doomed.terminate();
+    await closed(doomed);
+  }
+  t.equal(await echoes(kept, 'still here'), 'still here', 'the WebSocket opened first still echoes');
+  const fresh = await connect(url, { pool, tls, handshakeTimeout: 5000 });
+  t.equal(await echoes(fresh, 'new'), 'new', 'a new WebSocket opens and echoes');
+  t.ok(server.sessionCount >= 2, 'on a new connection');
+  for (const open of [kept, fresh]) open.close();
+});
+
+t.test("a server's resets mid-message: the client's pool retires the connection, the open WebSockets go on", async (t) => {
+  const server = new WebSocketServer({
+    ...tuning,
+    handler: (connection) =>
+      connection.on('message', (data) => {
+        if (data.toString() !== 'reset me') return connection.send(data);
+        connection.send(Buffer.alloc(4 * CHUNK, 2));
+        // A turn later, when quiche has taken the message: reset in the middle of it.
+        setImmediate(() => connection.terminate());
+      }),
+  });
+  const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
+  t.teardown(() => server.close());
+  const pool = new SessionPool({ ...tuning, idleTimeout: Infinity });
+  t.teardown(() => pool.close());
+  const url = `wss://127.0.0.1:${port}/`;
+  const kept = await connect(url, { pool, tls });
+  for (let i = 0; i < RESETS; i++) {
+    const doomed = await connect(url, { pool, tls, handshakeTimeout: 5000 });
+    doomed.on('message', () => undefined);
+    doomed.send('reset me');
+    await closed(doomed);
+  }
+  t.equal(await echoes(kept, 'still here'), 'still here', 'the WebSocket opened first still echoes');
+  const fresh = await connect(url, { pool, tls, handshakeTimeout: 5000 });
+  t.equal(await echoes(fresh, 'new'), 'new');
+  for (const open of [kept, fresh]) open.close();
+});
