@@ -27,6 +27,7 @@ export const counts: LoadCounts = {
   echoDelivered: 0,
   echoCorrupt: 0,
   echoLost: 0,
+  echoLostBy: {},
   stalled: 0,
   resets: 0,
   oversized: 0,
@@ -36,6 +37,7 @@ export const counts: LoadCounts = {
   closeCodes: {},
   openFailures: {},
   loopDelayMax: 0,
+  busy: {},
 };
 
 type Transport = 'h1' | 'h2' | 'h3';
@@ -85,6 +87,13 @@ async function open(transport: Transport, slot: number, part: Part): Promise<Web
   }
 }
 
+const ECHO_PATIENCE = 30_000;
+
+function lost(how: string, connection: WebSocketConnection): void {
+  const key = `${connection.transport}: ${how}`;
+  counts.echoLostBy[key] = (counts.echoLostBy[key] ?? 0) + 1;
+}
+
 /** Well-behaved: messages of 16 B to 16 KiB, one at a time every 2–10 s for 20–60 s, each echo checked; then a clean close. */
 async function echo(connection: WebSocketConnection): Promise<void> {
   const until = Math.min(deadline, Date.now() + random(20_000, 60_000));
@@ -92,8 +101,18 @@ async function echo(connection: WebSocketConnection): Promise<void> {
     const payload = Buffer.alloc(random(16, 16 * 1024), random(0, 256));
     const answer = new Promise<Buffer | undefined>((resolve) => {
       const onMessage = (data: Buffer) => done(data);
-      const onClose = () => done(undefined);
+      const onClose = () => {
+        lost(`closed ${connection.closeDetails?.code}`, connection);
+        done(undefined);
+      };
+      // An echo that does not come back within 30 s is lost: counted, and the WebSocket given up.
+      const timer = setTimeout(() => {
+        lost('no echo within 30 s', connection);
+        done(undefined);
+        connection.terminate();
+      }, ECHO_PATIENCE);
       const done = (data: Buffer | undefined) => {
+        clearTimeout(timer);
         connection.off('message', onMessage);
         connection.off('close', onClose);
         resolve(data);
@@ -120,28 +139,20 @@ async function echo(connection: WebSocketConnection): Promise<void> {
 const MAX_STALLED = 40;
 let stalledNow = 0;
 
-/** Reads nothing while sending 20 MiB to the echo: the server's send buffer passes its cap and it closes (1008). */
+/** Reads nothing and asks the server for 20 MiB, which it sends without waiting: its send buffer passes the cap and it closes (1008). */
 async function stall(connection: WebSocketConnection): Promise<void> {
   counts.stalled++;
   stalledNow++;
   try {
-    await stallOn(connection);
+    connection.pause();
+    connection.send('flood');
+    // The server gives up within its close timeout; then the connection here ends (or ends by its own close timer).
+    await Promise.race([closed(connection), sleep(30_000)]);
+    connection.terminate();
+    await closed(connection);
   } finally {
     stalledNow--;
   }
-}
-
-async function stallOn(connection: WebSocketConnection): Promise<void> {
-  connection.pause();
-  const chunk = Buffer.alloc(512 * 1024, 7);
-  for (let i = 0; i < 40 && connection.readyState === 1; i++) {
-    // drained() resolves on 'drain' or at the close (the server closes once its cap is passed).
-    if (!connection.send(chunk)) await connection.drained();
-  }
-  // The server gives up within its close timeout; then the connection here ends (or ends by its own close timer).
-  await Promise.race([closed(connection), sleep(30_000)]);
-  connection.terminate();
-  await closed(connection);
 }
 
 /** A large message, then an abort while it is on its way: the stream or socket is reset in the middle of a frame. */
@@ -153,10 +164,10 @@ async function reset(connection: WebSocketConnection): Promise<void> {
   await closed(connection);
 }
 
-/** A message over the server's 1 MiB limit: refused with 1009 (RFC 6455 §7.4.1). */
+/** A message just over the server's 1 MiB limit: refused with 1009 (RFC 6455 §7.4.1). */
 async function oversize(connection: WebSocketConnection): Promise<void> {
   counts.oversized++;
-  connection.send(Buffer.alloc(2 * 1024 * 1024, 2));
+  connection.send(Buffer.alloc(1024 * 1024 + 1, 2));
   const code = await Promise.race([closed(connection), sleep(30_000).then(() => 0)]);
   if (code === 1009) counts.oversizedRefused++;
   connection.terminate();
@@ -187,11 +198,11 @@ async function slot(index: number, transport: Transport): Promise<void> {
       counts.closedBeforeUse++;
       continue;
     }
-    if (doomed) await onDoomedSession(connection);
-    else if (stalling) await stall(connection);
-    else if (roll < 0.88) await echo(connection);
-    else if (roll < 0.92) await reset(connection);
-    else await oversize(connection);
+    const [name, play] = doomed ? ['doomed', onDoomedSession] : stalling ? ['stall', stall] : roll < 0.88 ? ['echo', echo] : roll < 0.92 ? ['reset', reset] : ['oversize', oversize];
+    const key = `${transport} ${name}`;
+    counts.busy[key] = (counts.busy[key] ?? 0) + 1;
+    await play(connection);
+    counts.busy[key]!--;
   }
 }
 

@@ -22,8 +22,10 @@ export interface LoadCounts {
   echoSent: number;
   echoDelivered: number;
   echoCorrupt: number;
-  /** Echo WebSockets that closed before their last echo came back (none should). */
+  /** Echo WebSockets that closed before their last echo came back, or waited 30 s for it (none should). */
   echoLost: number;
+  /** Lost echoes by transport and how: the WebSocket closed, or the echo never came. */
+  echoLostBy: Record<string, number>;
   stalled: number;
   resets: number;
   oversized: number;
@@ -38,6 +40,8 @@ export interface LoadCounts {
   openFailures: Record<string, number>;
   /** The longest the load's event loop was late, in ms. */
   loopDelayMax: number;
+  /** Slots busy now, by transport and part: what a load that overruns its deadline waits for. */
+  busy: Record<string, number>;
 }
 
 export type ServerReply =

@@ -2,15 +2,24 @@
  * The soak's server: wstack's createServer on every transport with a
  * development certificate and the limits a deployment would set for small
  * messages (maxMessageSize 1 MiB); everything else at its default. It
- * echoes, counts how its WebSockets ended, and measures itself on request.
+ * echoes, floods a stalled reader that asks for it (an application that
+ * ignores `send()`'s false), counts how its WebSockets ended, and measures
+ * itself on request.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createServer } from 'wstack';
+import { createServer, type WebSocketConnection } from 'wstack';
 import type { Memory, ServerCommand, ServerReply } from './protocol.js';
 
 // A measure may be asked for while the orchestrator is already closing: no answer then.
 const send = (reply: ServerReply) => process.connected && process.send!(reply);
 const closes: Record<string, number> = {};
+
+/** The command of a stalled reader: the application then sends 20 MiB without waiting for 'drain', toward a peer that reads nothing. */
+const FLOOD = 'flood';
+function flood(connection: WebSocketConnection): void {
+  // The abuse the send cap exists for: each send after the cap is passed is refused, and the connection closes with 1008.
+  for (let i = 0; i < 40 && connection.readyState === 1; i++) connection.send(Buffer.alloc(512 * 1024, i));
+}
 
 const server = await createServer({
   port: 0,
@@ -18,7 +27,8 @@ const server = await createServer({
   maxMessageSize: 1024 * 1024,
   handler(connection) {
     connection.on('message', (data, binary) => {
-      if (connection.readyState === 1) connection.send(data, { binary });
+      if (!binary && data.length === FLOOD.length && data.toString() === FLOOD) flood(connection);
+      else if (connection.readyState === 1) connection.send(data, { binary });
     });
     connection.on('close', ({ code, error }) => {
       const key = `${connection.transport} ${code}${error ? ` ${(error as { code?: string }).code ?? error.name}` : ''}`;

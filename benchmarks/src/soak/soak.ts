@@ -13,7 +13,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { LoadCounts, Memory, ServerCommand, ServerReply } from './protocol.js';
@@ -54,6 +54,13 @@ function ask<T extends ServerReply['type']>(command: ServerCommand, type: T): Pr
   });
 }
 
+/** UDP datagrams the kernel dropped because a socket's receive buffer was full (the whole machine; /proc/net/snmp): lost QUIC packets. */
+function udpDrops(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'));
+  const [names, values] = lines.map((line) => line.split(/\s+/));
+  return Number(values?.[names?.indexOf('RcvbufErrors') ?? -1] ?? 0);
+}
+
 const measure = async (): Promise<Memory> => (await ask({ type: 'measure' }, 'memory')).memory;
 const memoryText = (m: Memory) => `heap ${MB(m.heapUsed)} MB (of ${MB(m.heapTotal)} MB), RSS ${MB(m.rss)} MB, external ${MB(m.external)} MB, handles ${m.handles}, WebSockets ${m.websockets}, event loop late ≤ ${m.loopDelayMax.toFixed(0)} ms`;
 
@@ -71,11 +78,14 @@ interface Round {
   loadCode: number | null;
   victimsKilled: number;
   slowlorisCut: number;
+  udpDropped: number;
   after: Memory;
 }
 
 /** One round: the load, the victims and slowloris for SECONDS; then the server's WebSockets are left to end and it is measured. */
 async function round(): Promise<Round> {
+  const udpBefore = udpDrops();
+  const roundEnd = Date.now() + SECONDS * 1000;
   const slowloris = new Slowloris(port, SLOWLORIS);
   const load = fork(here('./load.js'), [String(port), String(SECONDS), String(WEBSOCKETS), SHARES], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let counts: LoadCounts | undefined;
@@ -95,7 +105,8 @@ async function round(): Promise<Round> {
     const now = await measure().catch(() => undefined);
     if (now === undefined) return;
     if (now.rss > peak.rss) peak = now;
-    log(`${memoryText(now)}; opened ${counts?.opened ?? 0}, echoes ${counts?.echoDelivered ?? 0}/${counts?.echoSent ?? 0}, slowloris cut ${slowloris.cut}`);
+    const overrun = Date.now() > roundEnd ? `; still busy: ${Object.entries(counts?.busy ?? {}).filter(([, n]) => n > 0).map(([key, n]) => `${key} ${n}`).join(', ')}` : '';
+    log(`${memoryText(now)}; opened ${counts?.opened ?? 0} (failed ${counts?.openFailed ?? 0}), UDP drops ${udpDrops() - udpBefore}, echoes ${counts?.echoDelivered ?? 0}/${counts?.echoSent ?? 0}, slowloris cut ${slowloris.cut}${overrun}`);
   }, 30_000);
   const [loadCode] = (await loadDone) as [number | null];
   clearInterval(victims);
@@ -114,7 +125,7 @@ async function round(): Promise<Round> {
   await sleep(2000);
   after = await measure();
   log(`after the round: ${memoryText(after)}`);
-  return { counts: counts!, loadCode, victimsKilled, slowlorisCut: slowloris.cut, after };
+  return { counts: counts!, loadCode, victimsKilled, slowlorisCut: slowloris.cut, udpDropped: udpDrops() - udpBefore, after };
 }
 
 let peak = before;
@@ -125,7 +136,9 @@ const [exitCode] = serverExit !== undefined ? [serverExit] : await once(server, 
 const sum = (pick: (counts: LoadCounts) => number) => rounds.reduce((total, r) => total + pick(r.counts), 0);
 const closeCodes: Record<string, number> = {};
 const openFailures: Record<string, number> = {};
+const echoLostBy: Record<string, number> = {};
 for (const r of rounds) {
+  for (const [how, n] of Object.entries(r.counts.echoLostBy)) echoLostBy[how] = (echoLostBy[how] ?? 0) + n;
   for (const [code, n] of Object.entries(r.counts.closeCodes)) closeCodes[code] = (closeCodes[code] ?? 0) + n;
   for (const [why, n] of Object.entries(r.counts.openFailures)) openFailures[why] = (openFailures[why] ?? 0) + n;
 }
@@ -136,12 +149,14 @@ const c: LoadCounts = {
   echoDelivered: sum((x) => x.echoDelivered),
   echoCorrupt: sum((x) => x.echoCorrupt),
   echoLost: sum((x) => x.echoLost),
+  echoLostBy,
   stalled: sum((x) => x.stalled),
   resets: sum((x) => x.resets),
   oversized: sum((x) => x.oversized),
   oversizedRefused: sum((x) => x.oversizedRefused),
   goaways: sum((x) => x.goaways),
   closedBeforeUse: sum((x) => x.closedBeforeUse),
+  busy: {},
   closeCodes,
   openFailures,
   loopDelayMax: Math.max(...rounds.map((r) => r.counts.loopDelayMax)),
@@ -169,11 +184,12 @@ const rows = [
   `| glibc | ${glibcDefault ? 'as it is' : 'MALLOC_MMAP_THRESHOLD_=131072'} |`,
   `| rounds × duration, WebSockets kept busy | ${ROUNDS} × ${SECONDS} s, ${WEBSOCKETS} (${SHARES.replace(/:/g, ' ').replace(/,/g, ' %, ')} %) |`,
   `| WebSockets opened (load), failed to open, closed before their first message | ${c.opened}, ${c.openFailed}, ${c.closedBeforeUse} |`,
-  `| echo messages sent, delivered intact, corrupt, lost | ${c.echoSent}, ${c.echoDelivered}, ${c.echoCorrupt}, ${c.echoLost} |`,
+  `| echo messages sent, delivered intact, corrupt, lost | ${c.echoSent}, ${c.echoDelivered}, ${c.echoCorrupt}, ${c.echoLost}${c.echoLost > 0 ? ` (${Object.entries(echoLostBy).map(([how, n]) => `${how}: ${n}`).join('; ')})` : ''} |`,
   `| stalled readers, resets mid-frame, oversized (refused 1009) | ${c.stalled}, ${c.resets}, ${c.oversized} (${c.oversizedRefused}) |`,
   `| GOAWAYs (sessions closed under WebSockets), victims killed | ${c.goaways}, ${victimsKilled} |`,
   `| slowloris heads cut by the server | ${slowlorisCut} |`,
   `| the load's event loop, latest | ${c.loopDelayMax.toFixed(0)} ms |`,
+  `| UDP datagrams dropped by the kernel for a full receive buffer (machine) | ${rounds.map((r) => r.udpDropped).join(', ')} |`,
   `| why opening failed | ${Object.entries(openFailures).sort(([, a], [, b]) => b - a).map(([why, n]) => `${why}: ${n}`).join('; ') || 'never'} |`,
   `| close codes seen by the load | ${Object.entries(closeCodes).map(([code, n]) => `${code}: ${n}`).join(', ')} |`,
   `| server closes (transport, code, error) | ${Object.entries(shutdown.closes).sort(([, a], [, b]) => b - a).map(([key, n]) => `${key}: ${n}`).join('; ')} |`,
