@@ -27,6 +27,8 @@ export function parseWebSocketUrl(input: string | URL): URL {
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   // RFC 6455 §3: only the ws and wss schemes. ("localhost:80" parses, with the scheme "localhost:".)
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new UrlError('NOT_WEBSOCKET_URL', String(input), `not a WebSocket URL: ${JSON.stringify(String(input))} (${EXPECTED})`);
-  if (url.hash !== '') throw new UrlError('URL_FRAGMENT', String(input), `a WebSocket URL has no fragment: ${url.href}`);
+  // RFC 6455 §3: no fragment, not even an empty one ('ws://h/#', whose `hash` is ''): the serialized URL has a '#'
+  // only where its fragment starts, since the parser percent-encodes any other (WHATWG WebSockets Standard §3.1 step 7).
+  if (url.href.includes('#')) throw new UrlError('URL_FRAGMENT', String(input), `a WebSocket URL has no fragment: ${url.href}`);
   return url;
 }

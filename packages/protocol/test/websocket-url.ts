@@ -15,6 +15,8 @@ t.test('a URL no WebSocket can open is a UrlError (a TypeError) with a code and 
     ['127.0.0.1:9555', 'INVALID_URL', /not a URL: "127\.0\.0\.1:9555"/],
     ['not a url', 'INVALID_URL', /^not a URL: "not a url" \(expected ws:\/\//],
     ['ws://a/#frag', 'URL_FRAGMENT', /no fragment: ws:\/\/a\/#frag/],
+    ['ws://a/#', 'URL_FRAGMENT', /no fragment: ws:\/\/a\/#$/],
+    ['ws://a/?q#', 'URL_FRAGMENT', /no fragment: ws:\/\/a\/\?q#$/],
   ];
   for (const [input, code, message] of cases) {
     const error = t.throws(() => parseWebSocketUrl(input)) as UrlError;
