@@ -20,6 +20,10 @@ export { TimeoutError, AbortError, TransportResetError, SendBufferFullError, Gon
 export { reject, statusText, handshakeDeadlines, DEFAULT_HANDSHAKE_TIMEOUT } from './upgrade-policy.js';
 export type { UpgradeRequest, Rejection, AuthResult, ConnectionHandler, TunnelHandler, TunnelPolicy, ServerPolicy, ServerOptions, AcceptedTerms } from './upgrade-policy.js';
 
+// Options checked by name at the public entry points.
+export { checkOptions, optionNameSet, CONNECTION_OPTION_NAMES, SERVER_OPTION_NAMES, CLIENT_HANDSHAKE_OPTION_NAMES, WS_SERVER_OPTION_ADVICE, WS_CLIENT_OPTION_ADVICE } from './option-names.js';
+export type { OptionNames, OptionAdvice } from './option-names.js';
+
 // Tunnels: a WebSocket's bytes, unparsed (wstack bridge).
 export { Tunnel, pipeTunnels } from './tunnel.js';
 export type { TunnelEvents } from './tunnel.js';
