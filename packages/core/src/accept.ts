@@ -11,7 +11,7 @@ import { CloseCode, compressionOptions } from '@wstack/protocol';
 import type { Carrier } from './carrier.js';
 import { WebSocketConnection } from './connection.js';
 import { Tunnel } from './tunnel.js';
-import { decideUpgrade, reject, type AcceptedTerms, type Rejection, type ServerOptions, type UpgradeRequest } from './upgrade-policy.js';
+import { decideUpgrade, handlerFor, reject, type AcceptedTerms, type Rejection, type ServerOptions, type UpgradeRequest } from './upgrade-policy.js';
 
 /** The events of every transport's WebSocketServer. */
 export interface ServerEvents {
@@ -53,8 +53,28 @@ export abstract class TransportServer extends EventEmitter<ServerEvents> {
   /** Resolves at the shutdown's deadline, once close() began. */
   private deadline: Promise<void> | undefined;
 
+  /**
+   * Whether a WebSocket on a path with no route is accepted when there is no
+   * `handler` either: by default when this server has a 'connection'
+   * listener, which then gets it (as with ws). A server that forwards
+   * another's 'connection' events, as wstack's `createServer` does, points
+   * it at its own listeners.
+   */
+  acceptsUnrouted: () => boolean = () => this.listenerCount('connection') > 0;
+
   constructor(protected readonly options: ServerOptions) {
     super();
+  }
+
+  /**
+   * Whether a WebSocket on this path would be handed to the application: a
+   * route, the `handler`, a tunnel or `acceptsUnrouted`. Decided before
+   * anything is written, so that a path this server does not serve can be
+   * left to someone else; the policy's other checks (origin, authenticate)
+   * come later and may still refuse it.
+   */
+  servesPath(pathname: string): boolean {
+    return this.options.tunnel !== undefined || handlerFor(this.options, pathname) !== undefined || this.acceptsUnrouted();
   }
 
   /**
@@ -71,7 +91,7 @@ export abstract class TransportServer extends EventEmitter<ServerEvents> {
     const checked = handshake.check();
     if ('reject' in checked) return this.refuse(handshake, checked.reject, undefined, undefined);
     const { request } = checked;
-    const decision = await decideUpgrade(request, this.options);
+    const decision = await decideUpgrade(request, this.options, this.acceptsUnrouted() ? toListeners : undefined);
     if (handshake.gone) return;
     if ('reject' in decision) return this.refuse(handshake, decision.reject, request, decision.error);
     if (this.closing) return this.refuse(handshake, reject(503, 'Server shutting down'), request, undefined);
@@ -135,6 +155,9 @@ export abstract class TransportServer extends EventEmitter<ServerEvents> {
     this.emit('rejection', rejection, request, error);
   }
 }
+
+/** The handler of a WebSocket that only the 'connection' listeners get: `accept` emits the event after any handler. */
+function toListeners(): void {}
 
 /** An open connection (the set holds no closed one) closed with 1001; resolves at its close event. */
 function closeGoingAway(connection: WebSocketConnection): Promise<void> {

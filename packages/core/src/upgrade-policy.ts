@@ -62,7 +62,11 @@ export interface TunnelPolicy {
 export interface ServerPolicy {
   /** Receives every WebSocket whose path has no entry in `routes`. */
   handler?: ConnectionHandler;
-  /** Handlers by pathname; a path with neither a route nor a `handler` is refused with 404. */
+  /**
+   * Handlers by pathname. A path with neither a route nor a `handler` goes
+   * to the server's 'connection' listeners alone when it has some, and is
+   * refused with 404 when it has none.
+   */
   routes?: Readonly<Record<string, ConnectionHandler>>;
   /** Origins allowed (exact match), or a check. Default: any origin. A refused origin gets 403. */
   origins?: readonly string[] | ((origin: string | undefined, request: UpgradeRequest) => boolean);
@@ -143,10 +147,21 @@ export function reject(status: number, body: string = statusText(status), header
   return headers === undefined ? { status, body } : { status, body, headers };
 }
 
-/** Applies the server's policy to a well-formed WebSocket request. Never throws. */
-export async function decideUpgrade(request: UpgradeRequest, policy: ServerPolicy): Promise<Decision> {
+/** The handler of a path: its route, else the policy's `handler`. Own properties only: a path is never a prototype's key. */
+export function handlerFor(policy: ServerPolicy, pathname: string): ConnectionHandler | undefined {
+  const routes = policy.routes;
+  return (routes !== undefined && Object.hasOwn(routes, pathname) ? routes[pathname] : undefined) ?? policy.handler;
+}
+
+/**
+ * Applies the server's policy to a well-formed WebSocket request. Never
+ * throws. `unrouted` takes a path with no handler of its own (the server's
+ * 'connection' listeners get the connection then); without it such a path
+ * is refused with 404.
+ */
+export async function decideUpgrade(request: UpgradeRequest, policy: ServerPolicy, unrouted?: ConnectionHandler): Promise<Decision> {
   const tunnel = policy.tunnel;
-  const handler = policy.routes?.[request.pathname] ?? policy.handler;
+  const handler = handlerFor(policy, request.pathname) ?? unrouted;
   if (tunnel === undefined && handler === undefined) return { reject: reject(404) };
   try {
     if (!originAllowed(request, policy.origins)) return { reject: reject(403, 'Origin not allowed') };

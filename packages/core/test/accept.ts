@@ -95,6 +95,8 @@ t.test('permessage-deflate offered and enabled: the answer names it and the conn
 t.test('refused: an invalid request, a policy refusal, a throwing hook', async (t) => {
   const server = new Server({ routes: { '/chat': () => undefined }, authenticate: (req) => (req.headers.host === 'boom' ? (() => { throw new Error('hook'); })() : true) });
   const seen = events(server);
+  // The 'connection' listener here only records: the server takes no WebSocket without a route.
+  server.acceptsUnrouted = () => false;
   const invalid = handshake({ reject: { status: 400, body: 'bad' } });
   await server.run(invalid.incoming);
   t.same(invalid.made.log, ['check', 'refuse']);
@@ -201,4 +203,41 @@ t.test('with every peer answering, close() resolves as soon as they are closed',
   await server.run(made.incoming);
   new WebSocketConnection('client', made.made.far);
   t.same(await server.close(), { closed: 1, terminated: 0 });
+});
+
+t.test("ws's way: with no handler and no route, a 'connection' listener takes the WebSocket; with none, 404", async (t) => {
+  const server = new Server({});
+  t.equal(server.servesPath('/any'), false);
+  const refused = handshake();
+  await server.run(refused.incoming);
+  t.same(refused.made.refused, { status: 404, body: 'Not Found' });
+  const connections: WebSocketConnection[] = [];
+  server.on('connection', (connection) => connections.push(connection));
+  t.equal(server.servesPath('/any'), true);
+  const taken = handshake();
+  await server.run(taken.incoming);
+  t.same(taken.made.log, ['check', 'answer', 'opened']);
+  t.equal(connections.length, 1);
+  t.equal(connections[0], taken.made.opened);
+  await server.close();
+});
+
+t.test('servesPath: a route, the handler, a tunnel; acceptsUnrouted may be pointed elsewhere', async (t) => {
+  const routed = new Server({ routes: { '/chat': () => undefined } });
+  t.equal(routed.servesPath('/chat'), true);
+  t.equal(routed.servesPath('/other'), false);
+  t.equal(routed.servesPath('toString'), false, 'a prototype key is no route');
+  t.equal(new Server({ handler: () => undefined }).servesPath('/other'), true);
+  t.equal(new Server({ tunnel: { open: () => undefined, extensions: () => '' } }).servesPath('/other'), true);
+  let listening = true;
+  routed.acceptsUnrouted = () => listening;
+  t.equal(routed.servesPath('/other'), true);
+  const taken = handshake({ request: { ...request, pathname: '/other' } });
+  await routed.run(taken.incoming);
+  t.same(taken.made.log, ['check', 'answer', 'opened'], 'accepted although this server has no listener');
+  listening = false;
+  const refused = handshake({ request: { ...request, pathname: '/other' } });
+  await routed.run(refused.incoming);
+  t.equal(refused.made.refused?.status, 404);
+  await routed.close();
 });

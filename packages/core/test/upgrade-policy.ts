@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decideUpgrade, handshakeDeadlines, reject, statusText, type ServerPolicy, type UpgradeRequest } from '../src/upgrade-policy.js';
+import { decideUpgrade, handlerFor, handshakeDeadlines, reject, statusText, type ServerPolicy, type UpgradeRequest } from '../src/upgrade-policy.js';
 
 const request = (overrides: Partial<UpgradeRequest> = {}): UpgradeRequest => ({
   transport: 'http/1.1',
@@ -24,6 +24,19 @@ t.test('routing: exact pathname, then the fallback handler, else 404', async (t)
   const fallback = await decideUpgrade(request({ pathname: '/else' }), { routes: { '/chat': other }, handler });
   t.equal('accept' in fallback && fallback.accept.handler, handler);
   t.same(await decideUpgrade(request({ pathname: '/else' }), { routes: { '/chat': other } }), { reject: { status: 404, body: 'Not Found' } });
+});
+
+t.test('a path with no handler of its own goes to `unrouted` when given; a prototype key is no route', async (t) => {
+  const unrouted = () => undefined;
+  const taken = await decideUpgrade(request({ pathname: '/else' }), { routes: { '/chat': other } }, unrouted);
+  t.equal('accept' in taken && taken.accept.handler, unrouted);
+  const routed = await decideUpgrade(request(), { routes: { '/chat': other } }, unrouted);
+  t.equal('accept' in routed && routed.accept.handler, other, 'a route comes first');
+  const fallback = await decideUpgrade(request({ pathname: '/else' }), { handler }, unrouted);
+  t.equal('accept' in fallback && fallback.accept.handler, handler, 'then the handler');
+  t.same(await decideUpgrade(request({ pathname: 'constructor' }), { routes: {} }), { reject: { status: 404, body: 'Not Found' } });
+  t.equal(handlerFor({ routes: { '/a': other } }, 'hasOwnProperty'), undefined);
+  t.equal(handlerFor({}, '/a'), undefined);
 });
 
 t.test('a tunnel policy takes every path, answers with its own extensions, and still runs the hooks', async (t) => {
