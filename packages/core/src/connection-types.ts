@@ -83,6 +83,14 @@ export interface Negotiated {
   headers?: Readonly<Record<string, string | string[] | number | undefined>>;
 }
 
+/** What a connection carried so far: messages, and their payload bytes as the application sees them (before compression, once inflated). */
+export interface MessageCounts {
+  messagesIn: number;
+  bytesIn: number;
+  messagesOut: number;
+  bytesOut: number;
+}
+
 export interface CloseDetails {
   /** The WebSocket Connection Close Code (RFC 6455 §7.1.5): the peer's, or 1005, or 1006. */
   code: number;

@@ -17,6 +17,7 @@ import {
   type CloseDetails,
   type ConnectionEvents,
   type ConnectionOptions,
+  type MessageCounts,
   type Negotiated,
   type ReadyStateValue,
 } from './connection-types.js';
@@ -24,6 +25,7 @@ import { PerMessageDeflate } from './deflate.js';
 import { TimeoutError, type SendBufferFullError } from './errors.js';
 import { Keepalive, type KeepaliveActions } from './keepalive.js';
 import { CloseClock } from './close-clock.js';
+import { firstEvent } from './first-event.js';
 import { Inbound, type ControlEvent, type InboundOwner, type Message } from './inbound.js';
 import type { MessageWriter } from './message-writer.js';
 import type { PreparedMessage } from './prepared-message.js';
@@ -254,15 +256,12 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   /** Resolves once the send buffer is below the high-water mark (at once if it is), or the connection closed. */
   drained(): Promise<void> {
     if (this.sender.sendResult() || this.state === ReadyState.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.off('drain', done);
-        this.off('close', done);
-        resolve();
-      };
-      this.on('drain', done);
-      this.on('close', done);
-    });
+    return firstEvent(this, 'drain', 'close');
+  }
+
+  /** Messages received and sent so far, and their payload bytes (uncompressed). */
+  get messageCounts(): MessageCounts {
+    return { messagesIn: this.inbound.messages, bytesIn: this.inbound.payloadBytes, messagesOut: this.sender.messages, bytesOut: this.sender.payloadBytes };
   }
 
   ping(data?: SendData): void {

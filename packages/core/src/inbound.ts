@@ -80,6 +80,9 @@ export class Inbound {
   private iteration: Iteration | undefined;
   /** The carrier closed while a message was inflating: its close waits for it. */
   private closedWith: { error: Error | undefined } | undefined;
+  /** Messages received, and their payload bytes once inflated. */
+  messages = 0;
+  payloadBytes = 0;
 
   constructor(private readonly owner: InboundOwner) {}
 
@@ -96,6 +99,7 @@ export class Inbound {
 
   /** Takes the protocol's next event. */
   push(event: ProtocolEvent): void {
+    if (event.type === 'message' && !event.compressed) this.received(event.data.length);
     // The common case, nothing waiting: straight through.
     if (this.events.length === 0 && this.iteration === undefined) {
       if (event.type !== 'message') return this.owner.handle(event);
@@ -142,6 +146,11 @@ export class Inbound {
     this.iteration = { stopped: false, waiting: undefined, ended };
     if (this.holding) this.release();
     return { next: () => this.next(), return: () => this.leave() };
+  }
+
+  private received(bytes: number): void {
+    this.messages++;
+    this.payloadBytes += bytes;
   }
 
   private count(delta: number): void {
@@ -207,6 +216,7 @@ export class Inbound {
         this.inflating = false;
         // Text is checked once inflated (RFC 7692 §6: RSV1 messages carry compressed UTF-8).
         if (!message.binary && !isUtf8(data)) return this.fail(new ProtocolError('INVALID_UTF8', 'inflated text message is not valid UTF-8'));
+        this.received(data.length);
         this.events[this.done] = { type: 'message', binary: message.binary, data, compressed: false };
         this.count(data.length - message.data.length);
         this.process();

@@ -7,7 +7,7 @@
 
 // The connection, whatever the transport.
 export { WebSocketConnection, ReadyState, DEFAULT_HIGH_WATER_MARK, DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_SEND_BUFFER } from './connection.js';
-export type { ConnectionOptions, ClientHandshakeOptions, TunnelOffer, ConnectionEvents, CloseDetails, Negotiated, ReadyStateValue, Message } from './connection.js';
+export type { ConnectionOptions, ClientHandshakeOptions, TunnelOffer, ConnectionEvents, CloseDetails, Negotiated, ReadyStateValue, Message, MessageCounts } from './connection.js';
 export type { SendData, SendOptions } from './send-data.js';
 export { MessageWriter } from './message-writer.js';
 export type { FragmentData } from './message-writer.js';

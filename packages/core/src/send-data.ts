@@ -18,3 +18,8 @@ export function toBuffer(data: Exclude<SendData, string>): Buffer {
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return Buffer.from(data);
 }
+
+/** Payload bytes of data sent as is: a string's UTF-8 length. */
+export function byteLengthOf(data: SendData): number {
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+}

@@ -12,7 +12,7 @@ import { SendBufferFullError } from './errors.js';
 import { MessageWriter, type FragmentData } from './message-writer.js';
 import { Outbound } from './outbound.js';
 import { PreparedMessage } from './prepared-message.js';
-import { toBuffer, type SendData, type SendOptions } from './send-data.js';
+import { byteLengthOf, toBuffer, type SendData, type SendOptions } from './send-data.js';
 
 /** What the sender asks of its connection. */
 export interface SenderOwner {
@@ -51,6 +51,9 @@ export class Sender {
   private fragmenting = false;
   /** With permessage-deflate, sends go through this queue in order. */
   private readonly outbound: Outbound | undefined;
+  /** Messages sent (not dropped by the cap), and their payload bytes before compression. */
+  messages = 0;
+  payloadBytes = 0;
 
   constructor(
     private readonly role: Role,
@@ -81,6 +84,8 @@ export class Sender {
     if (this.fragmenting) throw new UsageError('INVALID_STATE', 'a fragmented message is in progress: end it first');
     if (this.full()) return false;
     if (data instanceof PreparedMessage) return this.sendPrepared(data, options?.compress);
+    this.messages++;
+    this.payloadBytes += byteLengthOf(data);
     const binary = options?.binary ?? typeof data !== 'string';
     this.owner.active();
     const deflate = this.deflate;
@@ -109,6 +114,8 @@ export class Sender {
     if (this.role === 'client' || (deflate !== undefined && compress !== false && data.length >= deflate.threshold && shared === undefined)) {
       return this.send(data, { binary, compress: compress !== false });
     }
+    this.messages++;
+    this.payloadBytes += data.length;
     this.owner.active();
     if (deflate === undefined || compress === false || data.length < deflate.threshold) {
       this.enqueue(() => this.engine.sendFrames(message.frames));
@@ -131,7 +138,11 @@ export class Sender {
       this.owner.assertOpen();
       if (this.full()) return false;
       this.owner.active();
-      if (fin) this.fragmenting = false;
+      this.payloadBytes += byteLengthOf(data);
+      if (fin) {
+        this.fragmenting = false;
+        this.messages++;
+      }
       if (deflate === undefined) {
         this.enqueue(() => this.sendFrame(data, binary, first, fin, false));
       } else {
