@@ -14,6 +14,7 @@ import type { Carrier, Transport } from './carrier.js';
 import { WebSocketConnection } from './connection.js';
 import type { ClientHandshakeOptions, Negotiated, TunnelOffer } from './connection-types.js';
 import { Tunnel } from './tunnel.js';
+import { publishClientFailure, publishClientOpen } from './client-channels.js';
 
 /** The handshake request's WebSocket fields, as a transport sends them. */
 export interface OutgoingHandshake {
@@ -43,9 +44,18 @@ export interface TransportClient<O extends ClientHandshakeOptions = ClientHandsh
   handshake(request: OutgoingHandshake, options: O): Promise<HandshakeAnswer>;
 }
 
-/** Opens a WebSocket over the transport. */
-export function connectOver<O extends ClientHandshakeOptions>(client: TransportClient<O>, input: string | URL, options: O): Promise<WebSocketConnection> {
-  return handshakeOver(client, input, options, connectionEnding(options));
+/** Opens a WebSocket over the transport; its open, close and a failed handshake are published (client-channels.ts). */
+export async function connectOver<O extends ClientHandshakeOptions>(client: TransportClient<O>, input: string | URL, options: O): Promise<WebSocketConnection> {
+  const url = typeof input === 'string' ? input : input.href;
+  let connection: WebSocketConnection;
+  try {
+    connection = await handshakeOver(client, input, options, connectionEnding(options));
+  } catch (error) {
+    publishClientFailure(client.transport, url, error);
+    throw error;
+  }
+  publishClientOpen(connection, url);
+  return connection;
 }
 
 /** Opens a tunnel over the transport: the handshake of `connectOver`, with the extension offer as given. */

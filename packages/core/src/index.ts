@@ -33,6 +33,7 @@ export type { Carrier, CarrierEvents, Transport } from './carrier.js';
 export { TransportServer, DEFAULT_SHUTDOWN_TIMEOUT } from './accept.js';
 export type { ServerEvents, IncomingHandshake, ShutdownResult } from './accept.js';
 export { connectOver, tunnelOver } from './client-handshake.js';
+export { CLIENT_CHANNELS } from './client-channels.js';
 export type { TransportClient, OutgoingHandshake, HandshakeAnswer } from './client-handshake.js';
 export { OriginPool } from './origin-pool.js';
 export type { PooledSession, OriginLease, Wait } from './origin-pool.js';
