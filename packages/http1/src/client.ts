@@ -8,7 +8,20 @@ import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { acceptKey, generateKey, HandshakeError } from '@wstack/protocol';
-import { connectOver, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type ClientHandshakeOptions, type HandshakeAnswer, type OutgoingHandshake, type TransportClient, type WebSocketConnection } from '@wstack/core';
+import {
+  checkOptions,
+  connectOver,
+  optionNameSet,
+  CLIENT_HANDSHAKE_OPTION_NAMES,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  WS_CLIENT_OPTION_ADVICE,
+  type ClientHandshakeOptions,
+  type HandshakeAnswer,
+  type OutgoingHandshake,
+  type TransportClient,
+  type WebSocketConnection,
+} from '@wstack/core';
 import { hasToken } from './request-checks.js';
 import { SocketCarrier } from './socket-carrier.js';
 
@@ -22,8 +35,11 @@ export interface Http1ClientOptions extends ClientHandshakeOptions {
 /** The HTTP/1.1 client: the Upgrade request of RFC 6455 §4.1 and the checks of its 101 answer. */
 export const http1Client: TransportClient<Http1ClientOptions> = { transport: 'http/1.1', handshake };
 
-/** Opens a WebSocket over HTTP/1.1 to a ws:// or wss:// URL. */
-export function connect(input: string | URL, options: Http1ClientOptions = {}): Promise<WebSocketConnection> {
+const OPTIONS = optionNameSet<Http1ClientOptions>({ ...CLIENT_HANDSHAKE_OPTION_NAMES, headers: true, tls: true });
+
+/** Opens a WebSocket over HTTP/1.1 to a ws:// or wss:// URL. An option it does not know rejects with a TypeError. */
+export async function connect(input: string | URL, options: Http1ClientOptions = {}): Promise<WebSocketConnection> {
+  checkOptions(options, OPTIONS, 'the http1 connect', WS_CLIENT_OPTION_ADVICE);
   return connectOver(http1Client, input, options);
 }
 

@@ -1,6 +1,7 @@
 /** @wstack/http1: WebSocket over HTTP/1.1 (RFC 6455), server and client. */
 export { WebSocketServer } from './server.js';
-export type { Http1ServerOptions, ListenOptions } from './server.js';
+export type { Http1ServerOptions, ListenOptions, HandleUpgradeOptions } from './server.js';
+export type { UpgradeEmitter } from './upgrade-gate.js';
 export { connect, http1Client } from './client.js';
 export { parseWebSocketUrl } from '@wstack/protocol';
 export type { Http1ClientOptions } from './client.js';

@@ -1,16 +1,32 @@
 /**
- * WebSocket server over HTTP/1.1 (RFC 6455 §4.2). `handleUpgrade` works with
- * the 'upgrade' event of any node:http or node:https server (Express,
- * Fastify and plain servers alike); `listen` runs a server of its own.
+ * WebSocket server over HTTP/1.1 (RFC 6455 §4.2). `attach` and
+ * `handleUpgrade` work with the 'upgrade' event of any node:http or
+ * node:https server (Express, Fastify and plain servers alike), beside other
+ * upgrade listeners; `listen` runs a server of its own.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { TransportServer, handshakeDeadlines, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult } from '@wstack/core';
-import { checkUpgradeRequest, type HeaderLimits } from './request-checks.js';
+import {
+  TransportServer,
+  checkOptions,
+  handshakeDeadlines,
+  optionNameSet,
+  DEFAULT_HIGH_WATER_MARK,
+  SERVER_OPTION_NAMES,
+  WS_SERVER_OPTION_ADVICE,
+  type AcceptedTerms,
+  type Carrier,
+  type IncomingHandshake,
+  type Rejection,
+  type ServerOptions,
+  type ShutdownResult,
+} from '@wstack/core';
+import { checkUpgradeRequest, hasToken, type HeaderLimits } from './request-checks.js';
 import { switchingProtocols, writeRejection } from './responses.js';
 import { SocketCarrier } from './socket-carrier.js';
+import { gateUpgrades, type UpgradeEmitter } from './upgrade-gate.js';
 
 export interface Http1ServerOptions extends ServerOptions, HeaderLimits {
   /** An `Alt-Svc` value (RFC 7838) for the 101 answers and, with `listen`, the plain ones: e.g. `h3=":443"` when HTTP/3 listens on the same port. */
@@ -26,26 +42,70 @@ export interface ListenOptions {
   request?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
+export interface HandleUpgradeOptions {
+  /**
+   * Other 'upgrade' listeners will see this request: one this server does
+   * not serve (see `serves`) is left to them, nothing written, and
+   * `handleUpgrade` returns false. Default false: it is refused with 404.
+   */
+  leaveUnserved?: boolean;
+}
+
+const OPTIONS = optionNameSet<Http1ServerOptions>({ ...SERVER_OPTION_NAMES, maxHeaderCount: true, maxHeaderBytes: true, altSvc: true });
+
+const ADVICE = {
+  ...WS_SERVER_OPTION_ADVICE,
+  port: 'the http1 WebSocketServer does not listen by itself: call listen({ port }), or use createServer({ port }) of wstack',
+  host: 'the http1 WebSocketServer does not listen by itself: call listen({ host })',
+  server: 'call attach(server)',
+  noServer: "not needed: call handleUpgrade(request, socket, head) from an 'upgrade' listener",
+};
+
 export class WebSocketServer extends TransportServer {
+  /** The options this class takes; any other name is a TypeError. */
+  static readonly optionNames: ReadonlySet<string> = OPTIONS;
   declare protected readonly options: Http1ServerOptions;
   private httpServer: HttpServer | undefined;
 
   constructor(options: Http1ServerOptions = {}) {
+    checkOptions(options, OPTIONS, 'the http1 WebSocketServer', ADVICE);
     super(options);
   }
 
-  /** Serves WebSocket upgrades of an existing node:http or node:https server. */
-  attach(server: Pick<HttpServer, 'on'>): this {
-    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(request, socket, head));
+  /**
+   * Serves WebSocket upgrades of an existing node:http or node:https server
+   * (or node:http2's with `allowHTTP1`), beside its other 'upgrade'
+   * listeners: an upgrade this server serves (see `serves`) is taken before
+   * they see it; any other is left to them, or refused with 404 when there
+   * are none. Several WebSocketServers may be attached to one server.
+   */
+  attach(server: UpgradeEmitter): this {
+    gateUpgrades(server, this);
     return this;
   }
 
   /**
-   * Takes over an upgrade request: refuses it with an HTTP answer, or
-   * completes the handshake and hands a connection to the handler.
+   * Whether this server takes the upgrade: a WebSocket upgrade (`Upgrade:
+   * websocket`) on a path it serves (a route, the `handler`, a tunnel, or
+   * any path when it has a 'connection' listener). Decided before anything
+   * is written; the origin and `authenticate` may still refuse it later.
    */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  serves(request: Pick<IncomingMessage, 'url' | 'headers'>): boolean {
+    const path = request.url ?? '/';
+    const query = path.indexOf('?');
+    return hasToken(request.headers.upgrade, 'websocket') && this.servesPath(query === -1 ? path : path.slice(0, query));
+  }
+
+  /**
+   * Takes over an upgrade request: refuses it with an HTTP answer, or
+   * completes the handshake and hands a connection to the handler and the
+   * 'connection' listeners. With `leaveUnserved`, a request this server
+   * does not serve is left alone and false returned.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options: HandleUpgradeOptions = {}): boolean {
+    if (options.leaveUnserved === true && !this.serves(req)) return false;
     void this.accept(new UpgradeHandshake(req, socket, head, this.options));
+    return true;
   }
 
   /**
@@ -116,7 +176,11 @@ class UpgradeHandshake implements IncomingHandshake {
 
   check() {
     const checked = checkUpgradeRequest(this.req, this.options);
-    if ('key' in checked) this.key = checked.key;
+    if ('key' in checked) {
+      this.key = checked.key;
+      // Not spread: the request's remoteAddress is a getter, read only when asked.
+      Object.assign(checked.request, { incomingMessage: this.req });
+    }
     return checked;
   }
 
@@ -125,7 +189,7 @@ class UpgradeHandshake implements IncomingHandshake {
   }
 
   answer(terms: AcceptedTerms): Carrier {
-    this.socket.write(switchingProtocols(this.key, terms.protocol, terms.extensions, this.options.altSvc));
+    this.socket.write(switchingProtocols(this.key, terms.protocol, terms.extensions, this.options.altSvc, terms.headers));
     this.socket.off('error', this.onError);
     return new SocketCarrier(this.socket as Socket, this.head, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
   }
