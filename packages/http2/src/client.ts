@@ -9,7 +9,22 @@ import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader, 
 import { constants } from 'node:http2';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { HandshakeError } from '@wstack/protocol';
-import { AbortError, connectOver, Deadline, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type ClientHandshakeOptions, type HandshakeAnswer, type OutgoingHandshake, type TransportClient, type WebSocketConnection } from '@wstack/core';
+import {
+  AbortError,
+  checkOptions,
+  connectOver,
+  Deadline,
+  optionNameSet,
+  CLIENT_HANDSHAKE_OPTION_NAMES,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  WS_CLIENT_OPTION_ADVICE,
+  type ClientHandshakeOptions,
+  type HandshakeAnswer,
+  type OutgoingHandshake,
+  type TransportClient,
+  type WebSocketConnection,
+} from '@wstack/core';
 import { H2_WEBSOCKET_VERSION } from './request-checks.js';
 import { SessionPool, type SessionLease } from './session-pool.js';
 import { StreamCarrier } from './stream-carrier.js';
@@ -33,11 +48,15 @@ export const http2Client: TransportClient<Http2ClientOptions> = { transport: 'h2
  * Opens a WebSocket over HTTP/2 to a ws:// (h2c with prior knowledge) or
  * wss:// (TLS with ALPN h2) URL. A server that does not speak HTTP/2 or
  * does not allow extended CONNECT fails it with HandshakeError
- * `NOT_SUPPORTED`: the caller may fall back to HTTP/1.1.
+ * `NOT_SUPPORTED`: the caller may fall back to HTTP/1.1. An option it does
+ * not know rejects with a TypeError.
  */
-export function connect(input: string | URL, options: Http2ClientOptions = {}): Promise<WebSocketConnection> {
+export async function connect(input: string | URL, options: Http2ClientOptions = {}): Promise<WebSocketConnection> {
+  checkOptions(options, OPTIONS, 'the http2 connect', WS_CLIENT_OPTION_ADVICE);
   return connectOver(http2Client, input, options);
 }
+
+const OPTIONS = optionNameSet<Http2ClientOptions>({ ...CLIENT_HANDSHAKE_OPTION_NAMES, headers: true, tls: true, pool: true });
 
 /** The extended CONNECT handshake (RFC 8441 §4, §5) on a pooled session; the session is held as long as what it opens. */
 async function handshake({ url, protocols, extensions }: OutgoingHandshake, options: Http2ClientOptions): Promise<HandshakeAnswer> {

@@ -6,25 +6,38 @@
  *
  * Streams are taken on node:http2's 'stream' path: a 'request' listener
  * makes its compatibility layer answer CONNECT with 405 (RFC 8441 needs the
- * raw stream), so `attach` also listens to 'connect', which keeps it quiet.
+ * raw stream), so `attach` takes the WebSocket streams it serves before the
+ * layer sees them, and leaves the others to the server's other listeners
+ * (stream-gate.ts).
  */
-import type {
-  Http2SecureServer,
-  Http2Server,
-  IncomingHttpHeaders,
-  SecureServerOptions,
-  ServerHttp2Session,
-  ServerHttp2Stream,
-} from 'node:http2';
+import type { Http2SecureServer, Http2Server, IncomingHttpHeaders, SecureServerOptions, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import { TransportServer, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult, type Tunnel, type WebSocketConnection } from '@wstack/core';
+import {
+  TransportServer,
+  checkOptions,
+  optionNameSet,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  DEFAULT_HIGH_WATER_MARK,
+  SERVER_OPTION_NAMES,
+  WS_SERVER_OPTION_ADVICE,
+  type AcceptedTerms,
+  type Carrier,
+  type IncomingHandshake,
+  type Rejection,
+  type ServerOptions,
+  type ShutdownResult,
+  type Tunnel,
+  type WebSocketConnection,
+} from '@wstack/core';
+import { singleFieldValue } from '@wstack/protocol';
 import { OwnServer, type Http1UpgradeHandler } from './own-server.js';
 import { checkConnectRequest, type HeaderLimits } from './request-checks.js';
 import { acceptHeaders, defaultRequestListener, respondRejection, withAltSvc, type RequestListener } from './responses.js';
 import { SessionWebSockets } from './session-websockets.js';
+import { gateStreams, type StreamEmitter } from './stream-gate.js';
 import { StreamCarrier } from './stream-carrier.js';
-import { resolveTuning, serverSettings, widenConnectionWindow, type Http2Tuning, type ResolvedTuning } from './tuning.js';
+import { TUNING_OPTION_NAMES, resolveTuning, serverSettings, widenConnectionWindow, type Http2Tuning, type ResolvedTuning } from './tuning.js';
 
 export interface Http2ServerOptions extends ServerOptions, HeaderLimits, Http2Tuning {
   /**
@@ -78,16 +91,26 @@ export function http2ServerOptions(tuning: Http2Tuning = {}): SecureServerOption
   return { settings: serverSettings(resolved), maxSessionMemory: resolved.maxSessionMemory, maxHeaderListPairs: MAX_HEADER_LIST_PAIRS };
 }
 
-/** node:http2 hands the flat raw header list as a fourth argument of 'stream', not in its typings. */
-type StreamListener = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders?: string[]) => void;
+const OPTIONS = optionNameSet<Http2ServerOptions>({ ...SERVER_OPTION_NAMES, ...TUNING_OPTION_NAMES, maxHeaderCount: true, maxHeaderBytes: true, http1: true, altSvc: true });
+
+const ADVICE = {
+  ...WS_SERVER_OPTION_ADVICE,
+  port: 'the http2 WebSocketServer does not listen by itself: call listen({ port }), or use createServer({ port }) of wstack',
+  host: 'the http2 WebSocketServer does not listen by itself: call listen({ host })',
+  server: 'call attach(server)',
+  noServer: "not needed: call handleStream(stream, headers) from a 'stream' listener",
+};
 
 export class WebSocketServer extends TransportServer {
+  /** The options this class takes; any other name is a TypeError. */
+  static readonly optionNames: ReadonlySet<string> = OPTIONS;
   declare protected readonly options: Http2ServerOptions;
   private readonly tuning: ResolvedTuning;
   private readonly bySession: SessionWebSockets;
   private own: OwnServer | undefined;
 
   constructor(options: Http2ServerOptions = {}) {
+    checkOptions(options, OPTIONS, 'the http2 WebSocketServer', ADVICE);
     super(options);
     this.tuning = resolveTuning(options);
     this.bySession = new SessionWebSockets(this.tuning.sessionPingInterval);
@@ -97,19 +120,32 @@ export class WebSocketServer extends TransportServer {
    * Serves the extended CONNECT streams of a node:http2 server (created
    * with `http2ServerOptions()`, or at least `settings: {
    * enableConnectProtocol: true }`; sessions opened from now on advertise it
-   * in any case). Every CONNECT stream is taken: WebSocket ones are served,
-   * other CONNECTs refused with 501.
+   * in any case). A WebSocket stream this server serves (see
+   * `servesStream`) is taken before the server's other listeners see it;
+   * any other CONNECT stream is left to them (another 'stream' listener, or
+   * a 'connect' listener through node:http2's compatibility layer), and
+   * refused (404, or 501 for a CONNECT that is not a WebSocket's) when
+   * nobody else would answer it.
    */
   attach(server: Http2Server | Http2SecureServer): this {
     // RFC 8441 §3: a client may send extended CONNECT only once SETTINGS_ENABLE_CONNECT_PROTOCOL arrived.
     server.updateSettings({ enableConnectProtocol: true });
-    const onStream: StreamListener = (stream, headers, _flags, rawHeaders) => {
-      if (headers[':method'] === 'CONNECT') this.handleStream(stream, headers, rawHeaders);
-    };
-    server.on('stream', onStream);
-    server.on('connect', ignoreCompatConnect);
+    gateStreams(server as unknown as StreamEmitter, this);
     server.on('session', (session: ServerHttp2Session) => widenConnectionWindow(session, this.tuning));
     return this;
+  }
+
+  /**
+   * Whether this server takes a CONNECT stream: an extended CONNECT for a
+   * WebSocket (`:protocol` websocket, RFC 8441 §4) on a path it serves (a
+   * route, the `handler`, a tunnel, or any path when it has a 'connection'
+   * listener). Decided before anything is sent.
+   */
+  servesStream(headers: IncomingHttpHeaders): boolean {
+    if (singleFieldValue(headers[':protocol'])?.toLowerCase() !== 'websocket') return false;
+    const path = singleFieldValue(headers[':path']) ?? '/';
+    const query = path.indexOf('?');
+    return this.servesPath(query === -1 ? path : path.slice(0, query));
   }
 
   /**
@@ -187,7 +223,7 @@ class ConnectHandshake implements IncomingHandshake {
   }
 
   answer(terms: AcceptedTerms): Carrier {
-    this.stream.respond(acceptHeaders(terms.protocol, terms.extensions, this.options.altSvc));
+    this.stream.respond(acceptHeaders(terms.protocol, terms.extensions, this.options.altSvc, terms.headers));
     const carrier = new StreamCarrier(this.stream, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, this.tuning.maxBytesInFlight);
     this.stream.off('error', this.onError);
     return carrier;
@@ -201,6 +237,3 @@ class ConnectHandshake implements IncomingHandshake {
     this.bySession.add(this.stream.session!, opened);
   }
 }
-
-/** A 'connect' listener: its presence keeps node:http2's compatibility layer from answering CONNECT; 'stream' serves it. */
-function ignoreCompatConnect(): void {}

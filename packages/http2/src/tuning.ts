@@ -5,6 +5,7 @@
  * numbers. The reasoning behind each default is next to it.
  */
 import type { ClientHttp2Session, ServerHttp2Session, Settings } from 'node:http2';
+import type { OptionNames } from '@wstack/core';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -38,6 +39,16 @@ export interface Http2Tuning {
    */
   sessionPingInterval?: number;
 }
+
+/** The names of Http2Tuning, for the option checks of the server. */
+export const TUNING_OPTION_NAMES: OptionNames<Http2Tuning> = {
+  streamWindowSize: true,
+  connectionWindowSize: true,
+  maxConcurrentStreams: true,
+  maxSessionMemory: true,
+  maxBytesInFlight: true,
+  sessionPingInterval: true,
+};
 
 /**
  * Per stream, 256 KiB. Throughput of one stream is at most window / RTT
