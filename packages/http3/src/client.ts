@@ -6,7 +6,8 @@
  * makes a connection (or a tunnel) of the stream.
  */
 import { HandshakeError } from '@wstack/protocol';
-import { connectOver, Deadline, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type ClientHandshakeOptions, type HandshakeAnswer, type OutgoingHandshake, type TransportClient, type WebSocketConnection } from '@wstack/core';
+import { checkOptions, connectOver, Deadline, optionNameSet, CLIENT_HANDSHAKE_OPTION_NAMES, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type ClientHandshakeOptions, type HandshakeAnswer, type OutgoingHandshake, type TransportClient, type WebSocketConnection } from '@wstack/core';
+import { CLIENT_ADVICE } from './known-options.js';
 import type { ResponseHead } from './h3/message-validation.js';
 import { H3_WEBSOCKET_VERSION, fieldsOf } from './request-checks.js';
 import { RequestStreamDecoder, encodeHeaders } from './h3/request-stream.js';
@@ -27,6 +28,8 @@ export interface Http3ClientOptions extends ClientHandshakeOptions {
   pool?: SessionPool;
 }
 
+const OPTIONS = optionNameSet<Http3ClientOptions>({ ...CLIENT_HANDSHAKE_OPTION_NAMES, headers: true, tls: true, pool: true });
+
 /** The pool of `connect` calls that name none: connections close when their last WebSocket ends. */
 export const defaultPool = new SessionPool();
 
@@ -36,9 +39,11 @@ export const http3Client: TransportClient<Http3ClientOptions> = { transport: 'h3
 /**
  * Opens a WebSocket over HTTP/3 to a wss:// URL (HTTP/3 has no cleartext
  * form). A server that does not allow extended CONNECT fails it with
- * HandshakeError `NOT_SUPPORTED`: the caller may fall back to HTTP/2.
+ * HandshakeError `NOT_SUPPORTED`: the caller may fall back to HTTP/2. An
+ * option it does not know rejects with a TypeError.
  */
-export function connect(input: string | URL, options: Http3ClientOptions = {}): Promise<WebSocketConnection> {
+export async function connect(input: string | URL, options: Http3ClientOptions = {}): Promise<WebSocketConnection> {
+  checkOptions(options, OPTIONS, 'the http3 connect', CLIENT_ADVICE);
   return connectOver(http3Client, input, options);
 }
 

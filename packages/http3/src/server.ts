@@ -8,7 +8,7 @@
  * port number of the HTTP/1.1 and HTTP/2 servers; their answers then
  * announce it with `Alt-Svc: h3=":PORT"` (`altSvcValue`, RFC 7838).
  */
-import { TransportServer, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult, type Tunnel, type WebSocketConnection } from '@wstack/core';
+import { TransportServer, checkOptions, optionNameSet, SERVER_OPTION_NAMES, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult, type Tunnel, type WebSocketConnection } from '@wstack/core';
 import { H3ErrorCode } from './h3/errors.js';
 import { Http3Connection } from './h3-connection.js';
 import { serverConfig } from './quic/config.js';
@@ -24,6 +24,7 @@ import { readHead } from './stream-io.js';
 import type { RequestHead } from './h3/message-validation.js';
 import { readPem, type PemSource } from './tls.js';
 import { quicSettings, type Http3Tuning } from './tuning.js';
+import { SERVER_ADVICE, TUNING_OPTION_NAMES } from './known-options.js';
 
 export interface Http3ServerOptions extends ServerOptions, HeaderLimits, Http3Tuning {
   /** An `Alt-Svc` value (RFC 7838) for the 200 answers and every answer to an ordinary request. */
@@ -63,7 +64,11 @@ export interface Http3Address {
   family: 'IPv4' | 'IPv6';
 }
 
+const OPTIONS = optionNameSet<Http3ServerOptions>({ ...SERVER_OPTION_NAMES, ...TUNING_OPTION_NAMES, maxHeaderCount: true, maxHeaderBytes: true, altSvc: true, maxFieldSectionSize: true, retry: true });
+
 export class WebSocketServer extends TransportServer {
+  /** The options this class takes; any other name is a TypeError. */
+  static readonly optionNames: ReadonlySet<string> = OPTIONS;
   declare protected readonly options: Http3ServerOptions;
   /** Open QUIC connections of this server. */
   private readonly sessions = new Set<Http3Connection>();
@@ -72,6 +77,7 @@ export class WebSocketServer extends TransportServer {
   private closed: Promise<ShutdownResult> | undefined;
 
   constructor(options: Http3ServerOptions = {}) {
+    checkOptions(options, OPTIONS, 'the http3 WebSocketServer', SERVER_ADVICE);
     super(options);
   }
 
