@@ -6,7 +6,20 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { parseWebSocketUrl } from '@wstack/protocol';
-import { connectOver, tunnelOver, type ClientHandshakeOptions, type TransportClient, type Tunnel, type TunnelOffer, type WebSocketConnection } from '@wstack/core';
+import {
+  checkOptions,
+  connectOver,
+  optionNameSet,
+  tunnelOver,
+  CLIENT_HANDSHAKE_OPTION_NAMES,
+  WS_CLIENT_OPTION_ADVICE,
+  type ClientHandshakeOptions,
+  type OptionNames,
+  type TransportClient,
+  type Tunnel,
+  type TunnelOffer,
+  type WebSocketConnection,
+} from '@wstack/core';
 import { http1Client, type Http1ClientOptions } from '@wstack/http1';
 import { defaultPool as http2Pool, http2Client, type Http2ClientOptions } from '@wstack/http2';
 import type { Http3ClientTls, SessionPool as Http3SessionPool } from '@wstack/http3';
@@ -31,12 +44,19 @@ export function isClientTransport(name: string): name is ClientTransport {
   return (CLIENT_TRANSPORTS as readonly string[]).includes(name);
 }
 
-export function connect(input: string | URL, options: ClientOptions = {}): Promise<WebSocketConnection> {
+const CLIENT_OPTIONS: OptionNames<ClientOptions> = { ...CLIENT_HANDSHAKE_OPTION_NAMES, headers: true, tls: true, pool: true, transport: true, http3Pool: true };
+const CONNECT_OPTIONS = optionNameSet(CLIENT_OPTIONS);
+const TUNNEL_OPTIONS = optionNameSet<ClientOptions & TunnelOffer>({ ...CLIENT_OPTIONS, extensions: true });
+
+/** Opens a WebSocket over the transport asked for, or the best one. An option it does not know rejects with a TypeError. */
+export async function connect(input: string | URL, options: ClientOptions = {}): Promise<WebSocketConnection> {
+  checkOptions(options, CONNECT_OPTIONS, 'connect', WS_CLIENT_OPTION_ADVICE);
   return dial(input, options, connectOver);
 }
 
 /** A tunnel (a WebSocket's bytes, unparsed) over the transport asked for, after the same handshake as `connect`. */
-export function openTunnel(input: string | URL, options: ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
+export async function openTunnel(input: string | URL, options: ClientOptions & TunnelOffer = {}): Promise<Tunnel> {
+  checkOptions(options, TUNNEL_OPTIONS, 'openTunnel', WS_CLIENT_OPTION_ADVICE);
   return dial(input, options, (client, target, transportOptions) => tunnelOver(client, target, { ...transportOptions, extensions: options.extensions }));
 }
 

@@ -18,11 +18,12 @@ export { WebSocket, CloseEvent } from './websocket.js';
 export type { BinaryType, WebSocketOptions } from './websocket.js';
 export { staticFiles } from './static-files.js';
 export { CHANNELS as diagnosticsChannels } from './observe.js';
+export { CLIENT_CHANNELS as clientDiagnosticsChannels } from '@wstack/core';
 export type { ServerStats, TransportStats } from './observe.js';
 
 // One transport alone (HTTP/3's module is loaded on demand: @wstack/http3).
 export { WebSocketServer as Http1Server, connect as connectHttp1 } from '@wstack/http1';
-export type { Http1ServerOptions, Http1ClientOptions } from '@wstack/http1';
+export type { Http1ServerOptions, Http1ClientOptions, HandleUpgradeOptions } from '@wstack/http1';
 export { WebSocketServer as Http2Server, connect as connectHttp2, SessionPool, http2ServerOptions } from '@wstack/http2';
 export type { Http2ServerOptions, Http2ClientOptions } from '@wstack/http2';
 
@@ -33,6 +34,7 @@ export type {
   ClientHandshakeOptions,
   ConnectionEvents,
   CloseDetails,
+  MessageCounts,
   ReadyStateValue,
   Message,
   SendData,

@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import { Topics, type TransportServer, type ServerEvents, type PreparedMessage, type PublishOptions, type PublishResult, type Rejection, type SendData, type ServerOptions, type ShutdownResult, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
+import { Topics, checkOptions, optionNameSet, WS_SERVER_OPTION_ADVICE, type OptionNames, type TransportServer, type ServerEvents, type PreparedMessage, type PublishOptions, type PublishResult, type Rejection, type SendData, type ServerOptions, type ShutdownResult, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
 import { createDevCert, type DevCert } from '@wstack/dev-cert';
 import { WebSocketServer as Http1Server, type Http1ServerOptions } from '@wstack/http1';
 import { WebSocketServer as Http2Server, type Http2ServerOptions, type RequestListener } from '@wstack/http2';
@@ -43,6 +43,25 @@ export interface CreateServerOptions extends ServerOptions, Omit<Http1ServerOpti
   request?: RequestListener;
   /** Ordinary requests over HTTP/3 (its own listener type: a request in, an answer out). Default: 405. */
   http3Request?: Http3RequestListener;
+}
+
+/** createServer's own options: the rest are its transports'. */
+type OwnOptions = Omit<CreateServerOptions, keyof Http1ServerOptions | keyof Http2ServerOptions> & Pick<CreateServerOptions, 'http1'>;
+
+const OWN_OPTIONS: OptionNames<OwnOptions> = { port: true, host: true, tls: true, devCert: true, http1: true, http2: true, http3: true, request: true, http3Request: true };
+
+/** Every option createServer takes: its own, and those of the HTTP/1.1 and HTTP/2 servers it runs (HTTP/3's are a subset). */
+const OPTIONS: ReadonlySet<string> = new Set([...Http1Server.optionNames, ...Http2Server.optionNames, ...optionNameSet(OWN_OPTIONS)]);
+
+const ADVICE = {
+  ...WS_SERVER_OPTION_ADVICE,
+  server: 'createServer listens by itself (port, host); for a server of yours, attach an Http1Server (node:http, node:https) or an Http2Server (node:http2) to it',
+  noServer: 'createServer listens by itself (port, host); to take upgrades from a server of yours, use an Http1Server and its handleUpgrade',
+};
+
+/** The options a transport's server takes, out of createServer's: each checks its own, and is given no other. */
+function only<T extends object>(options: T, names: ReadonlySet<string>): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([name]) => names.has(name))) as Partial<T>;
 }
 
 interface Listening {
@@ -80,6 +99,8 @@ export class Server extends EventEmitter<ServerEvents> {
     this.owners = listening.owners;
     this.servers = listening.servers;
     for (const server of this.servers) {
+      // The transports' 'connection' events come here: a path with no route is theirs to take when this server has a listener.
+      server.acceptsUnrouted = () => this.listenerCount('connection') > 0;
       server.on('connection', (connection: WebSocketConnection, request: UpgradeRequest) => {
         this.observer.opened(connection, request);
         this.emit('connection', connection, request);
@@ -112,7 +133,11 @@ export class Server extends EventEmitter<ServerEvents> {
     return this.topics.publish(topic, data, options);
   }
 
-  /** Live counts: WebSockets open now, per transport opened and failed since the start, handshakes refused. */
+  /**
+   * Live counts: WebSockets open now, handshakes refused, and per transport
+   * WebSockets opened and failed since the start and the messages and
+   * payload bytes they received and sent.
+   */
   stats(): ServerStats {
     return this.observer.stats();
   }
@@ -132,7 +157,15 @@ export class Server extends EventEmitter<ServerEvents> {
 /** How many times a free port is sought that is free on both UDP and TCP. */
 const PORT_ATTEMPTS = 5;
 
+/**
+ * Listens for WebSockets on every transport asked for. WebSockets go to
+ * `handler` and `routes`, and to the 'connection' listeners of the server
+ * returned (a path with no route goes to those alone when there is no
+ * `handler`; with neither, it is refused with 404). An option it does not
+ * know is a TypeError.
+ */
 export async function createServer(options: CreateServerOptions = {}): Promise<Server> {
+  checkOptions(options, OPTIONS, 'createServer', ADVICE);
   const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, http3, request, http3Request, tls: _tls, devCert: _devCert, topics = new Topics(), ...rest } = options;
   if (options.tls !== undefined && options.devCert) throw new TypeError('createServer: `tls` and `devCert` exclude each other');
   const secure = options.tls !== undefined || options.devCert === true;
@@ -158,7 +191,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     let http3Server: Http3Server | undefined;
     let udp: Http3Address | undefined;
     if (Http3 !== undefined) {
-      http3Server = new Http3(policy);
+      http3Server = new Http3(only(policy, Http3.optionNames));
       udp = await http3Server.listen({ port, host, tls: quicTls!, ...(http3Request ? { request: http3Request } : {}) });
     }
     try {
@@ -179,10 +212,10 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   }
 
   async function listenTcp(serverPolicy: typeof policy & { altSvc?: string }, tcpPort: number) {
-    const http1Server = http1 ? new Http1Server(serverPolicy) : undefined;
+    const http1Server = http1 ? new Http1Server(only(serverPolicy, Http1Server.optionNames)) : undefined;
     const listen = { port: tcpPort, host, ...(tls ? { tls } : {}), ...(request ? { request } : {}) };
     if (!http2) return { address: await http1Server!.listen(listen), owner: http1Server!, servers: [http1Server!] };
-    const http2Server = new Http2Server({ ...serverPolicy, ...(http1Server ? { http1: http1Server } : {}) });
+    const http2Server = new Http2Server({ ...only(serverPolicy, Http2Server.optionNames), ...(http1Server ? { http1: http1Server } : {}) });
     return { address: await http2Server.listen(listen), owner: http2Server, servers: http1Server ? [http2Server, http1Server] : [http2Server] };
   }
 }
