@@ -189,7 +189,7 @@ class UpgradeHandshake implements IncomingHandshake {
   }
 
   answer(terms: AcceptedTerms): Carrier {
-    this.socket.write(switchingProtocols(this.key, terms.protocol, terms.extensions, this.options.altSvc, terms.headers));
+    this.socket.write(switchingProtocols(this.key, terms.protocol, terms.extensions, this.options.altSvc));
     this.socket.off('error', this.onError);
     return new SocketCarrier(this.socket as Socket, this.head, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
   }
