@@ -176,11 +176,7 @@ class UpgradeHandshake implements IncomingHandshake {
 
   check() {
     const checked = checkUpgradeRequest(this.req, this.options);
-    if ('key' in checked) {
-      this.key = checked.key;
-      // Not spread: the request's remoteAddress is a getter, read only when asked.
-      Object.assign(checked.request, { incomingMessage: this.req });
-    }
+    if ('key' in checked) this.key = checked.key;
     return checked;
   }
 
