@@ -89,7 +89,24 @@ async function open(transport: Transport, slot: number, part: Part): Promise<Web
 
 const ECHO_PATIENCE = 30_000;
 
+/** SOAK_DEBUG: what the driver holds for a WebSocket over HTTP/3 (private fields, read for diagnosis only). */
+function describeH3(connection: WebSocketConnection): string {
+  const carrier = (connection as unknown as { carrier: Record<string, unknown> }).carrier;
+  const stream = carrier.stream as Record<string, unknown>;
+  const quic = (carrier.host as { quicConnection: Record<string, unknown> } | undefined)?.quicConnection;
+  const native = quic?.native as { streamCapacity(id: number): number; isEstablished(): boolean; isClosed(): boolean; timeout(): number | null } | undefined;
+  let capacity: unknown;
+  try {
+    capacity = native?.streamCapacity(stream.id as number);
+  } catch (error) {
+    capacity = (error as Error).message;
+  }
+  const sizes = quic ? ['streams', 'toPush', 'blocked', 'lingering', 'toRead'].map((name) => `${name} ${(quic[name] as { size: number }).size}`).join(', ') : 'no connection';
+  return `buffered ${connection.bufferedAmount}, stream ${stream.id} queued ${stream.queued} paused ${stream.paused} readEnded ${stream.readEnded} writeEnded ${stream.writeEnded}, capacity ${capacity}, ${sizes}, unfinishedReads ${quic?.unfinishedReads}, timeout ${native?.timeout()}, closed ${native?.isClosed()}`;
+}
+
 function lost(how: string, connection: WebSocketConnection): void {
+  if (process.env.SOAK_DEBUG && connection.transport === 'h3') process.stderr.write(`lost h3 echo (${how}): ${describeH3(connection)}\n`);
   const key = `${connection.transport}: ${how}`;
   counts.echoLostBy[key] = (counts.echoLostBy[key] ?? 0) + 1;
 }

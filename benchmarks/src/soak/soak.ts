@@ -9,11 +9,11 @@
  * Exit 1 when a well-behaved message went missing, the server crashed, or
  * memory or handles stayed far from the baseline.
  *
- *   node benchmarks/dist/soak/soak.js [--rounds=2] [--seconds=150] [--websockets=10000] [--shares=h1:50,h2:30,h3:20] [--glibc-default]
+ *   node benchmarks/dist/soak/soak.js [--rounds=2] [--seconds=150] [--websockets=10000] [--shares=h1:50,h2:30,h3:20] [--glibc-default | --jemalloc]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { LoadCounts, Memory, ServerCommand, ServerReply } from './protocol.js';
@@ -33,9 +33,17 @@ const log = (line: string) => process.stdout.write(`${new Date().toISOString().s
 
 // glibc raises its mmap threshold after large frees (up to 32 MiB) and then keeps freed memory in its heaps: RSS stays
 // at its peak though nothing holds it. Fixed at 128 KiB, large buffers are mapped and unmapped, and RSS shows what is
-// held. `--glibc-default` leaves glibc as it is (docs/reliability.md has both).
-const glibcDefault = process.argv.includes('--glibc-default');
-const env = glibcDefault ? process.env : { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_ARENA_MAX: '2' };
+// held. `--glibc-default` leaves glibc as it is; `--jemalloc` runs the server on jemalloc instead (LD_PRELOAD), which
+// returns freed pages to the system within a second (docs/reliability.md has the runs).
+const JEMALLOC = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
+const allocator = process.argv.includes('--jemalloc') ? 'jemalloc' : process.argv.includes('--glibc-default') ? 'glibc' : 'glibc-tuned';
+const env =
+  allocator === 'jemalloc'
+    ? { ...process.env, LD_PRELOAD: JEMALLOC, MALLOC_CONF: 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0' }
+    : allocator === 'glibc'
+      ? process.env
+      : { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_ARENA_MAX: '2' };
+if (allocator === 'jemalloc' && !existsSync(JEMALLOC)) throw new Error(`--jemalloc: ${JEMALLOC} is missing (Debian: apt-get install libjemalloc2)`);
 const server = fork(here('./server.js'), [], { execArgv: ['--expose-gc'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 let serverExit: number | null | undefined;
 server.once('exit', (code) => (serverExit = code));
@@ -181,7 +189,7 @@ const checks: [string, boolean][] = [
 const rows = [
   `| date | ${new Date().toISOString()} |`,
   `| load average at start (1 min) | ${load1.toFixed(2)} |`,
-  `| glibc | ${glibcDefault ? 'as it is' : 'MALLOC_MMAP_THRESHOLD_=131072'} |`,
+  `| the server's allocator | ${{ jemalloc: 'jemalloc (LD_PRELOAD, dirty pages returned after 1 s)', glibc: 'glibc as it is', 'glibc-tuned': 'glibc, MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 MALLOC_ARENA_MAX=2' }[allocator]} |`,
   `| rounds × duration, WebSockets kept busy | ${ROUNDS} × ${SECONDS} s, ${WEBSOCKETS} (${SHARES.replace(/:/g, ' ').replace(/,/g, ' %, ')} %) |`,
   `| WebSockets opened (load), failed to open, closed before their first message | ${c.opened}, ${c.openFailed}, ${c.closedBeforeUse} |`,
   `| echo messages sent, delivered intact, corrupt, lost | ${c.echoSent}, ${c.echoDelivered}, ${c.echoCorrupt}, ${c.echoLost}${c.echoLost > 0 ? ` (${Object.entries(echoLostBy).map(([how, n]) => `${how}: ${n}`).join('; ')})` : ''} |`,

@@ -26,8 +26,8 @@ export interface IncomingHandshake {
   check(): { request: UpgradeRequest } | { reject: Rejection };
   /** The peer went away while the policy was deciding. */
   readonly gone: boolean;
-  /** Sends the success answer with the subprotocol and extensions chosen, and hands over the carrier the WebSocket rides. */
-  answer(terms: Pick<AcceptedTerms, 'protocol' | 'extensions'>): Carrier;
+  /** Sends the success answer with the subprotocol, extensions and header fields chosen, and hands over the carrier the WebSocket rides. */
+  answer(terms: Pick<AcceptedTerms, 'protocol' | 'extensions' | 'headers'>): Carrier;
   /** Sends the refusal. */
   refuse(rejection: Rejection): void;
   /** What the carrier became: the transport ties it to its session, if it has one. */
@@ -52,6 +52,9 @@ export abstract class TransportServer extends EventEmitter<ServerEvents> {
   protected closing = false;
   /** Resolves at the shutdown's deadline, once close() began. */
   private deadline: Promise<void> | undefined;
+
+  /** Other APIs on this server, each deciding the requests it claims (delegate). */
+  private readonly delegates: { claims: (request: UpgradeRequest) => boolean; policy: ServerOptions }[] = [];
 
   /**
    * Whether a WebSocket on a path with no route is accepted when there is no
@@ -78,6 +81,22 @@ export abstract class TransportServer extends EventEmitter<ServerEvents> {
   }
 
   /**
+   * Lets another API decide the requests it claims with a policy of its own
+   * (its handler, subprotocols, checks and connection limits), before this
+   * server's own: wstack/ws's WebSocketServer on a server of wstack. The
+   * server's transport, deadlines and shutdown stay its own. Returns the
+   * function that takes the delegation back.
+   */
+  delegate(claims: (request: UpgradeRequest) => boolean, policy: ServerOptions): () => void {
+    const entry = { claims, policy };
+    this.delegates.push(entry);
+    return () => {
+      const at = this.delegates.indexOf(entry);
+      if (at !== -1) this.delegates.splice(at, 1);
+    };
+  }
+
+  /**
    * Graceful shutdown: refuses new handshakes (503), closes every WebSocket
    * with 1001 (going away), stops what the transport runs, and resolves
    * once all of that is done. `shutdownTimeout` after it began, what is
@@ -91,12 +110,14 @@ export abstract class TransportServer extends EventEmitter<ServerEvents> {
     const checked = handshake.check();
     if ('reject' in checked) return this.refuse(handshake, checked.reject, undefined, undefined);
     const { request } = checked;
-    const decision = await decideUpgrade(request, this.options, this.acceptsUnrouted() ? toListeners : undefined);
+    const delegate = this.delegates.find((entry) => entry.claims(request));
+    const options = delegate === undefined ? this.options : { ...this.options, ...delegate.policy };
+    const decision = delegate === undefined ? await decideUpgrade(request, options, this.acceptsUnrouted() ? toListeners : undefined) : await decideUpgrade(request, delegate.policy);
     if (handshake.gone) return;
     if ('reject' in decision) return this.refuse(handshake, decision.reject, request, decision.error);
     if (this.closing) return this.refuse(handshake, reject(503, 'Server shutting down'), request, undefined);
     const { accept } = decision;
-    const carrier = handshake.answer({ protocol: accept.protocol, extensions: accept.extensions });
+    const carrier = handshake.answer({ protocol: accept.protocol, extensions: accept.extensions, ...(accept.headers ? { headers: accept.headers } : {}) });
     const negotiated = { protocol: accept.protocol, extensions: accept.extensions, path: request.path, headers: request.headers };
     if (accept.tunnel !== undefined) {
       const tunnel = new Tunnel(carrier, negotiated);
@@ -108,7 +129,7 @@ export abstract class TransportServer extends EventEmitter<ServerEvents> {
       'server',
       carrier,
       { ...negotiated, ...(accept.deflate ? { deflate: accept.deflate } : {}) },
-      { ...this.options, compression: compressionOptions(this.options.perMessageDeflate) },
+      { ...options, compression: compressionOptions(options.perMessageDeflate) },
     );
     handshake.opened?.(connection);
     this.track(connection);

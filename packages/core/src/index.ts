@@ -18,7 +18,7 @@ export { TimeoutError, AbortError, TransportResetError, SendBufferFullError, Gon
 
 // The server's policy.
 export { reject, statusText, handshakeDeadlines, DEFAULT_HANDSHAKE_TIMEOUT } from './upgrade-policy.js';
-export type { UpgradeRequest, Rejection, AuthResult, ConnectionHandler, TunnelHandler, TunnelPolicy, ServerPolicy, ServerOptions, AcceptedTerms } from './upgrade-policy.js';
+export type { UpgradeRequest, AnswerHeaders, Rejection, AuthResult, ConnectionHandler, TunnelHandler, TunnelPolicy, ServerPolicy, ServerOptions, AcceptedTerms } from './upgrade-policy.js';
 
 // Options checked by name at the public entry points.
 export { checkOptions, optionNameSet, CONNECTION_OPTION_NAMES, SERVER_OPTION_NAMES, CLIENT_HANDSHAKE_OPTION_NAMES, WS_SERVER_OPTION_ADVICE, WS_CLIENT_OPTION_ADVICE } from './option-names.js';

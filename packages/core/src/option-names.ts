@@ -50,6 +50,7 @@ export const SERVER_OPTION_NAMES: OptionNames<ServerOptions> = {
   shutdownTimeout: true,
   perMessageDeflate: true,
   tunnel: true,
+  answerHeaders: true,
 };
 
 /** The options of every transport's client. */

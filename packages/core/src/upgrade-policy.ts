@@ -5,6 +5,7 @@
  * (HTTP/1.1 upgrade headers, HTTP/2 and HTTP/3 pseudo-headers), builds an
  * UpgradeRequest, and asks `decideUpgrade`.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Transport } from './carrier.js';
 import type { ConnectionOptions, WebSocketConnection } from './connection.js';
 import { type DeflateParams, type ExtensionOffer, acceptServerExtensions, selectSubprotocol, type PerMessageDeflateSetting } from '@wstack/protocol';
@@ -31,7 +32,12 @@ export interface UpgradeRequest {
    * is open, since a socket that has closed no longer says.
    */
   readonly remoteAddress: string | undefined;
+  /** Over HTTP/1.1, node:http's own request object, for APIs built on it (wstack/ws hands it to ws-style hooks). */
+  readonly incomingMessage?: IncomingMessage;
 }
+
+/** Header fields added to the answer that accepts a WebSocket (101 or 200), e.g. Set-Cookie; a name with several values repeats. */
+export type AnswerHeaders = Readonly<Record<string, string | readonly string[]>>;
 
 /** An HTTP answer that refuses the WebSocket. */
 export interface Rejection {
@@ -88,6 +94,8 @@ export interface ServerPolicy {
   perMessageDeflate?: PerMessageDeflateSetting;
   /** Hands every accepted WebSocket over as a tunnel instead of a connection; `handler`, `routes` and `perMessageDeflate` are then not used. */
   tunnel?: TunnelPolicy;
+  /** Header fields for the answer that accepts a WebSocket (called once the request is accepted). */
+  answerHeaders?: (request: UpgradeRequest) => AnswerHeaders | undefined;
 }
 
 export type ServerOptions = ServerPolicy & ConnectionOptions;
@@ -120,6 +128,8 @@ export interface AcceptedTerms {
   extensions: string;
   /** The agreed permessage-deflate parameters, when accepted. */
   deflate?: DeflateParams;
+  /** Header fields the policy adds to the answer. */
+  headers?: AnswerHeaders;
 }
 
 export type Decision = { accept: Acceptance } | { reject: Rejection; error?: unknown };
@@ -172,8 +182,10 @@ export async function decideUpgrade(request: UpgradeRequest, policy: ServerPolic
       if (typeof result === 'object' && result !== null) return { reject: result };
     }
     const protocol = chooseProtocol(request, policy.protocols);
-    if (tunnel !== undefined) return { accept: { tunnel: tunnel.open, protocol, extensions: tunnel.extensions(request) } };
-    return { accept: { handler: handler!, protocol, ...acceptServerExtensions(policy.perMessageDeflate, request.extensions) } };
+    const headers = policy.answerHeaders?.(request);
+    const added = headers === undefined ? {} : { headers };
+    if (tunnel !== undefined) return { accept: { tunnel: tunnel.open, protocol, extensions: tunnel.extensions(request), ...added } };
+    return { accept: { handler: handler!, protocol, ...acceptServerExtensions(policy.perMessageDeflate, request.extensions), ...added } };
   } catch (error) {
     return { reject: reject(500), error };
   }

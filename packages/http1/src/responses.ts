@@ -1,14 +1,17 @@
 /** HTTP/1.1 answers written on the raw socket of an upgrade request. */
 import type { Duplex } from 'node:stream';
 import { acceptKey } from '@wstack/protocol';
-import { statusText, type Rejection } from '@wstack/core';
+import { statusText, type AnswerHeaders, type Rejection } from '@wstack/core';
 
-/** The 101 answer of RFC 6455 §4.2.2. */
-export function switchingProtocols(key: string, protocol: string, extensions: string, altSvc?: string): string {
+/** The 101 answer of RFC 6455 §4.2.2, with the fields a policy adds (answerHeaders). */
+export function switchingProtocols(key: string, protocol: string, extensions: string, altSvc?: string, headers: AnswerHeaders = {}): string {
   let head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n`;
   if (protocol !== '') head += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
   if (extensions !== '') head += `Sec-WebSocket-Extensions: ${extensions}\r\n`;
   if (altSvc !== undefined) head += `Alt-Svc: ${altSvc}\r\n`;
+  for (const [name, value] of Object.entries(headers)) {
+    for (const one of typeof value === 'string' ? [value] : value) head += `${name}: ${one}\r\n`;
+  }
   return head + '\r\n';
 }
 

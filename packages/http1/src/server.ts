@@ -176,7 +176,11 @@ class UpgradeHandshake implements IncomingHandshake {
 
   check() {
     const checked = checkUpgradeRequest(this.req, this.options);
-    if ('key' in checked) this.key = checked.key;
+    if ('key' in checked) {
+      this.key = checked.key;
+      // Not spread: the request's remoteAddress is a getter, read only when asked.
+      Object.assign(checked.request, { incomingMessage: this.req });
+    }
     return checked;
   }
 
@@ -185,7 +189,7 @@ class UpgradeHandshake implements IncomingHandshake {
   }
 
   answer(terms: AcceptedTerms): Carrier {
-    this.socket.write(switchingProtocols(this.key, terms.protocol, terms.extensions, this.options.altSvc));
+    this.socket.write(switchingProtocols(this.key, terms.protocol, terms.extensions, this.options.altSvc, terms.headers));
     this.socket.off('error', this.onError);
     return new SocketCarrier(this.socket as Socket, this.head, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK);
   }

@@ -1,14 +1,19 @@
 /** The answers a server sends on a stream, and to ordinary requests on a server of its own. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import { statusText, type Rejection } from '@wstack/core';
+import { statusText, type AnswerHeaders, type Rejection } from '@wstack/core';
 
 /**
  * The success answer of RFC 8441 §5: 200 with the negotiated subprotocol and
  * extensions. No Sec-WebSocket-Accept: :protocol replaces the key exchange.
  */
-export function acceptHeaders(protocol: string, extensions: string, altSvc?: string): OutgoingHttpHeaders {
+export function acceptHeaders(protocol: string, extensions: string, altSvc?: string, added: AnswerHeaders = {}): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { ':status': 200 };
+  // A policy's fields first: what the handshake itself says cannot be overridden, and connection-specific ones are dropped.
+  for (const [name, value] of Object.entries(added)) {
+    const lower = name.toLowerCase();
+    if (!CONNECTION_SPECIFIC.has(lower) && !lower.startsWith(':')) headers[lower] = typeof value === 'string' ? value : [...value];
+  }
   if (protocol !== '') headers['sec-websocket-protocol'] = protocol;
   if (extensions !== '') headers['sec-websocket-extensions'] = extensions;
   if (altSvc !== undefined) headers['alt-svc'] = altSvc;

@@ -223,7 +223,7 @@ class ConnectHandshake implements IncomingHandshake {
   }
 
   answer(terms: AcceptedTerms): Carrier {
-    this.stream.respond(acceptHeaders(terms.protocol, terms.extensions, this.options.altSvc));
+    this.stream.respond(acceptHeaders(terms.protocol, terms.extensions, this.options.altSvc, terms.headers));
     const carrier = new StreamCarrier(this.stream, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, this.tuning.maxBytesInFlight);
     this.stream.off('error', this.onError);
     return carrier;

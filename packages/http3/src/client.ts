@@ -16,7 +16,7 @@ import { H3ErrorCode } from './h3/errors.js';
 import { StreamLimitError } from './quic/errors.js';
 import type { QuicStream } from './quic/stream.js';
 import { StreamCarrier } from './stream-carrier.js';
-import { StreamProtocolError } from './errors.js';
+import { StreamEndedError, StreamProtocolError } from './errors.js';
 import { readHead } from './stream-io.js';
 
 export interface Http3ClientOptions extends ClientHandshakeOptions {
@@ -68,29 +68,41 @@ async function handshake({ url, protocols, extensions }: OutgoingHandshake, opti
       }
       return acquired;
     };
-    lease = await acquire();
-    stream = tryOpenStream(lease);
-    if (stream === undefined) {
-      // The shared connection is out of stream credit (RFC 9000 §4.6): it takes no more WebSockets, and this one gets a new connection.
-      pool.retire(lease.session);
-      lease.release();
-      lease = undefined;
+    const open = async () => {
       lease = await acquire();
       stream = tryOpenStream(lease);
-      if (stream === undefined) throw new HandshakeError('NOT_SUPPORTED', `${url.host} allows no request stream on a new HTTP/3 connection`, 0);
-    }
-    stream.write(encodeHeaders(requestFields(url, options, protocols, extensions)));
-    const decoder = new RequestStreamDecoder({ role: 'client', requestMethod: 'CONNECT', maxFieldSectionSize: lease.session.connection.session.localSettings.maxFieldSectionSize });
-    let read;
+      if (stream === undefined) {
+        // The shared connection is out of stream credit (RFC 9000 §4.6): it takes no more WebSockets, and this one gets a new connection.
+        pool.retire(lease.session);
+        lease.release();
+        lease = undefined;
+        lease = await acquire();
+        stream = tryOpenStream(lease);
+        if (stream === undefined) throw new HandshakeError('NOT_SUPPORTED', `${url.host} allows no request stream on a new HTTP/3 connection`, 0);
+      }
+      stream.write(encodeHeaders(requestFields(url, options, protocols, extensions)));
+      const decoder = new RequestStreamDecoder({ role: 'client', requestMethod: 'CONNECT', maxFieldSectionSize: lease.session.connection.session.localSettings.maxFieldSectionSize });
+      return { decoder, read: await deadline.race(readHead<{ type: 'response'; head: ResponseHead; fields: [string, string][] }>(stream, decoder, 'response')) };
+    };
+    let answer;
     try {
-      read = await deadline.race(readHead<{ type: 'response'; head: ResponseHead; fields: [string, string][] }>(stream, decoder, 'response'));
+      answer = await open().catch((error: unknown) => {
+        if (!(error instanceof StreamEndedError && error.resetCode === H3ErrorCode.H3_REQUEST_REJECTED)) throw error;
+        // RFC 9114 §4.1.1: a rejected request was not processed; it went out after the server's GOAWAY, which is on its way. A new connection takes it.
+        pool.retire(lease!.session);
+        lease!.release();
+        [lease, stream] = [undefined, undefined];
+        return open();
+      });
     } catch (error) {
-      if (error instanceof StreamProtocolError && error.error.isConnectionError) lease.session.connection.connectionError(error.error);
-      if (error instanceof StreamProtocolError || !(error instanceof HandshakeError)) {
+      if (error instanceof StreamProtocolError && error.error.isConnectionError) lease?.session.connection.connectionError(error.error);
+      if (error instanceof StreamProtocolError || error instanceof StreamEndedError) {
         throw new HandshakeError('UNEXPECTED_STATUS', `no valid answer from the server: ${(error as Error).message}`, 0);
       }
       throw error;
     }
+    const { decoder, read } = answer;
+    if (lease === undefined || stream === undefined) throw new Error('unreachable: an answer without a stream');
     const { status } = read.event.head;
     if (status !== 200) throw new HandshakeError('UNEXPECTED_STATUS', `server answered ${status}`, status);
     // Constants for the closures below (lease and stream are reassigned above).

@@ -2,7 +2,7 @@
  * The answers a server sends on a request stream (RFC 9114 §4.1): a header
  * section, DATA with any body, and the FIN.
  */
-import { statusText, type Rejection } from '@wstack/core';
+import { statusText, type AnswerHeaders, type Rejection } from '@wstack/core';
 import type { RequestHead } from './h3/message-validation.js';
 
 export type FieldList = [name: string, value: string][];
@@ -11,8 +11,16 @@ export type FieldList = [name: string, value: string][];
  * The success answer of RFC 9220 §3 (RFC 8441 §5): 200 with the negotiated
  * subprotocol and extensions, and no Sec-WebSocket-Accept.
  */
-export function acceptFields(protocol: string, extensions: string, altSvc?: string): FieldList {
+const FORBIDDEN_IN_ANSWER = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'sec-websocket-protocol', 'sec-websocket-extensions', 'alt-svc']);
+
+export function acceptFields(protocol: string, extensions: string, altSvc?: string, added: AnswerHeaders = {}): FieldList {
   const fields: FieldList = [[':status', '200']];
+  // A policy's fields, minus what HTTP/3 forbids (RFC 9114 §4.2) and what the handshake itself says.
+  for (const [name, value] of Object.entries(added)) {
+    const lower = name.toLowerCase();
+    if (FORBIDDEN_IN_ANSWER.has(lower) || lower.startsWith(':')) continue;
+    for (const one of typeof value === 'string' ? [value] : value) fields.push([lower, one]);
+  }
   if (protocol !== '') fields.push(['sec-websocket-protocol', protocol]);
   if (extensions !== '') fields.push(['sec-websocket-extensions', extensions]);
   if (altSvc !== undefined) fields.push(['alt-svc', altSvc]);

@@ -94,6 +94,7 @@ export class WebSocketServer extends TransportServer {
       maxDatagramSize: settings.maxUdpPayloadSize,
       keepAliveInterval: settings.keepAliveInterval,
       udpBufferSize: settings.udpBufferSize,
+      resetBudget: settings.resetBudget,
       onConnection: (connection) => this.serveConnection(connection),
     });
     await endpoint.listen(options.host ?? '127.0.0.1', options.port ?? 0);
@@ -143,6 +144,9 @@ export class WebSocketServer extends TransportServer {
     this.sessions.add(session);
     session.once('close', () => this.sessions.delete(session));
     session.on('request', (stream) => void this.serveStream(session, stream));
+    // The peer reset so many streams mid-way that quiche may soon lack connection credit for the rest (connection.ts,
+    // resetBudget): new WebSockets go to a new connection (RFC 9114 §5.2), the open ones finish on this one.
+    quicConnection.once('creditLow', () => session.goaway());
     if (this.closing) session.goaway();
   }
 
@@ -206,7 +210,7 @@ class ConnectHandshake implements IncomingHandshake {
   }
 
   answer(terms: AcceptedTerms): Carrier {
-    this.stream.write(encodeHeaders(acceptFields(terms.protocol, terms.extensions, this.options.altSvc)));
+    this.stream.write(encodeHeaders(acceptFields(terms.protocol, terms.extensions, this.options.altSvc, terms.headers)));
     this.carrier = new StreamCarrier(this.stream, this.decoder, this.rest, this.options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK, this.session);
     return this.carrier;
   }

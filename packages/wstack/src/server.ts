@@ -134,6 +134,19 @@ export class Server extends EventEmitter<ServerEvents> {
   }
 
   /**
+   * Lets another API decide the WebSocket requests it claims, on every
+   * transport, with a policy of its own (TransportServer.delegate): how
+   * wstack/ws's WebSocketServer takes its path on this server. Returns the
+   * function that takes the delegation back.
+   */
+  delegate(claims: (request: UpgradeRequest) => boolean, policy: ServerOptions): () => void {
+    const releases = this.servers.map((server) => server.delegate(claims, policy));
+    return () => {
+      for (const release of releases) release();
+    };
+  }
+
+  /**
    * Live counts: WebSockets open now, handshakes refused, and per transport
    * WebSockets opened and failed since the start and the messages and
    * payload bytes they received and sent.

@@ -43,8 +43,8 @@ export interface StreamOwner {
   wantsRead(stream: QuicStream): void;
   /** Both directions are over on our side. */
   done(stream: QuicStream): void;
-  /** The peer reset a stream before we read it to its end (RESET_STREAM, RFC 9000 §19.4). */
-  peerReset(): void;
+  /** Reading ended before the stream's end: the peer reset it (RESET_STREAM, RFC 9000 §19.4), or we stopped reading. */
+  readAbandoned(): void;
 }
 
 /** A handler that ignores everything: what a stream has until its user sets one, and the base of handlers that need few events. */
@@ -74,6 +74,12 @@ export class QuicStream {
   highWaterMark = 64 * 1024;
   private queue: Buffer[] = [];
   private queued = 0;
+  /** Bytes quiche has taken from this stream so far. */
+  private taken = 0;
+  /** whenFlushed's callbacks, each with the count of taken bytes it waits for, in order. */
+  private flushWaiters: { until: number; callback: () => void }[] | undefined;
+  /** The FIN went to quiche after every byte: nothing queued was lost. */
+  private finSent = false;
   private finQueued = false;
   private needDrain = false;
   private paused = false;
@@ -114,6 +120,17 @@ export class QuicStream {
     return false;
   }
 
+  /**
+   * Calls back once quiche has taken every byte queued so far (it sends
+   * and retransmits them from then on); never if the stream is reset or
+   * stopped first, which drops what is queued.
+   */
+  whenFlushed(callback: () => void): void {
+    if (this.writeEnded && !this.finSent) return;
+    if (this.queued === 0) process.nextTick(callback);
+    else (this.flushWaiters ??= []).push({ until: this.taken + this.queued, callback });
+  }
+
   /** Ends our side with FIN, after everything queued. */
   end(): void {
     if (this.writeEnded || this.finQueued) return;
@@ -138,6 +155,7 @@ export class QuicStream {
   stopReading(code: number): void {
     if (this.readEnded) return;
     this.readEnded = true;
+    this.owner.readAbandoned();
     this.paused = false;
     shutdown(this.owner.native, this.id, SHUTDOWN_READ, code);
     // The STOP_SENDING leaves with this turn's flush.
@@ -209,9 +227,11 @@ export class QuicStream {
         const last = this.queue.length === 1 && this.finQueued;
         const taken = native.streamSend(this.id, chunk, last) ?? 0;
         this.queued -= taken;
+        this.taken += taken;
         if (taken < chunk.length) {
           this.queue[0] = chunk.subarray(taken);
           this.maybeDrain();
+          this.settleFlushWaiters();
           return true;
         }
         this.queue.shift();
@@ -227,6 +247,7 @@ export class QuicStream {
       return false;
     }
     this.maybeDrain();
+    this.settleFlushWaiters();
     return false;
   }
 
@@ -243,7 +264,7 @@ export class QuicStream {
     this.readEnded = true;
     const code = quicheErrorCode(error, 'StreamReset');
     if (code !== undefined) {
-      this.owner.peerReset();
+      this.owner.readAbandoned();
       this.handler.reset(code);
     } else {
       this.handler.closed(asError(error));
@@ -253,6 +274,7 @@ export class QuicStream {
 
   private finishWrite(): void {
     this.writeEnded = true;
+    this.finSent = true;
     this.finQueued = false;
     this.checkDone();
   }
@@ -278,7 +300,13 @@ export class QuicStream {
     }
   }
 
+  private settleFlushWaiters(): void {
+    const waiters = this.flushWaiters;
+    while (waiters !== undefined && waiters.length !== 0 && waiters[0]!.until <= this.taken) waiters.shift()!.callback();
+  }
+
   private dropQueue(): void {
+    this.flushWaiters = undefined;
     this.queue = [];
     this.queued = 0;
     this.finQueued = false;
