@@ -37,6 +37,14 @@ export interface Carrier {
    * the carrier's high-water mark; `drain` follows once it falls below.
    */
   write(chunks: readonly Buffer[]): boolean;
+  /**
+   * Calls back once every byte written so far has been handed to the
+   * network (the kernel's socket, the HTTP/2 session, QUIC), never
+   * synchronously, and not at all if the carrier closes first: what
+   * `bufferedAmount` counted of them is gone. Optional: without it the
+   * connection takes bytes the carrier accepted as handed over.
+   */
+  whenFlushed?(callback: () => void): void;
   /** Ends the write side gracefully after everything written. */
   end(): void;
   /** Tears both directions down at once (TCP reset, RST_STREAM(CANCEL), RESET_STREAM). */

@@ -8,19 +8,8 @@ import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import { CloseCode, encodeClosePayload, Protocol, ProtocolError, UsageError, type Role } from '@wstack/protocol';
 import type { Carrier, CarrierEvents, Transport } from './carrier.js';
-import {
-  DEFAULT_CLOSE_TIMEOUT,
-  DEFAULT_HIGH_WATER_MARK,
-  DEFAULT_MAX_SEND_BUFFER,
-  ReadyState,
-  closeDetailsOf,
-  type CloseDetails,
-  type ConnectionEvents,
-  type ConnectionOptions,
-  type MessageCounts,
-  type Negotiated,
-  type ReadyStateValue,
-} from './connection-types.js';
+import { DEFAULT_CLOSE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_SEND_BUFFER, ReadyState, closeDetailsOf } from './connection-types.js';
+import type { CloseDetails, ConnectionEvents, ConnectionOptions, MessageCounts, Negotiated, ReadyStateValue } from './connection-types.js';
 import { PerMessageDeflate } from './deflate.js';
 import { TimeoutError, type SendBufferFullError } from './errors.js';
 import { Keepalive, type KeepaliveActions } from './keepalive.js';
@@ -257,6 +246,11 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   drained(): Promise<void> {
     if (this.sender.sendResult() || this.state === ReadyState.CLOSED) return Promise.resolve();
     return firstEvent(this, 'drain', 'close');
+  }
+
+  /** Calls back once everything sent so far has been handed to the network; never if the connection ends first. */
+  whenFlushed(callback: () => void): void {
+    this.sender.whenFlushed(callback);
   }
 
   /** Messages received and sent so far, and their payload bytes (uncompressed). */

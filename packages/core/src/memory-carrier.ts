@@ -33,6 +33,10 @@ class MemoryCarrier implements Carrier {
   private ended = false;
   private closed = false;
   private needDrain = false;
+  /** Bytes this side ever wrote: less `bufferedAmount`, what the peer has read. */
+  private written = 0;
+  /** whenFlushed's callbacks, each with the count of written bytes it waits for, in order. */
+  private readonly flushWaiters: { until: number; callback: () => void }[] = [];
 
   constructor(options: MemoryCarrierOptions) {
     this.transport = options.transport ?? 'http/1.1';
@@ -54,10 +58,18 @@ class MemoryCarrier implements Carrier {
     const bytes = Buffer.concat(chunks as Buffer[]);
     this.peer.inbox.push(bytes);
     this.peer.inboxBytes += bytes.length;
+    this.written += bytes.length;
     this.peer.schedule();
     if (this.bufferedAmount < this.highWaterMark) return true;
     this.needDrain = true;
     return false;
+  }
+
+  /** Here the network is the peer: bytes are flushed once it has read them. */
+  whenFlushed(callback: () => void): void {
+    if (this.closed) return;
+    if (this.bufferedAmount === 0) process.nextTick(callback);
+    else this.flushWaiters.push({ until: this.written, callback });
   }
 
   end(): void {
@@ -107,6 +119,7 @@ class MemoryCarrier implements Carrier {
       budget -= chunk.length;
       this.inboxBytes -= chunk.length;
       this.peer.drainIfBelow();
+      this.peer.settleFlushWaiters();
       this.events.data(chunk);
     }
     if (this.inbox.length !== 0 && !this.paused) this.schedule();
@@ -128,6 +141,11 @@ class MemoryCarrier implements Carrier {
     }
   }
 
+  private settleFlushWaiters(): void {
+    const read = this.written - this.bufferedAmount;
+    while (this.flushWaiters.length !== 0 && this.flushWaiters[0]!.until <= read) this.flushWaiters.shift()!.callback();
+  }
+
   /** The other side finished; close here too once its end has been delivered. */
   private closeWhenDone(): void {
     if (this.endDelivered && this.ended) this.close();
@@ -139,6 +157,7 @@ class MemoryCarrier implements Carrier {
     this.closed = true;
     this.inbox.length = 0;
     this.inboxBytes = 0;
+    this.flushWaiters.length = 0;
     setImmediate(() => this.events?.close(error));
   }
 }

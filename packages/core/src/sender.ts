@@ -189,6 +189,17 @@ export class Sender {
     this.flush();
   }
 
+  /**
+   * Calls back once everything sent so far has been handed to the network:
+   * behind the sends still being compressed, then out of the carrier's
+   * buffer (Carrier.whenFlushed; a carrier that cannot tell counts as
+   * flushed once it took the bytes). Never if the connection ends first.
+   */
+  whenFlushed(callback: () => void): void {
+    const carrier = this.carrier;
+    this.afterSends(() => (carrier.whenFlushed !== undefined ? carrier.whenFlushed(callback) : process.nextTick(callback)));
+  }
+
   /** Writes what the protocol produced; ends the carrier when the protocol says so. */
   flush(): void {
     const chunks = this.engine.dataToSend();

@@ -5,6 +5,8 @@
 import type { Socket } from 'node:net';
 import type { Carrier, CarrierEvents } from '@wstack/core';
 
+const EMPTY = Buffer.alloc(0);
+
 /** Where a socket's shared listeners find the carrier that owns it. */
 const CARRIER = Symbol('wstack.socketCarrier');
 type CarriedSocket = Socket & { [CARRIER]: SocketCarrier };
@@ -118,6 +120,26 @@ export class SocketCarrier implements Carrier {
     if (socket.writableLength < this.highWaterMark) return true;
     this.needDrain = true;
     return false;
+  }
+
+  /**
+   * A socket calls its writes back in order once their bytes are in the
+   * kernel; an empty write queues behind every byte before it (corked or
+   * not) and so calls back when they all are. With nothing buffered they
+   * are already there.
+   */
+  whenFlushed(callback: () => void): void {
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    if (socket.writableLength === 0) {
+      process.nextTick(callback);
+    } else if (socket.writableEnded) {
+      socket.once('finish', callback);
+    } else {
+      socket.write(EMPTY, (error) => {
+        if (!error) callback();
+      });
+    }
   }
 
   private cork(): void {

@@ -29,6 +29,10 @@ export class StreamCarrier implements Carrier {
   /** Bytes waiting here, not yet handed to the stream. */
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
+  /** Bytes write() ever took: less `bufferedAmount`, what the stream has put on the socket. */
+  private accepted = 0;
+  /** whenFlushed's callbacks, each with the count of accepted bytes it waits for, in order. */
+  private readonly flushWaiters: { until: number; callback: () => void }[] = [];
   private needDrain = false;
   private endRequested = false;
   private ended = false;
@@ -63,6 +67,7 @@ export class StreamCarrier implements Carrier {
     stream.on('close', () => {
       this.queue.length = 0;
       this.queuedBytes = 0;
+      this.flushWaiters.length = 0;
       events.close(this.closeError(session));
     });
     stream.on('end', () => events.end());
@@ -76,11 +81,19 @@ export class StreamCarrier implements Carrier {
       if (chunk.length === 0) continue;
       this.queue.push(chunk);
       this.queuedBytes += chunk.length;
+      this.accepted += chunk.length;
     }
     this.pump();
     if (this.bufferedAmount < this.highWaterMark) return true;
     this.needDrain = true;
     return false;
+  }
+
+  /** Calls back once the stream's writes of every byte accepted so far have completed (node:http2 put them on the socket). */
+  whenFlushed(callback: () => void): void {
+    if (this.stream.destroyed) return;
+    if (this.bufferedAmount === 0) process.nextTick(callback);
+    else this.flushWaiters.push({ until: this.accepted, callback });
   }
 
   end(): void {
@@ -95,6 +108,7 @@ export class StreamCarrier implements Carrier {
     this.abortedHere = true;
     this.queue.length = 0;
     this.queuedBytes = 0;
+    this.flushWaiters.length = 0;
     // A torn-down WebSocket is RST_STREAM(CANCEL) (RFC 9113 §8.7), and only
     // that: node:http2 destroys a stream aborted through its signal with
     // CANCEL, while stream.close(CANCEL) would first end the writable side
@@ -144,6 +158,8 @@ export class StreamCarrier implements Carrier {
     if (error || this.stream.destroyed) return;
     this.pump();
     this.endIfFlushed();
+    const flushed = this.accepted - this.bufferedAmount;
+    while (this.flushWaiters.length !== 0 && this.flushWaiters[0]!.until <= flushed) this.flushWaiters.shift()!.callback();
     if (this.needDrain && this.bufferedAmount < this.highWaterMark) {
       this.needDrain = false;
       this.events?.drain();

@@ -79,6 +79,11 @@ export class StreamCarrier implements Carrier, StreamHandler {
     return below;
   }
 
+  /** Once quiche has taken every DATA frame written so far. */
+  whenFlushed(callback: () => void): void {
+    if (!this.finished) this.stream.whenFlushed(callback);
+  }
+
   end(): void {
     if (this.writeDone || this.finished) return;
     this.writeDone = true;
