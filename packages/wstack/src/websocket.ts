@@ -1,14 +1,19 @@
 /**
  * The WebSocket interface of the WHATWG WebSockets Standard, for Node, over
  * any wstack transport: browser code runs unchanged. It follows the
- * standard's URL and subprotocol checks, `close()` argument checks, ready
- * states, `binaryType`, `bufferedAmount`, and its event order (an unclean
- * close fires `error` before `close`).
+ * standard's URL and subprotocol checks, the WebIDL conversions of its
+ * arguments, Fetch's port blocking, `close()` argument checks, ready
+ * states, `binaryType`, `bufferedAmount` (application bytes, as a browser
+ * counts them), and its event order (an unclean close fires `error` before
+ * `close`). web-platform-tests' websockets/*.any.js run against it
+ * (test/wpt.ts).
  */
 import { Blob } from 'node:buffer';
-import { CloseCode, MAX_CLOSE_REASON_BYTES, isToken, parseWebSocketUrl } from '@wstack/protocol';
+import { CloseCode, MAX_CLOSE_REASON_BYTES, parseWebSocketUrl } from '@wstack/protocol';
 import type { CloseDetails, WebSocketConnection } from '@wstack/core';
+import { hasBadPort } from './bad-ports.js';
 import { connect as connectAny, type ClientOptions } from './connect.js';
+import { byteLengthOf, requireArguments, toClampedUnsignedShort, toSendData, toSubprotocols, toUSVString, type SendData } from './websocket-idl.js';
 
 export type BinaryType = 'blob' | 'arraybuffer';
 
@@ -33,7 +38,6 @@ export class CloseEvent extends Event {
 }
 
 type Handler = ((event: Event) => void) | null;
-type SendData = string | ArrayBufferLike | ArrayBufferView | Blob;
 
 const READY_STATES = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 
@@ -41,29 +45,19 @@ function syntaxError(message: string): DOMException {
   return new DOMException(message, 'SyntaxError');
 }
 
-/** The standard's URL rules: http(s) becomes ws(s); other schemes and fragments are SyntaxErrors. */
-function parseUrl(input: string | URL): URL {
+/** The standard's URL rules: http(s) becomes ws(s); other schemes and fragments (even empty) are SyntaxErrors. */
+function parseUrl(input: unknown): URL {
+  const text = toUSVString(input);
   try {
-    return parseWebSocketUrl(String(input));
+    return parseWebSocketUrl(text);
   } catch (error) {
     throw syntaxError((error as Error).message);
   }
 }
 
-function parseProtocols(protocols: string | string[] | undefined): string[] {
-  const list = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : [...protocols];
-  const seen = new Set<string>();
-  for (const protocol of list) {
-    if (!isToken(protocol) || seen.has(protocol)) throw syntaxError(`invalid or repeated subprotocol ${JSON.stringify(protocol)}`);
-    seen.add(protocol);
-  }
-  return list;
-}
-
-function byteLength(data: SendData): number {
-  if (typeof data === 'string') return Buffer.byteLength(data);
-  if (data instanceof Blob) return data.size;
-  return data.byteLength;
+/** The third argument is ours; a browser's constructor has two, and ignores a third of any other kind. */
+function optionsOf(options: unknown): WebSocketOptions {
+  return typeof options === 'object' && options !== null ? (options as WebSocketOptions) : {};
 }
 
 export class WebSocket extends EventTarget {
@@ -82,21 +76,33 @@ export class WebSocket extends EventTarget {
   private connection: WebSocketConnection | undefined;
   private protocolValue = '';
   private extensionsValue = '';
-  /** Bytes given to send() after the close started (the standard still counts them). */
-  private discardedBytes = 0;
+  /**
+   * bufferedAmount (WebSockets Standard §3.2): the bytes of application data
+   * given to send() and not yet handed to the network: text as UTF-8, binary
+   * data as is, never frame headers or masks. A send counts at once and
+   * stops counting when the connection says its bytes left (whenFlushed),
+   * never sooner; what could not be sent (after the close started) stays
+   * counted, as the standard says.
+   */
+  private buffered = 0;
   /** Sends wait here while a Blob ahead of them is being read, to keep their order. */
   private sendQueue: Promise<void> | undefined;
   private queuedSends = 0;
   private readonly abort = new AbortController();
   private readonly handlers: Record<string, { handler: Handler; listener: (event: Event) => void } | undefined> = {};
 
-  constructor(url: string | URL, protocols?: string | string[], options: WebSocketOptions = {}) {
+  constructor(url: string | URL, protocols?: string | string[], options?: WebSocketOptions) {
     super();
+    requireArguments(arguments.length, 1, 'WebSocket');
     const parsed = parseUrl(url);
     this.url = parsed.href;
-    const offered = parseProtocols(protocols);
-    const { connect = connectAny, ...clientOptions } = options;
-    connect(this.url, { ...clientOptions, protocols: offered, signal: this.abort.signal }).then(
+    const offered = toSubprotocols(protocols);
+    const { connect = connectAny, ...clientOptions } = optionsOf(options);
+    // A bad port makes the handshake's fetch a network error (Fetch §2.9): the connection fails, asynchronously, as any other.
+    const opening = hasBadPort(parsed)
+      ? Promise.reject(new Error(`port ${parsed.port} is blocked (Fetch Standard, port blocking)`))
+      : connect(this.url, { ...clientOptions, protocols: offered, signal: this.abort.signal });
+    opening.then(
       (connection) => this.opened(connection),
       () => this.failed(),
     );
@@ -126,7 +132,7 @@ export class WebSocket extends EventTarget {
   }
 
   get bufferedAmount(): number {
-    return (this.connection?.bufferedAmount ?? 0) + this.discardedBytes;
+    return this.buffered;
   }
 
   get onopen(): Handler {
@@ -155,31 +161,40 @@ export class WebSocket extends EventTarget {
   }
 
   /**
-   * Sends data (text, ArrayBuffer, a view, or a Blob). Throws
-   * InvalidStateError while connecting; after the close started, the data is
-   * counted in `bufferedAmount` and dropped, as the standard says.
+   * Sends data: a Blob, an ArrayBuffer or a view of one as a binary message,
+   * anything else as text after WebIDL's string conversion (send(null)
+   * sends "null"). Throws InvalidStateError while connecting; after the
+   * close started, the data is counted in `bufferedAmount` and dropped, as
+   * the standard says.
    */
   send(data: SendData): void {
+    requireArguments(arguments.length, 1, 'send');
+    const value = toSendData(data);
     const state = this.readyState;
     if (state === READY_STATES.CONNECTING) throw new DOMException('the WebSocket is still connecting', 'InvalidStateError');
-    if (state !== READY_STATES.OPEN) {
-      this.discardedBytes += byteLength(data);
-      return;
-    }
-    if (data instanceof Blob || this.queuedSends !== 0) return this.sendInOrder(data);
-    this.sendNow(data);
+    const bytes = byteLengthOf(value);
+    this.buffered += bytes;
+    if (state !== READY_STATES.OPEN) return;
+    if (value instanceof Blob || this.queuedSends !== 0) return this.sendInOrder(value, bytes);
+    this.sendNow(value, bytes);
   }
 
   /**
-   * Starts the closing handshake. `code` must be 1000 or 3000–4999
-   * (InvalidAccessError otherwise), `reason` at most 123 bytes of UTF-8
-   * (SyntaxError otherwise).
+   * Starts the closing handshake. `code`, converted as WebIDL's `[Clamp]
+   * unsigned short` (NaN is 0, 3000.5 is 3000), must be 1000 or 3000–4999
+   * (InvalidAccessError otherwise); `reason`, lone surrogates replaced by
+   * U+FFFD, at most 123 bytes of UTF-8 (SyntaxError otherwise). A reason
+   * without a code goes with 1000 (WebSockets Standard, "close the
+   * WebSocket").
    */
   close(code?: number, reason?: string): void {
-    if (code !== undefined && code !== CloseCode.NORMAL && (code < 3000 || code > 4999 || !Number.isInteger(code))) {
-      throw new DOMException(`close code ${code} is not 1000 or 3000-4999`, 'InvalidAccessError');
+    // WebIDL first: `optional [Clamp] unsigned short code, optional USVString reason`.
+    const closeCode = code === undefined ? undefined : toClampedUnsignedShort(code);
+    const closeReason = reason === undefined ? undefined : toUSVString(reason);
+    if (closeCode !== undefined && closeCode !== CloseCode.NORMAL && (closeCode < 3000 || closeCode > 4999)) {
+      throw new DOMException(`close code ${closeCode} is not 1000 or 3000-4999`, 'InvalidAccessError');
     }
-    if (reason !== undefined && Buffer.byteLength(reason) > MAX_CLOSE_REASON_BYTES) {
+    if (closeReason !== undefined && Buffer.byteLength(closeReason) > MAX_CLOSE_REASON_BYTES) {
       throw syntaxError(`the close reason is longer than ${MAX_CLOSE_REASON_BYTES} bytes`);
     }
     const state = this.readyState;
@@ -191,8 +206,9 @@ export class WebSocket extends EventTarget {
       return;
     }
     this.state = READY_STATES.CLOSING;
-    if (code === undefined) this.connection!.close();
-    else this.connection!.close(code, reason);
+    // No code and no reason: a close frame without a body. A reason without a code goes with 1000.
+    if (closeCode === undefined && !closeReason) this.connection!.close();
+    else this.connection!.close(closeCode ?? CloseCode.NORMAL, closeReason);
   }
 
   private opened(connection: WebSocketConnection): void {
@@ -231,22 +247,26 @@ export class WebSocket extends EventTarget {
     this.dispatchEvent(new CloseEvent('close', { code: details.code, reason: details.reason, wasClean: details.wasClean }));
   }
 
-  private sendNow(data: Exclude<SendData, Blob>): void {
-    if (typeof data === 'string') this.connection!.send(data);
-    else if (ArrayBuffer.isView(data)) this.connection!.send(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { binary: true });
-    else this.connection!.send(Buffer.from(data as ArrayBuffer), { binary: true });
+  /** Sends `bytes` of application data; they stop counting once the connection has handed them to the network. */
+  private sendNow(data: Exclude<SendData, Blob>, bytes: number): void {
+    const connection = this.connection!;
+    if (typeof data === 'string') connection.send(data);
+    else if (ArrayBuffer.isView(data)) connection.send(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { binary: true });
+    else connection.send(Buffer.from(data as ArrayBuffer), { binary: true });
+    // A send past maxBufferedAmount is dropped and closes the connection: it stays counted, as a send after the close does.
+    if (connection.readyState === READY_STATES.OPEN) connection.whenFlushed(() => (this.buffered -= bytes));
   }
 
-  /** A Blob is read asynchronously; it and everything sent after it go out in order. */
-  private sendInOrder(data: SendData): void {
+  /** A Blob is read asynchronously; it and everything sent after it go out in order. Its size counts from send() on. */
+  private sendInOrder(data: SendData, bytes: number): void {
     this.queuedSends++;
     const previous = this.sendQueue ?? Promise.resolve();
-    const bytes = data instanceof Blob ? data.arrayBuffer() : Promise.resolve(data);
+    const read = data instanceof Blob ? data.arrayBuffer() : Promise.resolve(data);
     this.sendQueue = previous.then(async () => {
-      const ready = await bytes;
+      const ready = await read;
       this.queuedSends--;
-      if (this.readyState === READY_STATES.OPEN) this.sendNow(ready);
-      else this.discardedBytes += byteLength(ready);
+      // A close started meanwhile: the data is dropped and stays counted.
+      if (this.readyState === READY_STATES.OPEN) this.sendNow(ready, bytes);
     });
   }
 
