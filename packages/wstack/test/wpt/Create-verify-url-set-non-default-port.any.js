@@ -1,0 +1,7 @@
+// META: script=websocket.sub.js
+
+test(function() {
+  var urlNonDefaultPort = "ws://" + __SERVER__NAME + ":" + __NEW__PORT + "/" + __PATH;
+  var wsocket = new WebSocket(urlNonDefaultPort);
+  assert_equals(wsocket.url, urlNonDefaultPort, "wsocket.url is set correctly");
+}, "W3C WebSocket API - Create WebSocket - wsocket.url should be set correctly");
