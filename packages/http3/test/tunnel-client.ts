@@ -67,13 +67,17 @@ t.test('a tunnel shares the pooled connection with WebSockets, holds it, and rel
   t.ok(connection.closed, 'and closed it (idleTimeout 0)');
 });
 
-t.test('GOAWAY closes the client\'s WebSockets with 1001 and leaves its tunnels to their far end', async (t) => {
+t.test('GOAWAY leaves the client\'s WebSockets and tunnels running (RFC 9114 §5.2)', async (t) => {
   const { url, pool, sessions } = await serve();
   const websocket = await connect(url, { pool, tls });
   const tunnel = await openTunnel(url, { pool, tls });
   const { seen, nextFrame, finish } = record(tunnel);
   for (const session of sessions) session.goaway();
-  t.match(await closed(websocket), { code: 1001, wasClean: true });
+  const echoed = new Promise<string>((resolve) => websocket.once('message', (data) => resolve(data.toString())));
+  websocket.send('after GOAWAY too');
+  t.equal(await echoed, 'after GOAWAY too', 'the WebSocket still runs');
+  websocket.close(1000);
+  t.match(await closed(websocket), { code: 1000, wasClean: true });
   t.equal(tunnel.closed, false);
   // The far end (the server's WebSocket) saw no close: it still echoes, and the stream still runs (RFC 9114 §5.2).
   tunnel.write(clientFrame(0x1, Buffer.from('after GOAWAY')));
