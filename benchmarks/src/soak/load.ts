@@ -102,7 +102,7 @@ function describeH3(connection: WebSocketConnection): string {
     capacity = (error as Error).message;
   }
   const sizes = quic ? ['streams', 'toPush', 'blocked', 'lingering', 'toRead'].map((name) => `${name} ${(quic[name] as { size: number }).size}`).join(', ') : 'no connection';
-  return `buffered ${connection.bufferedAmount}, stream ${stream.id} queued ${stream.queued} paused ${stream.paused} readEnded ${stream.readEnded} writeEnded ${stream.writeEnded}, capacity ${capacity}, ${sizes}, unfinishedReads ${quic?.unfinishedReads}, timeout ${native?.timeout()}, closed ${native?.isClosed()}`;
+  return `buffered ${connection.bufferedAmount}, stream ${stream.id} queued ${stream.queued} paused ${stream.paused} readEnded ${stream.readEnded} writeEnded ${stream.writeEnded}, capacity ${capacity}, ${sizes}, peerResets ${quic?.peerResets}, timeout ${native?.timeout()}, closed ${native?.isClosed()}`;
 }
 
 function lost(how: string, connection: WebSocketConnection): void {

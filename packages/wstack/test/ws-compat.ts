@@ -226,3 +226,25 @@ t.test("the send cap holds for wstack/ws's sockets: past maxBufferedAmount the s
   t.ok(wss.clients!.size === 0);
   client.terminate();
 });
+
+t.test('server: a node:http2 server of your own (RFC 8441), met by the client of wstack/ws over HTTP/2', async (t) => {
+  const { createSecureServer } = await import('node:http2');
+  const { http2ServerOptions } = await import('@wstack/http2');
+  const { createDevCert } = await import('@wstack/dev-cert');
+  const cert = createDevCert();
+  const http2 = createSecureServer({ ...http2ServerOptions(), cert: cert.cert, key: cert.key });
+  const wss = new WebSocketServer({ server: http2 });
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    socket.send(`${request.httpVersion} ${request.url}`);
+    echo(socket);
+  });
+  await new Promise<void>((resolve) => http2.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => http2.close());
+  const client = new WebSocket(`wss://127.0.0.1:${(http2.address() as AddressInfo).port}/h2?x=1`, { transport: 'h2', ca: cert.cert });
+  const [greeting] = (await once(client, 'message')) as [Buffer];
+  t.equal(greeting.toString(), '2.0 /h2?x=1', 'the request, shaped like node:http\'s');
+  t.equal(client.transport, 'h2');
+  client.close();
+  await closedWith(client);
+  wss.close();
+});

@@ -32,7 +32,7 @@ export interface QuicConnectionEvents {
   stream: [stream: QuicStream];
   /** The connection is over: quiche closed it, or it timed out idle. */
   close: [info: QuicCloseInfo];
-  /** More than `resetBudget` streams ended before we read them to their end: move new streams to another connection. */
+  /** The peer reset more streams than `resetBudget` before we read them to their end: move new streams to another connection. */
   creditLow: [];
 }
 
@@ -48,12 +48,12 @@ export interface QuicConnectionOptions {
   /** Sends one datagram. */
   send(datagram: Buffer, to: HostPort): void;
   /**
-   * How many streams may end before we read them to their end (the peer
-   * reset them, or we stopped reading) until 'creditLow' is emitted
-   * (once). quiche 0.18 may keep the connection-level credit (RFC 9000
-   * §4.1) of the data such a stream announced and we never read (newer
-   * quiche gives it back), up to a stream window each: enough of them
-   * stall every stream of the connection. Default: Infinity.
+   * How many streams the peer may reset before we read them to their end
+   * until 'creditLow' is emitted (once). quiche 0.18 keeps the
+   * connection-level credit (RFC 9000 §4.1) of the data such a stream
+   * announced and we never read (newer quiche gives it back), up to a
+   * stream window each: enough of them stall every stream of the
+   * connection. Default: Infinity.
    */
   resetBudget?: number;
   /** Checks the peer's certificate chain (DER, leaf first): why it is not trusted, or undefined. */
@@ -89,8 +89,8 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   /** Client: the certificate check failed; the connection is closing. */
   private refused = false;
   private ended: QuicCloseInfo | undefined;
-  /** Streams whose reading ended before their end (see `resetBudget`). */
-  private unfinishedReads = 0;
+  /** Streams the peer reset before we read them to their end (see `resetBudget`). */
+  private peerResets = 0;
   private recvInfo: { from: HostPort; to: HostPort };
 
   constructor(options: QuicConnectionOptions) {
@@ -188,8 +188,8 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.schedule();
   }
 
-  readAbandoned(): void {
-    if (++this.unfinishedReads === this.options.resetBudget) this.emit('creditLow');
+  peerReset(): void {
+    if (++this.peerResets === this.options.resetBudget) this.emit('creditLow');
   }
 
   done(stream: QuicStream): void {

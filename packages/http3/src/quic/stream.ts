@@ -43,8 +43,8 @@ export interface StreamOwner {
   wantsRead(stream: QuicStream): void;
   /** Both directions are over on our side. */
   done(stream: QuicStream): void;
-  /** Reading ended before the stream's end: the peer reset it (RESET_STREAM, RFC 9000 §19.4), or we stopped reading. */
-  readAbandoned(): void;
+  /** The peer reset a stream before we read it to its end (RESET_STREAM, RFC 9000 §19.4). */
+  peerReset(): void;
 }
 
 /** A handler that ignores everything: what a stream has until its user sets one, and the base of handlers that need few events. */
@@ -155,7 +155,6 @@ export class QuicStream {
   stopReading(code: number): void {
     if (this.readEnded) return;
     this.readEnded = true;
-    this.owner.readAbandoned();
     this.paused = false;
     shutdown(this.owner.native, this.id, SHUTDOWN_READ, code);
     // The STOP_SENDING leaves with this turn's flush.
@@ -264,7 +263,7 @@ export class QuicStream {
     this.readEnded = true;
     const code = quicheErrorCode(error, 'StreamReset');
     if (code !== undefined) {
-      this.owner.readAbandoned();
+      this.owner.peerReset();
       this.handler.reset(code);
     } else {
       this.handler.closed(asError(error));

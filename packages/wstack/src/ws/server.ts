@@ -7,7 +7,7 @@
  * `noServer` leaves the upgrades to `handleUpgrade`.
  */
 import { EventEmitter } from 'node:events';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Http2SecureServer, Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -173,7 +173,7 @@ export class WebSocketServer extends EventEmitter {
 }
 
 /** ws's answer to a plain request on its own server. */
-function upgradeRequired(_request: IncomingMessage, response: import('node:http').ServerResponse): void {
+function upgradeRequired(_request: IncomingMessage, response: ServerResponse): void {
   const body = 'Upgrade Required';
   response.writeHead(426, { 'Content-Type': 'text/plain', 'Content-Length': body.length });
   response.end(body);
