@@ -21,8 +21,9 @@ const connections: WebSocketConnection[] = [];
 const handler = (connection: WebSocketConnection) => {
   connections.push(connection);
   connection.on('message', (data, binary) => {
-    if (!binary && data.toString() === 'pause') connection.pause();
-    else connection.send(data, { binary });
+    if (binary || data.toString() !== 'pause') return connection.send(data, { binary });
+    connection.pause();
+    connection.send('paused');
   });
 };
 const cleartext = await createServer({ handler });
@@ -64,7 +65,7 @@ for (const [transport, url] of runs) {
     await next(ws, 'open');
     const server = connections.at(-1)!;
     ws.send('pause');
-    await until(() => server.readyState === 1 && ws.bufferedAmount === 0);
+    await next(ws, 'message');
     const size = 1024 * 1024;
     for (let i = 0; i < 24; i++) ws.send(new Uint8Array(size));
     t.equal(ws.bufferedAmount, 24 * size);
