@@ -5,7 +5,7 @@
  * reset `resetBudget` streams mid-way takes no new WebSockets (the server
  * sends GOAWAY, the client's pool retires it) and its open ones go on.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { WebSocketConnection } from '@wstack/core';
 import { closed, nextMessage } from '@wstack/testkit';
 import { connect, SessionPool, WebSocketServer } from '../src/index.js';
@@ -21,6 +21,16 @@ const tls = { ca: devCert.cert };
 t.equal(quicSettings(tuning).resetBudget, 2, 'half the connection window, a stream window per reset');
 t.equal(quicSettings({}).resetBudget, 8, 'by default: 16 MiB, 1 MiB');
 
+/** A server with the small windows, and a pool that keeps its connections. */
+async function serve(t: Test, handler: (connection: WebSocketConnection) => void) {
+  const server = new WebSocketServer({ ...tuning, handler });
+  const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
+  t.teardown(() => server.close());
+  const pool = new SessionPool({ ...tuning, idleTimeout: Infinity });
+  t.teardown(() => pool.close());
+  return { server, pool, url: `wss://127.0.0.1:${port}/` };
+}
+
 async function echoes(connection: WebSocketConnection, text: string): Promise<string> {
   const answer = nextMessage(connection);
   connection.send(text);
@@ -28,12 +38,7 @@ async function echoes(connection: WebSocketConnection, text: string): Promise<st
 }
 
 t.test("a client's resets mid-message: the server retires the connection, the open WebSockets go on", async (t) => {
-  const server = new WebSocketServer({ ...tuning, handler: (connection) => connection.on('message', (data, binary) => binary || connection.send(data)) });
-  const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
-  t.teardown(() => server.close());
-  const pool = new SessionPool({ ...tuning, idleTimeout: Infinity });
-  t.teardown(() => pool.close());
-  const url = `wss://127.0.0.1:${port}/`;
+  const { server, pool, url } = await serve(t, (connection) => connection.on('message', (data, binary) => binary || connection.send(data)));
   const kept = await connect(url, { pool, tls });
   for (let i = 0; i < RESETS; i++) {
     const doomed = await connect(url, { pool, tls, handshakeTimeout: 5000 });
@@ -49,21 +54,14 @@ t.test("a client's resets mid-message: the server retires the connection, the op
 });
 
 t.test("a server's resets mid-message: the client's pool retires the connection, the open WebSockets go on", async (t) => {
-  const server = new WebSocketServer({
-    ...tuning,
-    handler: (connection) =>
-      connection.on('message', (data) => {
-        if (data.toString() !== 'reset me') return connection.send(data);
-        connection.send(Buffer.alloc(4 * CHUNK, 2));
-        // A turn later, when quiche has taken the message: reset in the middle of it.
-        setImmediate(() => connection.terminate());
-      }),
-  });
-  const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
-  t.teardown(() => server.close());
-  const pool = new SessionPool({ ...tuning, idleTimeout: Infinity });
-  t.teardown(() => pool.close());
-  const url = `wss://127.0.0.1:${port}/`;
+  const { pool, url } = await serve(t, (connection) =>
+    connection.on('message', (data) => {
+      if (data.toString() !== 'reset me') return connection.send(data);
+      connection.send(Buffer.alloc(4 * CHUNK, 2));
+      // A turn later, when quiche has taken the message: reset in the middle of it.
+      setImmediate(() => connection.terminate());
+    }),
+  );
   const kept = await connect(url, { pool, tls });
   for (let i = 0; i < RESETS; i++) {
     const doomed = await connect(url, { pool, tls, handshakeTimeout: 5000 });
