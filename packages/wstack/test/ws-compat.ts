@@ -68,6 +68,8 @@ t.test("noServer and handleUpgrade on a node:http server; 'headers' adds to the 
     handleProtocols: (protocols: Set<string>) => (protocols.has('b') ? 'b' : false),
   });
   wss.on('headers', (lines: string[]) => lines.push('Set-Cookie: id=7'));
+  const clientErrors: [number, string | undefined][] = [];
+  wss.on('wsClientError', (error: Error & { status: number }, _socket: unknown, request: IncomingMessage | undefined) => clientErrors.push([error.status, request?.url]));
   const http = createHttpServer();
   http.on('upgrade', (request, socket, head) => wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request)));
   wss.on('connection', echo);
@@ -92,6 +94,7 @@ t.test("noServer and handleUpgrade on a node:http server; 'headers' adds to the 
     });
   t.equal(await refusal(`${base}/ws`, { 'x-token': 'no' }), 401, 'verifyClient refused: 401');
   t.equal(await refusal(`${base}/elsewhere`, { 'x-token': 'ok' }), 400, 'another path: 400, as ws answers');
+  t.same(clientErrors, [[401, '/ws']], 'wsClientError told of the refusal, with the request');
 });
 
 t.test('the socket: send callbacks, binaryType, ping and pong, sends after the close, terminate', async (t) => {

@@ -15,7 +15,7 @@ import type { WebSocketConnection } from '@wstack/core';
 import { WebSocketServer as Http1Engine } from '@wstack/http1';
 import { WebSocketServer as Http2Engine } from '@wstack/http2';
 import { Server as WstackServer } from '../server.js';
-import { handshakePolicy, pathMatches, type WsHandshakeOptions } from './handshake-policy.js';
+import { handshakePolicy, pathMatches, requestOf, type WsHandshakeOptions } from './handshake-policy.js';
 import { ADOPT, WebSocket } from './websocket.js';
 
 export interface WsServerOptions extends WsHandshakeOptions {
@@ -64,7 +64,9 @@ export class WebSocketServer extends EventEmitter {
     });
     this.engine = new Http1Engine(policy);
     this.engine.on('rejection', (rejection, request) => {
-      if (this.listenerCount('wsClientError') > 0) this.emit('wsClientError', Object.assign(new Error(rejection.body ?? `refused with ${rejection.status}`), { status: rejection.status }), undefined, request);
+      if (this.listenerCount('wsClientError') === 0) return;
+      const error = Object.assign(new Error(rejection.body ?? `refused with ${rejection.status}`), { status: rejection.status });
+      this.emit('wsClientError', error, undefined, request === undefined ? undefined : requestOf(request));
     });
     if (callback !== undefined) this.once('listening', callback);
     const server = options.server;
