@@ -111,8 +111,10 @@ export abstract class TransportServer extends EventEmitter<ServerEvents> {
     if ('reject' in checked) return this.refuse(handshake, checked.reject, undefined, undefined);
     const { request } = checked;
     const delegate = this.delegates.find((entry) => entry.claims(request));
+    // A delegate's policy decides alone; its connection options go over the server's.
     const options = delegate === undefined ? this.options : { ...this.options, ...delegate.policy };
-    const decision = delegate === undefined ? await decideUpgrade(request, options, this.acceptsUnrouted() ? toListeners : undefined) : await decideUpgrade(request, delegate.policy);
+    const unrouted = delegate === undefined && this.acceptsUnrouted() ? toListeners : undefined;
+    const decision = await decideUpgrade(request, delegate?.policy ?? this.options, unrouted);
     if (handshake.gone) return;
     if ('reject' in decision) return this.refuse(handshake, decision.reject, request, decision.error);
     if (this.closing) return this.refuse(handshake, reject(503, 'Server shutting down'), request, undefined);

@@ -68,14 +68,18 @@ async function handshake({ url, protocols, extensions }: OutgoingHandshake, opti
       }
       return acquired;
     };
+    /** The connection takes no more WebSockets: this one goes to a new connection. */
+    const moveOn = () => {
+      pool.retire(lease!.session);
+      lease!.release();
+      [lease, stream] = [undefined, undefined];
+    };
     const open = async () => {
       lease = await acquire();
       stream = tryOpenStream(lease);
       if (stream === undefined) {
-        // The shared connection is out of stream credit (RFC 9000 §4.6): it takes no more WebSockets, and this one gets a new connection.
-        pool.retire(lease.session);
-        lease.release();
-        lease = undefined;
+        // Out of stream credit (RFC 9000 §4.6).
+        moveOn();
         lease = await acquire();
         stream = tryOpenStream(lease);
         if (stream === undefined) throw new HandshakeError('NOT_SUPPORTED', `${url.host} allows no request stream on a new HTTP/3 connection`, 0);
@@ -88,10 +92,8 @@ async function handshake({ url, protocols, extensions }: OutgoingHandshake, opti
     try {
       answer = await open().catch((error: unknown) => {
         if (!(error instanceof StreamEndedError && error.resetCode === H3ErrorCode.H3_REQUEST_REJECTED)) throw error;
-        // RFC 9114 §4.1.1: a rejected request was not processed; it went out after the server's GOAWAY, which is on its way. A new connection takes it.
-        pool.retire(lease!.session);
-        lease!.release();
-        [lease, stream] = [undefined, undefined];
+        // RFC 9114 §4.1.1: a rejected request was not processed; it went out after the server's GOAWAY, which is on its way.
+        moveOn();
         return open();
       });
     } catch (error) {
