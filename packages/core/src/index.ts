@@ -40,3 +40,8 @@ export type { PooledSession, OriginLease, Wait } from './origin-pool.js';
 export { Deadline } from './deadline.js';
 export { createMemoryCarrierPair } from './memory-carrier.js';
 export type { MemoryCarrierOptions } from './memory-carrier.js';
+
+// Ordinary requests of HTTP/2 and HTTP/3 for node:http request listeners.
+export { serveExchange } from './request-exchange.js';
+export type { RequestExchange, RequestBodySink, ExchangePeer } from './request-exchange.js';
+export type { FieldList } from './response-head.js';
