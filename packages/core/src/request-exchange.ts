@@ -49,6 +49,8 @@ export interface RequestExchange {
   readonly authority: string | undefined;
   /** The regular fields in order, names in lowercase. */
   readonly fields: FieldList;
+  /** The request ended with its header section: it has no content (END_STREAM on HEADERS, or the FIN with them). */
+  readonly headOnly: boolean;
   readonly peer: ExchangePeer;
   /** Starts delivering the request's content to `sink`. */
   read(sink: RequestBodySink): void;
@@ -135,10 +137,24 @@ export function serveExchange(exchange: RequestExchange, listener: RequestListen
   }
 }
 
-/** node:http's raw header list: `host` from `:authority` when the request has none (RFC 9113 §8.3.1), then the fields. */
+/**
+ * node:http's raw header list: `host` from `:authority` when the request
+ * has none (RFC 9113 §8.3.1), the fields, and for content of unknown
+ * length `transfer-encoding: chunked`, as HTTP/1.1 would carry it (RFC 9112
+ * §6.3): without either length field, node:http code takes a request for
+ * bodiless (body-parser's type-is, for one), which over HTTP/2 and HTTP/3
+ * it need not be (the stream's end delimits the content).
+ */
 function rawHeaders(exchange: RequestExchange): string[] {
   const raw: string[] = [];
-  if (exchange.authority !== undefined && !exchange.fields.some(([name]) => name === 'host')) raw.push('host', exchange.authority);
-  for (const [name, value] of exchange.fields) raw.push(name, value);
+  let host = false;
+  let length = false;
+  for (const [name, value] of exchange.fields) {
+    if (name === 'host') host = true;
+    else if (name === 'content-length') length = true;
+    raw.push(name, value);
+  }
+  if (!host && exchange.authority !== undefined) raw.unshift('host', exchange.authority);
+  if (!length && !exchange.headOnly) raw.push('transfer-encoding', 'chunked');
   return raw;
 }

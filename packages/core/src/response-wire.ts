@@ -27,8 +27,13 @@ export class ResponseWire extends Writable {
   readonly localPort: number | undefined;
   readonly encrypted: boolean | undefined;
   readonly alpnProtocol: string;
-  /** node:http's socket is readable; this one carries only the response (the request is fed by the exchange). */
-  readonly readable = false;
+  /**
+   * node:http's socket stays readable while the connection lives, and
+   * on-finished (Express's body-parser) takes a request on a socket that is
+   * not for one already read. The request's content is fed by the exchange,
+   * never read from here.
+   */
+  readable = true;
   private response: ServerResponse | undefined;
   /** The head read so far, as latin1 text (one character a byte). */
   private headText = '';
@@ -70,7 +75,17 @@ export class ResponseWire extends Writable {
   /** The stream is over, either way: the response's 'close' follows. */
   gone(): void {
     this.over = true;
+    this.readable = false;
     this.destroy();
+  }
+
+  // The request's flow is the exchange's (request-exchange.ts): nothing to pause or resume here.
+  pause(): this {
+    return this;
+  }
+
+  resume(): this {
+    return this;
   }
 
   // What node:http calls on its sockets, with nothing to do here: the transport keeps its own timers and buffers.

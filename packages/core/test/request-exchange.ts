@@ -8,6 +8,7 @@ import { parseFieldLines, parseResponseHead, declaredLength } from '../src/respo
 /** A request stream in memory: what the server side sends is logged; the request's content is driven by the test. */
 class MemoryExchange implements RequestExchange {
   readonly httpVersion: '2.0' | '3.0';
+  readonly headOnly: boolean;
   readonly log: string[] = [];
   readonly content: Buffer[] = [];
   sink: RequestBodySink | undefined;
@@ -26,6 +27,7 @@ class MemoryExchange implements RequestExchange {
     version: '2.0' | '3.0' = '3.0',
   ) {
     this.httpVersion = version;
+    this.headOnly = method === 'GET' || method === 'HEAD';
   }
 
   read(sink: RequestBodySink): void {
@@ -82,13 +84,14 @@ t.test('the request is node:http\'s: method, url, version, headers joined as nod
   t.equal(seen!.httpVersionMinor, 0);
   t.same(seen!.headers, { host: 'example.test', accept: 'a, b', cookie: 'x=1; y=2' }, 'host from :authority; repeated fields joined');
   t.same(seen!.rawHeaders, ['host', 'example.test', 'accept', 'a', 'accept', 'b', 'cookie', 'x=1', 'cookie', 'y=2']);
-  const socket = seen!.socket as unknown as Record<string, unknown> & { address(): unknown; setTimeout(): unknown; setNoDelay(): unknown; setKeepAlive(): unknown; ref(): unknown; unref(): unknown };
+  const socket = seen!.socket as unknown as Record<string, unknown> & { address(): unknown; setTimeout(): unknown; setNoDelay(): unknown; setKeepAlive(): unknown; ref(): unknown; unref(): unknown; pause(): unknown; resume(): unknown };
   t.equal(socket.remoteAddress, '127.0.0.1');
   t.equal(socket.remotePort, 5000);
   t.equal(socket.encrypted, true);
   t.equal(socket.alpnProtocol, 'h3');
   t.same(socket.address(), { address: '127.0.0.1', port: 443, family: 'IPv4' });
-  for (const method of ['setTimeout', 'setNoDelay', 'setKeepAlive', 'ref', 'unref'] as const) t.equal(socket[method](), socket, method);
+  t.equal(socket.readable, true, 'readable while the exchange lasts (on-finished reads it)');
+  for (const method of ['setTimeout', 'setNoDelay', 'setKeepAlive', 'ref', 'unref', 'pause', 'resume'] as const) t.equal(socket[method](), socket, method);
   await settle();
   t.same(exchange.log, ['respond 200', 'write 2', 'end']);
   t.equal(exchange.field('content-length'), '2');
@@ -138,6 +141,15 @@ t.test('the request body: read when the application reads, paused when it does n
   t.equal(Buffer.concat(received).length, big.length + 4);
   t.equal(request!.complete, true);
   t.same(request!.trailers, { 'x-sum': '42' });
+  t.equal(request!.headers['transfer-encoding'], 'chunked', 'content of unknown length is said to be chunked, as HTTP/1.1 would carry it');
+});
+
+t.test('content with a content-length keeps it, and gets no transfer-encoding', async (t) => {
+  let request: IncomingMessage | undefined;
+  serve(new MemoryExchange('POST', '/', [['content-length', '3']]), (req) => {
+    request = req;
+  });
+  t.same(request!.rawHeaders, ['host', 'example.test', 'content-length', '3']);
 });
 
 t.test('a reset mid-body: the request is aborted (no unhandled error), the response closes', async (t) => {

@@ -29,7 +29,12 @@ import { SocketCarrier } from './socket-carrier.js';
 import { gateUpgrades, type UpgradeEmitter } from './upgrade-gate.js';
 
 export interface Http1ServerOptions extends ServerOptions, HeaderLimits {
-  /** An `Alt-Svc` value (RFC 7838) for the 101 answers and, with `listen`, the plain ones: e.g. `h3=":443"` when HTTP/3 listens on the same port. */
+  /**
+   * An `Alt-Svc` value (RFC 7838) for the 101 answers and, with `listen`,
+   * the answers of its `request` listener (not the default 426): e.g.
+   * `h3=":443"` when HTTP/3 serves the same WebSockets and requests on the
+   * same port.
+   */
   altSvc?: string;
 }
 
@@ -118,10 +123,16 @@ export class WebSocketServer extends TransportServer {
       res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade, close', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
     };
-    const request = (req: IncomingMessage, res: ServerResponse) => {
-      if (this.options.altSvc !== undefined) res.setHeader('Alt-Svc', this.options.altSvc);
-      (options.request ?? answer426)(req, res);
-    };
+    // Alt-Svc only where the alternative serves the same requests: the default 426 invites nobody elsewhere.
+    const given = options.request;
+    const altSvc = this.options.altSvc;
+    const request =
+      given === undefined
+        ? answer426
+        : (req: IncomingMessage, res: ServerResponse) => {
+            if (altSvc !== undefined) res.setHeader('Alt-Svc', altSvc);
+            given(req, res);
+          };
     const deadlines = handshakeDeadlines(this.options.handshakeTimeout);
     const server = options.tls ? createHttpsServer({ ...deadlines, ...options.tls }, request) : createHttpServer(deadlines, request);
     this.httpServer = server;

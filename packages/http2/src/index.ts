@@ -2,7 +2,7 @@
 export { WebSocketServer, http2ServerOptions } from './server.js';
 export type { Http2ServerOptions, ListenOptions } from './server.js';
 export type { Http1UpgradeHandler } from './own-server.js';
-export type { RequestListener, PlainRequest, PlainResponse } from './responses.js';
+export type { RequestListener } from './responses.js';
 export { connect, defaultPool, http2Client } from './client.js';
 export type { Http2ClientOptions } from './client.js';
 export { SessionPool } from './session-pool.js';

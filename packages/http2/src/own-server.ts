@@ -13,14 +13,17 @@ import {
   type Http2SecureServer,
   type Http2Server,
   type SecureServerOptions,
+  type IncomingHttpHeaders,
   type ServerHttp2Session,
+  type ServerHttp2Stream,
 } from 'node:http2';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
-import { handshakeDeadlines, type ShutdownResult } from '@wstack/core';
+import { handshakeDeadlines, serveExchange, type ShutdownResult } from '@wstack/core';
 import { routeByPreface } from './preface-sniffer.js';
 import type { RequestListener } from './responses.js';
+import { StreamExchange } from './stream-exchange.js';
 
 /** What serves HTTP/1.1 WebSocket upgrades on the shared port; @wstack/http1's WebSocketServer is one. */
 export interface Http1UpgradeHandler {
@@ -37,6 +40,8 @@ export interface OwnServerSetup {
   http1: Http1UpgradeHandler | undefined;
   /** Wires WebSocket streams: the WebSocketServer's `attach`. */
   attach(server: Http2Server | Http2SecureServer): void;
+  /** Answers a CONNECT stream that `attach` did not take (the WebSocketServer's `handleStream`: 404, 501). */
+  refuseConnect(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: readonly string[] | undefined): void;
   /** Milliseconds a connection may take for its TLS handshake, its first bytes (cleartext) and its HTTP/1.1 request head. */
   handshakeTimeout: number;
 }
@@ -131,13 +136,16 @@ export class OwnServer {
   }
 
   /**
-   * The request listener makes node:http2 set up its compatibility layer
-   * for ordinary requests; `attach` adds the 'stream' path for WebSockets
-   * (and the 'connect' listener that keeps the compatibility layer from
-   * answering CONNECT with 405).
+   * `attach` takes the WebSocket streams before any listener sees them;
+   * every other stream comes here. Ordinary requests go to the request
+   * listener as node:http objects (not node:http2's compatibility ones,
+   * which Express and Koa cannot use).
    */
   private wire(server: Http2Server | Http2SecureServer, setup: OwnServerSetup): void {
-    server.on('request', setup.request);
+    server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders?: string[]) => {
+      if (headers[':method'] === 'CONNECT') return setup.refuseConnect(stream, headers, rawHeaders);
+      serveExchange(new StreamExchange(stream, headers, rawHeaders, flags), setup.request);
+    });
     setup.attach(server);
   }
 }

@@ -1,6 +1,6 @@
 /** The answers a server sends on a stream, and to ordinary requests on a server of its own. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { statusText, type AnswerHeaders, type Rejection } from '@wstack/core';
 
 /**
@@ -41,10 +41,12 @@ export function respondRejection(stream: ServerHttp2Stream, rejection: Rejection
   stream.end(body);
 }
 
-export type PlainRequest = IncomingMessage | Http2ServerRequest;
-export type PlainResponse = ServerResponse | Http2ServerResponse;
-/** Serves the requests of a server of our own that are not WebSocket handshakes, over either HTTP version. */
-export type RequestListener = (request: PlainRequest, response: PlainResponse) => void;
+/**
+ * Serves the requests of a server of our own that are not WebSocket
+ * handshakes, over either HTTP version, with node:http's request and
+ * response objects (over HTTP/2 too: see stream-exchange.ts).
+ */
+export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
 /**
  * The default answer to an ordinary request. HTTP/2: 405 with `Allow:
@@ -68,7 +70,7 @@ export function defaultRequestListener(http1WebSockets: boolean): RequestListene
     } else {
       status = 505;
     }
-    (response as ServerResponse).writeHead(status, headers);
+    response.writeHead(status, headers);
     response.end(body);
   };
 }

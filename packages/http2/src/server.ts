@@ -48,8 +48,9 @@ export interface Http2ServerOptions extends ServerOptions, HeaderLimits, Http2Tu
   http1?: Http1UpgradeHandler;
   /**
    * An `Alt-Svc` value (RFC 7838) for the 200 answers and, with `listen`,
-   * every answer to an ordinary request: e.g. `h3=":443"` when HTTP/3
-   * listens on the same port.
+   * the answers of its `request` listener (not the default 405/426): e.g.
+   * `h3=":443"` when HTTP/3 serves the same WebSockets and requests on the
+   * same port.
    */
   altSvc?: string;
 }
@@ -65,8 +66,8 @@ export interface ListenOptions {
   tls?: TlsOptions;
   /**
    * Serves ordinary requests (not WebSocket handshakes) of both HTTP
-   * versions, with node:http's or node:http2's compatibility request and
-   * response. Default: 405 `Allow: CONNECT` over HTTP/2; over HTTP/1.1, 426
+   * versions, with node:http's request and response objects (over HTTP/2
+   * too, so that Express, Koa and node:http handlers run unchanged). Default: 405 `Allow: CONNECT` over HTTP/2; over HTTP/1.1, 426
    * `Upgrade: websocket` with `http1`, else 505.
    */
   request?: RequestListener;
@@ -167,9 +168,11 @@ export class WebSocketServer extends TransportServer {
     const own = new OwnServer({
       tls: options.tls,
       http2Options: http2ServerOptions(this.tuning),
-      request: withAltSvc(options.request ?? defaultRequestListener(http1 !== undefined), this.options.altSvc),
+      // Alt-Svc only where the alternative serves the same requests: the default answer invites nobody elsewhere.
+      request: options.request ? withAltSvc(options.request, this.options.altSvc) : defaultRequestListener(http1 !== undefined),
       http1,
       attach: (server) => this.attach(server),
+      refuseConnect: (stream, headers, rawHeaders) => this.handleStream(stream, headers, rawHeaders),
       handshakeTimeout: this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT,
     });
     this.own = own;

@@ -9,6 +9,8 @@ export { WebSocketServer } from './server.js';
 export type { Http3ServerOptions, Http3TlsOptions, ListenOptions, Http3Address } from './server.js';
 export { connect, defaultPool, http3Client } from './client.js';
 export type { Http3ClientOptions } from './client.js';
+export { request } from './request-client.js';
+export type { Http3RequestOptions, Http3Reply } from './request-client.js';
 export { SessionPool } from './session-pool.js';
 export type { SessionPoolOptions, SessionLease, Http3ClientTls } from './session-pool.js';
 export { AbortError } from '@wstack/core';
@@ -17,7 +19,7 @@ export { ConnectionClosedError, StreamProtocolError } from './errors.js';
 export { checkConnectRequest, H3_WEBSOCKET_VERSION, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADER_COUNT } from './request-checks.js';
 export type { HeaderLimits, CheckedConnect } from './request-checks.js';
 export { altSvcValue } from './responses.js';
-export type { Http3Request, Http3Response, RequestListener } from './responses.js';
+export type { RequestListener } from './responses.js';
 export { spkiSha256, certificateSha256, readPem } from './tls.js';
 export type { PemSource } from './tls.js';
 export {

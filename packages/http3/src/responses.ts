@@ -3,7 +3,7 @@
  * section, DATA with any body, and the FIN.
  */
 import { statusText, type AnswerHeaders, type Rejection } from '@wstack/core';
-import type { RequestHead } from './h3/message-validation.js';
+import type { RequestListener } from 'node:http';
 
 export type FieldList = [name: string, value: string][];
 
@@ -27,38 +27,37 @@ export function acceptFields(protocol: string, extensions: string, altSvc?: stri
   return fields;
 }
 
-/** An ordinary request that reached the server (not a WebSocket handshake). */
-export interface Http3Request {
-  method: string;
-  path: string;
-  authority: string | undefined;
-  /** Regular fields, lowercase names; repeated ones joined. */
-  headers: Record<string, string>;
-  remoteAddress: string | undefined;
-}
-
-/** The answer to an ordinary request. */
+/** A refusal's answer. */
 export interface Http3Response {
   status: number;
   headers?: Record<string, string>;
   body?: string | Uint8Array;
 }
 
-/** Serves ordinary requests (a page for a browser, say); may be async. */
-export type RequestListener = (request: Http3Request) => Http3Response | Promise<Http3Response>;
+/** Serves ordinary requests (a page for a browser, say) with node:http's request and response objects. */
+export type { RequestListener } from 'node:http';
 
 /** The default answer: 405 with `Allow: CONNECT`, the one method this endpoint serves (RFC 9110 §15.5.6). */
-export const defaultRequestListener: RequestListener = () => ({
-  status: 405,
-  headers: { allow: 'CONNECT', 'content-type': 'text/plain; charset=utf-8' },
-  body: 'This is a WebSocket endpoint.\n',
-});
+export const defaultRequestListener: RequestListener = (_request, response) => {
+  const body = 'This is a WebSocket endpoint.\n';
+  response.writeHead(405, { allow: 'CONNECT', 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+};
+
+/** Adds the `Alt-Svc` header (RFC 7838 §3) to every answer of the listener, when there is one to advertise. */
+export function withAltSvc(listener: RequestListener, altSvc: string | undefined): RequestListener {
+  if (altSvc === undefined) return listener;
+  return (request, response) => {
+    response.setHeader('alt-svc', altSvc);
+    listener(request, response);
+  };
+}
 
 /** RFC 9114 §4.2: fields that must not appear in HTTP/3; a hook's rejection may carry them. */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 
 /** A response head and body as fields and bytes, with content-length, alt-svc when given, and forbidden fields left out. */
-export function responseParts(response: Http3Response, altSvc?: string, head = false): { fields: FieldList; body: Buffer } {
+export function responseParts(response: Http3Response, altSvc?: string): { fields: FieldList; body: Buffer } {
   const body = response.body === undefined ? Buffer.alloc(0) : Buffer.from(response.body as Uint8Array);
   const fields: FieldList = [[':status', String(response.status)]];
   for (const [name, value] of Object.entries(response.headers ?? {})) {
@@ -68,7 +67,7 @@ export function responseParts(response: Http3Response, altSvc?: string, head = f
   }
   fields.push(['content-length', String(body.length)]);
   if (altSvc !== undefined) fields.push(['alt-svc', altSvc]);
-  return { fields, body: head ? Buffer.alloc(0) : body };
+  return { fields, body };
 }
 
 /** A rejection as a plain-text response. */
@@ -78,10 +77,6 @@ export function rejectionResponse(rejection: Rejection): Http3Response {
     headers: { 'content-type': 'text/plain; charset=utf-8', ...(rejection.headers ?? {}) } as Record<string, string>,
     body: rejection.body ?? statusText(rejection.status),
   };
-}
-
-export function plainRequest(head: RequestHead, headers: Record<string, string>, remoteAddress: string | undefined): Http3Request {
-  return { method: head.method, path: head.path ?? '/', authority: head.authority, headers, remoteAddress };
 }
 
 /** The `Alt-Svc` value (RFC 7838 §3) that announces HTTP/3 on `port` of the same host, for the TCP servers' answers. */

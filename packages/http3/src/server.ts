@@ -2,22 +2,23 @@
  * WebSocket server over HTTP/3 extended CONNECT (RFC 9220), on a QUIC
  * server of its own (quic/: quiche driven directly). Each QUIC connection carries any
  * number of WebSockets, one request stream each; ordinary requests (a page
- * for a browser) go to `listen`'s `request` listener.
+ * for a browser) go to `listen`'s `request` listener, a node:http one.
  *
  * UDP and TCP ports are separate spaces, so `listen({ port })` may take the
  * port number of the HTTP/1.1 and HTTP/2 servers; their answers then
  * announce it with `Alt-Svc: h3=":PORT"` (`altSvcValue`, RFC 7838).
  */
-import { TransportServer, checkOptions, optionNameSet, SERVER_OPTION_NAMES, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult, type Tunnel, type WebSocketConnection } from '@wstack/core';
+import { TransportServer, serveExchange, checkOptions, optionNameSet, SERVER_OPTION_NAMES, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult, type Tunnel, type WebSocketConnection } from '@wstack/core';
 import { H3ErrorCode } from './h3/errors.js';
 import { Http3Connection } from './h3-connection.js';
 import { serverConfig } from './quic/config.js';
 import type { QuicConnection } from './quic/connection.js';
 import { ServerEndpoint } from './quic/server-endpoint.js';
 import type { QuicStream } from './quic/stream.js';
-import { checkConnectRequest, fieldsOf, type HeaderLimits } from './request-checks.js';
+import { checkConnectRequest, type HeaderLimits } from './request-checks.js';
 import { RequestStreamDecoder, encodeData, encodeHeaders, type RequestStreamEvent } from './h3/request-stream.js';
-import { acceptFields, defaultRequestListener, plainRequest, rejectionResponse, responseParts, type Http3Response, type RequestListener } from './responses.js';
+import { acceptFields, defaultRequestListener, rejectionResponse, responseParts, withAltSvc, type Http3Response, type RequestListener } from './responses.js';
+import { StreamExchange } from './stream-exchange.js';
 import { StreamCarrier } from './stream-carrier.js';
 import { StreamProtocolError } from './errors.js';
 import { readHead } from './stream-io.js';
@@ -27,7 +28,7 @@ import { quicSettings, type Http3Tuning } from './tuning.js';
 import { SERVER_ADVICE, TUNING_OPTION_NAMES } from './known-options.js';
 
 export interface Http3ServerOptions extends ServerOptions, HeaderLimits, Http3Tuning {
-  /** An `Alt-Svc` value (RFC 7838) for the 200 answers and every answer to an ordinary request. */
+  /** An `Alt-Svc` value (RFC 7838) for the 200 answers and the answers of `listen`'s `request` listener. */
   altSvc?: string;
   /** Our SETTINGS_MAX_FIELD_SECTION_SIZE (RFC 9114 §4.2.2). Default 64 KiB. */
   maxFieldSectionSize?: number;
@@ -54,7 +55,11 @@ export interface ListenOptions {
   host?: string;
   /** HTTP/3 always runs over TLS 1.3 (RFC 9001). */
   tls: Http3TlsOptions;
-  /** Serves ordinary requests (not WebSocket handshakes). Default: 405 `Allow: CONNECT`. */
+  /**
+   * Serves ordinary requests (not WebSocket handshakes) with node:http's
+   * request and response objects, as a node:http server would (Express,
+   * Koa's `app.callback()`). Default: 405 `Allow: CONNECT`.
+   */
   request?: RequestListener;
 }
 
@@ -74,6 +79,8 @@ export class WebSocketServer extends TransportServer {
   private readonly sessions = new Set<Http3Connection>();
   private endpoint: ServerEndpoint | undefined;
   private request: RequestListener = defaultRequestListener;
+  /** Ordinary requests being served, each settled once its exchange is over. */
+  private readonly requests = new Set<Promise<void>>();
   private closed: Promise<ShutdownResult> | undefined;
 
   constructor(options: Http3ServerOptions = {}) {
@@ -84,7 +91,7 @@ export class WebSocketServer extends TransportServer {
   /** Starts the QUIC server. */
   async listen(options: ListenOptions): Promise<Http3Address> {
     if (this.endpoint) throw new Error('the HTTP/3 server is already listening');
-    this.request = options.request ?? defaultRequestListener;
+    this.request = options.request ? withAltSvc(options.request, this.options.altSvc) : defaultRequestListener;
     const certs = Array.isArray(options.tls.cert) ? options.tls.cert : [options.tls.cert as PemSource];
     const settings = quicSettings(this.options);
     const endpoint = new ServerEndpoint({
@@ -129,6 +136,8 @@ export class WebSocketServer extends TransportServer {
     this.closing = true;
     for (const session of this.sessions) session.goaway();
     const result = await this.closeConnections();
+    // The requests taken before the GOAWAY are answered (RFC 9114 §5.2), within the shutdown's deadline.
+    await Promise.race([Promise.all(this.requests), this.shutdownDeadline()]);
     await Promise.all([...this.sessions].map(async (session) => {
       await Promise.race([session.settled(), this.shutdownDeadline()]);
       session.close(H3ErrorCode.H3_NO_ERROR, 'server shutting down');
@@ -170,21 +179,17 @@ export class WebSocketServer extends TransportServer {
       clearTimeout(timer);
     }
     const head = read.event.head;
-    const remoteAddress = session.remoteAddress;
-    if (head.method !== 'CONNECT') {
-      const request = plainRequest(head, fieldsOf(head), remoteAddress);
-      let response: Http3Response;
-      try {
-        response = await this.request(request);
-      } catch {
-        response = { status: 500, body: 'Internal Server Error' };
-      }
-      // RFC 9114 §4.1.2: a complete response may end the exchange; the rest of the request is not needed.
-      if (session.closed) return;
-      respond(stream, response, this.options.altSvc, head.method === 'HEAD');
-      return;
-    }
+    if (head.method !== 'CONNECT') return this.serveRequest(session, stream, head, decoder, read.rest);
     await this.accept(new ConnectHandshake(session, stream, head, decoder, read.rest, this.options));
+  }
+
+  /** An ordinary request, to the request listener as node:http objects; shutdown waits for it (RFC 9114 §5.2). */
+  private serveRequest(session: Http3Connection, stream: QuicStream, head: RequestHead, decoder: RequestStreamDecoder, rest: RequestStreamEvent[]): void {
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.requests.add(settled);
+    void settled.then(() => this.requests.delete(settled));
+    serveExchange(new StreamExchange(stream, head, decoder, rest, session, settle), this.request);
   }
 }
 
@@ -225,12 +230,12 @@ class ConnectHandshake implements IncomingHandshake {
 }
 
 /**
- * HEADERS, DATA when there is a body, then FIN; the rest of the request is
- * not needed, so reading stops (STOP_SENDING with H3_NO_ERROR, RFC 9114
- * §4.1.2: a complete response may end the exchange).
+ * A refusal: HEADERS, DATA when there is a body, then FIN; the rest of the
+ * request is not needed, so reading stops (STOP_SENDING with H3_NO_ERROR,
+ * RFC 9114 §4.1.2: a complete response may end the exchange).
  */
-function respond(stream: QuicStream, response: Http3Response, altSvc: string | undefined, head = false): void {
-  const { fields, body } = responseParts(response, altSvc, head);
+function respond(stream: QuicStream, response: Http3Response, altSvc: string | undefined): void {
+  const { fields, body } = responseParts(response, altSvc);
   stream.write(encodeHeaders(fields));
   if (body.length !== 0) stream.write(encodeData(body));
   stream.end();

@@ -13,8 +13,9 @@ import type { TlsOptions } from 'node:tls';
 import { Topics, checkOptions, optionNameSet, WS_SERVER_OPTION_ADVICE, type OptionNames, type TransportServer, type ServerEvents, type PreparedMessage, type PublishOptions, type PublishResult, type Rejection, type SendData, type ServerOptions, type ShutdownResult, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
 import { createDevCert, type DevCert } from '@wstack/dev-cert';
 import { WebSocketServer as Http1Server, type Http1ServerOptions } from '@wstack/http1';
-import { WebSocketServer as Http2Server, type Http2ServerOptions, type RequestListener } from '@wstack/http2';
-import type { Http3Address, RequestListener as Http3RequestListener, WebSocketServer as Http3Server } from '@wstack/http3';
+import type { RequestListener } from 'node:http';
+import { WebSocketServer as Http2Server, type Http2ServerOptions } from '@wstack/http2';
+import type { Http3Address, WebSocketServer as Http3Server } from '@wstack/http3';
 import { loadHttp3 } from './http3-loader.js';
 import { Observer, type ServerStats } from './observe.js';
 
@@ -39,16 +40,20 @@ export interface CreateServerOptions extends ServerOptions, Omit<Http1ServerOpti
    * loads (`server.http3Unavailable` says why not); true makes it required.
    */
   http3?: boolean;
-  /** Ordinary requests (not WebSocket handshakes) over HTTP/1.1 and HTTP/2. */
+  /**
+   * Ordinary requests (not WebSocket handshakes) on every transport served:
+   * a node:http request listener (an Express app, Koa's `app.callback()`,
+   * `staticFiles(dir)`), given node:http's request and response objects
+   * over HTTP/1.1, HTTP/2 and HTTP/3 alike. Default: 426 over HTTP/1.1,
+   * 405 over HTTP/2 and HTTP/3.
+   */
   request?: RequestListener;
-  /** Ordinary requests over HTTP/3 (its own listener type: a request in, an answer out). Default: 405. */
-  http3Request?: Http3RequestListener;
 }
 
 /** createServer's own options: the rest are its transports'. */
 type OwnOptions = Omit<CreateServerOptions, keyof Http1ServerOptions | keyof Http2ServerOptions> & Pick<CreateServerOptions, 'http1'>;
 
-const OWN_OPTIONS: OptionNames<OwnOptions> = { port: true, host: true, tls: true, devCert: true, http1: true, http2: true, http3: true, request: true, http3Request: true };
+const OWN_OPTIONS: OptionNames<OwnOptions> = { port: true, host: true, tls: true, devCert: true, http1: true, http2: true, http3: true, request: true };
 
 /** Every option createServer takes: its own, and those of the HTTP/1.1 and HTTP/2 servers it runs (HTTP/3's are a subset). */
 const OPTIONS: ReadonlySet<string> = new Set([...Http1Server.optionNames, ...Http2Server.optionNames, ...optionNameSet(OWN_OPTIONS)]);
@@ -179,7 +184,7 @@ const PORT_ATTEMPTS = 5;
  */
 export async function createServer(options: CreateServerOptions = {}): Promise<Server> {
   checkOptions(options, OPTIONS, 'createServer', ADVICE);
-  const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, http3, request, http3Request, tls: _tls, devCert: _devCert, topics = new Topics(), ...rest } = options;
+  const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, http3, request, tls: _tls, devCert: _devCert, topics = new Topics(), ...rest } = options;
   if (options.tls !== undefined && options.devCert) throw new TypeError('createServer: `tls` and `devCert` exclude each other');
   const secure = options.tls !== undefined || options.devCert === true;
   if (!http1 && !http2 && (http3 === false || !secure)) throw new TypeError('createServer: at least one of http1, http2 and http3 (with TLS) must be on');
@@ -205,7 +210,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     let udp: Http3Address | undefined;
     if (Http3 !== undefined) {
       http3Server = new Http3(only(policy, Http3.optionNames));
-      udp = await http3Server.listen({ port, host, tls: quicTls!, ...(http3Request ? { request: http3Request } : {}) });
+      udp = await http3Server.listen({ port, host, tls: quicTls!, ...(request ? { request } : {}) });
     }
     try {
       const tcp = http1 || http2 ? await listenTcp({ ...policy, ...(udp ? { altSvc: `h3=":${udp.port}"; ma=86400` } : {}) }, udp?.port ?? port) : undefined;

@@ -1,13 +1,12 @@
 /**
  * Static files for the ordinary requests of a server (`wstack serve
- * --static DIR`): GET and HEAD of the files under one folder, on HTTP/1.1
- * and HTTP/2 alike. Nothing outside the folder is reachable: the decoded
+ * --static DIR`): GET and HEAD of the files under one folder, on HTTP/1.1,
+ * HTTP/2 and HTTP/3 alike. Nothing outside the folder is reachable: the decoded
  * path is resolved and must stay inside it.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
-import type { ServerResponse } from 'node:http';
-import type { PlainRequest, PlainResponse, RequestListener } from '@wstack/http2';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -34,19 +33,19 @@ export function staticFiles(folder: string): RequestListener {
     const file = fileFor(root, request);
     const stats = file === undefined ? undefined : statSync(file, { throwIfNoEntry: false });
     if (file === undefined || stats === undefined || !stats.isFile()) return answer(response, 404, 'Not Found\n');
-    (response as ServerResponse).writeHead(200, {
+    response.writeHead(200, {
       'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
       'content-length': stats.size,
     });
     if (request.method === 'HEAD') return void response.end();
     createReadStream(file)
       .on('error', () => response.destroy())
-      .pipe(response as ServerResponse);
+      .pipe(response);
   };
 }
 
 /** The file a request names, or undefined when the path is malformed or leaves the folder. */
-function fileFor(root: string, request: PlainRequest): string | undefined {
+function fileFor(root: string, request: IncomingMessage): string | undefined {
   let path: string;
   try {
     path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
@@ -59,8 +58,8 @@ function fileFor(root: string, request: PlainRequest): string | undefined {
   return path.endsWith('/') ? join(file, 'index.html') : file;
 }
 
-function answer(response: PlainResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  (response as ServerResponse).writeHead(status, {
+function answer(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  response.writeHead(status, {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     ...headers,

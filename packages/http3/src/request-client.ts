@@ -1,0 +1,186 @@
+/**
+ * Ordinary HTTP/3 requests (RFC 9114 §4.1) on the pooled QUIC connections
+ * the WebSocket client uses: HEADERS, the content as DATA (from bytes or
+ * an async iterable, with backpressure), FIN; the response's header
+ * section, content and trailers, held to its content-length by the
+ * decoder (§4.1.2). Aborting (signal, timeout) resets the stream with
+ * H3_REQUEST_CANCELLED, mid-body included.
+ */
+import { checkOptions, Deadline, optionNameSet } from '@wstack/core';
+import { H3ErrorCode } from './h3/errors.js';
+import { RequestStreamDecoder, encodeDataHeader, encodeHeaders, type RequestStreamEvent } from './h3/request-stream.js';
+import { defaultPool } from './client.js';
+import { StreamEndedError, StreamProtocolError } from './errors.js';
+import { StreamLimitError } from './quic/errors.js';
+import { IGNORE, type QuicStream } from './quic/stream.js';
+import { fieldsOf } from './request-checks.js';
+import type { Http3ClientTls, SessionLease, SessionPool } from './session-pool.js';
+
+export interface Http3RequestOptions {
+  /** Default GET. */
+  method?: string;
+  /** Request header fields (names are sent in lowercase, as HTTP/3 requires). */
+  headers?: Readonly<Record<string, string | readonly string[]>>;
+  /** The content: bytes, text, or chunks as they come. */
+  body?: string | Uint8Array | AsyncIterable<Uint8Array>;
+  /** How the server's certificate is checked; connections are shared only between equal options. */
+  tls?: Http3ClientTls;
+  /** The connections to share; default: the pool of `connect`. */
+  pool?: SessionPool;
+  /** Aborts the request: the stream is reset. */
+  signal?: AbortSignal;
+  /** Milliseconds for the whole exchange. Default 30,000. */
+  timeout?: number;
+}
+
+export interface Http3Reply {
+  status: number;
+  /** Fields with lowercase names; repeated ones joined. */
+  headers: Record<string, string>;
+  trailers: Record<string, string>;
+  body: Buffer;
+}
+
+const OPTIONS = optionNameSet<Http3RequestOptions>({ method: true, headers: true, body: true, tls: true, pool: true, signal: true, timeout: true });
+
+const DEFAULT_TIMEOUT = 30_000;
+
+/** Sends a request over HTTP/3 to an https:// URL and reads the whole response. */
+export async function request(input: string | URL, options: Http3RequestOptions = {}): Promise<Http3Reply> {
+  checkOptions(options, OPTIONS, 'the http3 request');
+  const url = new URL(input);
+  if (url.protocol !== 'https:') throw new TypeError(`HTTP/3 requests take https:// URLs (got ${url.protocol}//)`);
+  const method = (options.method ?? 'GET').toUpperCase();
+  const pool = options.pool ?? defaultPool;
+  const deadline = new Deadline(options.timeout ?? DEFAULT_TIMEOUT, options.signal, `the HTTP/3 request to ${url.host}`);
+  let lease: SessionLease | undefined;
+  let stream: QuicStream | undefined;
+  try {
+    lease = await pool.acquire(url, options.tls ?? {}, (promise) => deadline.race(promise));
+    stream = openStream(lease);
+    if (stream === undefined) {
+      // Out of stream credit (RFC 9000 §4.6): a new connection.
+      pool.retire(lease.session);
+      lease.release();
+      lease = await pool.acquire(url, options.tls ?? {}, (promise) => deadline.race(promise));
+      stream = openStream(lease);
+      if (stream === undefined) throw new Error(`${url.host} allows no request stream on a new HTTP/3 connection`);
+    }
+    const exchange = new ClientExchange(stream, new RequestStreamDecoder({ role: 'client', requestMethod: method, maxFieldSectionSize: lease.session.connection.session.localSettings.maxFieldSectionSize }));
+    stream.write(encodeHeaders(requestFields(url, method, options.headers)));
+    await exchange.send(options.body, deadline);
+    return await deadline.race(exchange.reply);
+  } catch (error) {
+    stream?.reset(H3ErrorCode.H3_REQUEST_CANCELLED);
+    throw error;
+  } finally {
+    deadline.clear();
+    lease?.release();
+  }
+}
+
+function openStream(lease: SessionLease): QuicStream | undefined {
+  try {
+    return lease.session.connection.newRequestStream();
+  } catch (error) {
+    if (error instanceof StreamLimitError) return undefined;
+    throw error;
+  }
+}
+
+/** The request head of RFC 9114 §4.3.1. */
+function requestFields(url: URL, method: string, headers: Http3RequestOptions['headers']): [string, string][] {
+  const fields: [string, string][] = [
+    [':method', method],
+    [':scheme', 'https'],
+    [':authority', url.host],
+    [':path', url.pathname + url.search],
+  ];
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const lower = name.toLowerCase();
+    // RFC 9114 §4.2: connection-specific fields are malformed in HTTP/3; :authority stands for host.
+    if (lower.startsWith(':') || lower === 'host' || lower === 'connection' || lower === 'transfer-encoding') continue;
+    for (const one of typeof value === 'string' ? [value] : value) fields.push([lower, one]);
+  }
+  return fields;
+}
+
+/** One request stream seen from the client: the content sent with backpressure, the response collected. */
+class ClientExchange {
+  readonly reply: Promise<Http3Reply>;
+  private drained: (() => void) | undefined;
+  /** The server asked us to stop sending (STOP_SENDING), e.g. after a complete response (RFC 9114 §4.1.2). */
+  private stopped = false;
+
+  constructor(
+    private readonly stream: QuicStream,
+    decoder: RequestStreamDecoder,
+  ) {
+    this.reply = new Promise((resolve, reject) => {
+      let status = 0;
+      let headers: Record<string, string> = {};
+      let trailers: Record<string, string> = {};
+      const content: Buffer[] = [];
+      const take = (event: RequestStreamEvent) => {
+        switch (event.type) {
+          case 'response':
+            status = event.head.status;
+            headers = fieldsOf(event.head);
+            return;
+          case 'data':
+            content.push(event.data);
+            return;
+          case 'trailers':
+            trailers = fieldsOf({ fields: event.fields });
+            return;
+          case 'end':
+            return resolve({ status, headers, trailers, body: Buffer.concat(content) });
+          case 'error':
+            return reject(new StreamProtocolError(event.error));
+          default:
+            return;
+        }
+      };
+      stream.handler = {
+        ...IGNORE,
+        data: (chunk, fin) => {
+          for (const event of decoder.receive(chunk, fin)) take(event);
+        },
+        reset: (code) => reject(new StreamEndedError(`the server reset the stream with code 0x${code.toString(16)}`, { resetCode: code })),
+        stopped: () => {
+          this.stopped = true;
+          this.drained?.();
+        },
+        drain: () => this.drained?.(),
+        closed: (error) => reject(new StreamEndedError(`the connection ended: ${error.message}`, { cause: error })),
+      };
+    });
+    // The request may fail before anyone awaits the reply.
+    this.reply.catch(() => undefined);
+  }
+
+  async send(body: Http3RequestOptions['body'], deadline: Deadline): Promise<void> {
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+      if (bytes.length !== 0) this.writeData(bytes);
+    } else if (body !== undefined) {
+      const chunks = body[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          const next = await deadline.race(Promise.race([chunks.next(), this.reply.then(() => ({ done: true as const, value: undefined }))]));
+          if (next.done || this.stopped) break;
+          if (!this.writeData(next.value)) await deadline.race(new Promise<void>((resolve) => (this.drained = resolve)));
+        }
+      } finally {
+        void chunks.return?.();
+      }
+    }
+    this.stream.end();
+  }
+
+  private writeData(bytes: Uint8Array): boolean {
+    if (this.stopped || bytes.length === 0) return true;
+    this.stream.write(encodeDataHeader(bytes.length));
+    return this.stream.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
+}
