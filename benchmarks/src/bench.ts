@@ -22,6 +22,7 @@ import { streamSection } from './sections/stream.js';
 import { memorySection } from './sections/memory.js';
 import { multiplexSection } from './sections/multiplex.js';
 import { broadcastSection } from './sections/broadcast.js';
+import { requestsSection } from './sections/requests.js';
 
 const FD_LIMIT = 65536;
 
@@ -47,6 +48,7 @@ const sections: [number, string, () => Promise<SectionResult>][] = [
   [4, '4. Memory per idle connection', () => memorySection(config)],
   [5, '5. HTTP/2 and HTTP/3', () => multiplexSection(config)],
   [6, '6. Broadcast', () => broadcastSection(config)],
+  [7, '7. Requests over HTTP/2 and HTTP/3', () => requestsSection(config)],
 ];
 
 const finished: SectionResult[] = [];

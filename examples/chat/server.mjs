@@ -17,8 +17,6 @@ export async function startChat({ port = 8443, host = '127.0.0.1', tls } = {}) {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       response.end(PAGE);
     },
-    // HTTP/3 has a listener of its own: a request in, an answer out.
-    http3Request: () => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: PAGE }),
     routes: {
       '/chat'(connection, request) {
         const url = new URL(request.path, 'ws://chat');

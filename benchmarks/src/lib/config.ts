@@ -1,7 +1,7 @@
 /** Run settings: `--quick` shortens every measurement so that the whole run stays under a minute. */
 export interface RunConfig {
   quick: boolean;
-  /** Sections to run (1–6); all by default. `--only=2,4` picks some. */
+  /** Sections to run (1–7); all by default. `--only=2,4` picks some. */
   sections: Set<number>;
   /** Per echo case and server: a short warm-up, the measured window, rounds (median taken), first warm-up of each server. */
   warmupMs: number;
@@ -22,7 +22,7 @@ export function parseConfig(argv: string[]): RunConfig {
   const only = argv.find((a) => a.startsWith('--only='))?.slice(7);
   return {
     quick,
-    sections: new Set(only ? only.split(',').map(Number) : [1, 2, 3, 4, 5, 6]),
+    sections: new Set(only ? only.split(',').map(Number) : [1, 2, 3, 4, 5, 6, 7]),
     warmupMs: quick ? 40 : 150,
     measureMs: quick ? 120 : 300,
     rounds: quick ? 1 : 5,

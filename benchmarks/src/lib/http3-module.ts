@@ -19,7 +19,8 @@ export interface Http3Module {
   WebSocketServer: new (options: Http3Tuning & { handler: (connection: WebSocketConnection) => void; maxMessageSize?: number }) => {
     listen(options: { port?: number; host?: string; tls: { cert: string; key: string } }): Promise<{ port: number }>;
   };
-  SessionPool: new (options?: Http3Tuning) => Http3SessionPool;
+  SessionPool: new (options?: Http3Tuning & { idleTimeout?: number }) => Http3SessionPool;
+  request(url: string, options: { tls?: { pin?: string }; pool?: Http3SessionPool }): Promise<{ status: number; body: Buffer }>;
   connect(url: string, options: { tls?: { pin?: string }; pool?: Http3SessionPool; maxMessageSize?: number }): Promise<WebSocketConnection>;
   DEFAULT_MAX_UDP_PAYLOAD_SIZE: number;
 }

@@ -15,7 +15,7 @@ import { Writable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { ChunkedDecoder } from './chunked-body.js';
 import { declaredLength, parseResponseHead, type FieldList, type ResponseHead } from './response-head.js';
-import type { RequestExchange } from './request-exchange.js';
+import type { RequestExchange } from './exchange.js';
 
 const HEAD_END = '\r\n\r\n';
 

@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { serveExchange, type RequestBodySink, type RequestExchange } from '../src/request-exchange.js';
+import { serveExchange } from '../src/request-exchange.js';
+import type { RequestBodySink, RequestExchange } from '../src/exchange.js';
 import type { FieldList } from '../src/response-head.js';
 import { ChunkedDecoder } from '../src/chunked-body.js';
 import { parseFieldLines, parseResponseHead, declaredLength } from '../src/response-head.js';

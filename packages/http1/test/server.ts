@@ -101,11 +101,16 @@ t.test('listen({ request }) serves the ordinary requests', async (t) => {
   t.match(answer.body, /plain/);
 });
 
-t.test('the altSvc option advertises it on the 101 and the plain answers', async (t) => {
+t.test('the altSvc option advertises it on the 101 and the answers of a request listener, not on the default 426', async (t) => {
   const { port, server } = await serve({ altSvc: 'h3=":4433"; ma=60' });
   const answer = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   t.equal(answer.status, 426);
-  t.equal(answer.headers['alt-svc'], 'h3=":4433"; ma=60');
+  t.notOk('alt-svc' in answer.headers, 'nobody is invited to the alternative for a page this server does not serve');
+  const withPages = new WebSocketServer({ handler: () => undefined, altSvc: 'h3=":4433"; ma=60' });
+  const { port: pagesPort } = await withPages.listen({ request: (_request, response) => response.end('page') });
+  t.teardown(() => withPages.close());
+  const page = await rawRequest(pagesPort, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  t.same([page.status, page.headers['alt-svc']], [200, 'h3=":4433"; ma=60']);
   const upgrade = await rawRequest(port, upgradeRequest('/'));
   t.equal(upgrade.status, 101);
   t.equal(upgrade.headers['alt-svc'], 'h3=":4433"; ma=60');

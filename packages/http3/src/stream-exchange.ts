@@ -43,7 +43,7 @@ export class StreamExchange implements RequestExchange {
     this.path = head.path ?? '/';
     this.authority = head.authority;
     this.fields = head.fields;
-    this.headOnly = rest.some((event) => event.type === 'end');
+    this.headOnly = rest[0]?.type === 'end';
     const { remote, local } = session.quicConnection;
     this.peer = {
       remoteAddress: remote.host,

@@ -28,10 +28,15 @@ t.test('headless Chromium: the page over HTTP/3, its WebSocket as an extended CO
   });
   const { port } = await server.listen({
     tls: { cert: devCert.cert, key: devCert.key },
-    request: (request) => {
-      pages.push(`${request.method} ${request.path}`);
-      if (request.path === '/') return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: PAGE };
-      return { status: 404, body: 'not here' };
+    request: (request, response) => {
+      pages.push(`${request.method} ${request.url}`);
+      if (request.url === '/') {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        response.end(PAGE);
+      } else {
+        response.writeHead(404);
+        response.end('not here');
+      }
     },
   });
   t.teardown(() => server.close());

@@ -142,9 +142,14 @@ t.test('ordinary requests: 405 by default, or the request listener\'s answer', a
   const refused = await get();
   t.equal(refused.head?.status, 405);
   t.ok(refused.head?.fields.some(([name, value]) => name === 'allow' && value === 'CONNECT'));
-  t.ok(refused.head?.fields.some(([name, value]) => name === 'alt-svc' && value === 'h3=":443"'), 'alt-svc on ordinary answers');
+  t.notOk(refused.head?.fields.some(([name]) => name === 'alt-svc'), 'no alt-svc on the default answer');
   t.ok(refused.ended);
-  const served = await get((request) => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: `you asked for ${request.method} ${request.path}` }));
+  const served = await get((request, response) => {
+    response.writeHead(200, { 'content-type': 'text/plain' });
+    response.end(`you asked for ${request.method} ${request.url} over ${request.httpVersion}`);
+  });
   t.equal(served.head?.status, 200);
-  t.equal(served.body, 'you asked for GET /page');
+  t.ok(served.head?.fields.some(([name, value]) => name === 'alt-svc' && value === 'h3=":443"'), "alt-svc on the request listener's answers");
+  t.equal(served.body, 'you asked for GET /page over 3.0');
+  t.ok(served.ended);
 });

@@ -1,10 +1,11 @@
-/** staticFiles: GET and HEAD of the files in one folder, over HTTP/1.1 and HTTP/2, and nothing outside it. */
+/** staticFiles: GET and HEAD of the files in one folder, over HTTP/1.1, HTTP/2 and HTTP/3, and nothing outside it. */
 import t, { type Test } from 'tap';
 import { request as httpRequest } from 'node:http';
 import { connect as connectHttp2 } from 'node:http2';
 import { join } from 'node:path';
 import { createServer } from '../src/index.js';
 import { staticFiles } from '../src/static-files.js';
+import { request as http3Request, SessionPool } from '@wstack/http3';
 
 /** The served folder, with a file beside it that must stay out of reach. */
 function site(t: Test) {
@@ -51,6 +52,22 @@ t.test('the same over HTTP/2, beside WebSockets', async (t) => {
     }),
   ]);
   t.same([headers[':status'], body], [200, 'raw']);
+});
+
+t.test('the same over HTTP/3, from the UDP side of the same port', async (t) => {
+  const server = await createServer({ devCert: true, http3: true, request: staticFiles(site(t)) });
+  const pool = new SessionPool({ idleTimeout: Infinity });
+  t.teardown(async () => {
+    pool.close();
+    await server.close();
+  });
+  const origin = `https://127.0.0.1:${server.address.port}`;
+  const options = { tls: { pin: server.devCert!.spkiSha256 }, pool };
+  const file = await http3Request(`${origin}/sub/data.bin`, options);
+  t.same([file.status, file.body.toString(), file.headers['content-type']], [200, 'raw', 'application/octet-stream']);
+  const head = await http3Request(`${origin}/app.js`, { ...options, method: 'HEAD' });
+  t.same([head.status, head.body.length, head.headers['content-length']], [200, 0, '9']);
+  t.equal((await http3Request(`${origin}/../secret.txt`, options)).status, 404);
 });
 
 t.test('a folder that is not there is refused at once', async (t) => {

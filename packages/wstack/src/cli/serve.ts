@@ -18,7 +18,7 @@ back, and prints a line per WebSocket event:
   --host H       address to listen on (default 127.0.0.1)
   --no-tls       plain ws:// (HTTP/1.1, and h2c with prior knowledge; no HTTP/3) instead of wss://
   --cert, --key  PEM files for TLS; without them a development certificate is made
-  --static DIR   answer ordinary GET and HEAD requests with the files under DIR (HTTP/1.1, HTTP/2)
+  --static DIR   answer ordinary GET and HEAD requests with the files under DIR (HTTP/1.1, HTTP/2, HTTP/3)
   --no-deflate   decline permessage-deflate (accepted by default)
   --no-h1        do not serve WebSockets over HTTP/1.1 (RFC 6455)
   --no-h2        do not serve WebSockets over HTTP/2 (RFC 8441)

@@ -1,0 +1,59 @@
+/**
+ * The servers of the requests section, in one child process: wstack's
+ * createServer with a node:http request listener (HTTP/1.1 and HTTP/2 on
+ * TCP, HTTP/3 on UDP at the same number), and the raw floors beside it — a
+ * node:http2 server answering on its 'stream' event and a node:https
+ * server with the same listener. Tells its ports and certificate pin over
+ * IPC; answers 'cpu' with its CPU time so far.
+ */
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer, type ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createDevCert } from '@wstack/dev-cert';
+import { createServer } from 'wstack';
+
+export interface RequestServers {
+  pin: string;
+  /** wstack: TCP (HTTP/1.1, HTTP/2) and UDP (HTTP/3) at this number. */
+  wstack: number;
+  rawH2: number;
+  rawH1: number;
+}
+
+export const SMALL = Buffer.from('hello, world\n');
+export const LARGE = Buffer.alloc(64 * 1024, 0x61);
+
+const bodyFor = (path: string | undefined) => (path === '/64k' ? LARGE : SMALL);
+
+function listener(request: IncomingMessage, response: ServerResponse): void {
+  const body = bodyFor(request.url);
+  response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+  response.end(body);
+}
+
+async function start(): Promise<RequestServers> {
+  const cert = createDevCert();
+  const tls = { cert: cert.cert, key: cert.key };
+  const server = await createServer({ tls, http3: true, request: listener });
+  const rawH2 = createSecureServer(tls, undefined);
+  rawH2.on('stream', (stream: ServerHttp2Stream, headers) => {
+    const body = bodyFor(headers[':path']);
+    stream.respond({ ':status': 200, 'content-type': 'application/octet-stream', 'content-length': body.length });
+    stream.end(body);
+  });
+  const rawH1 = createHttpsServer(tls, listener);
+  await Promise.all([rawH2, rawH1].map((raw) => new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))));
+  return { pin: cert.fingerprint256, wstack: server.address.port, rawH2: (rawH2.address() as AddressInfo).port, rawH1: (rawH1.address() as AddressInfo).port };
+}
+
+if (process.send) {
+  const servers = await start();
+  process.on('message', (message: { cmd: string }) => {
+    if (message.cmd === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send!({ type: 'cpu', micros: user + system });
+    }
+  });
+  process.send({ type: 'ready', servers });
+}
