@@ -16,6 +16,7 @@ import { count, fixed, ratio } from '../lib/format.js';
 import { loadHttp3 } from '../lib/http3-module.js';
 import type { SectionResult, Target } from '../lib/report-types.js';
 import type { RequestServers } from '../servers/serve-requests.js';
+import { LOOPBACK_DATAGRAM_SIZE } from '../servers/serve-h3.js';
 
 const TITLE = '7. Requests over HTTP/2 and HTTP/3';
 const GOAL = 'HTTP/3 ÷ HTTP/2 requests/s with the same app ≥ 0.5× (small and 64 KiB GET)';
@@ -80,9 +81,12 @@ export async function requestsSection(config: RunConfig): Promise<SectionResult>
   if (typeof http3 === 'string') notes.push(`HTTP/3 not measured: ${http3}.`);
   else {
     const h3Pool = new http3.SessionPool({ idleTimeout: Infinity });
-    pool = h3Pool;
     const origin = `https://127.0.0.1:${servers.wstack}`;
+    const loopbackPool = new http3.SessionPool({ idleTimeout: Infinity, maxUdpPayloadSize: LOOPBACK_DATAGRAM_SIZE });
+    pool = { close: () => [h3Pool, loopbackPool].forEach((one) => one.close()) };
+    const loopback = `https://127.0.0.1:${servers.h3Loopback}`;
     subjects.splice(1, 0, { name: 'wstack h3', fetch: async (path) => (await http3.request(origin + path, { pool: h3Pool, tls: { pin: servers.pin } })).body.length });
+    subjects.push({ name: `wstack h3, ${LOOPBACK_DATAGRAM_SIZE / 1024} KiB datagrams`, fetch: async (path) => (await http3.request(loopback + path, { pool: loopbackPool, tls: { pin: servers.pin } })).body.length });
   }
   const rates = new Map<string, number[]>();
   const cpuPer = new Map<string, number[]>();
@@ -121,7 +125,11 @@ export async function requestsSection(config: RunConfig): Promise<SectionResult>
     const noise = PATHS.map(([label]) => median(rates.get(`wstack h2 (control)/${label}`)) / median(rates.get(`wstack h2/${label}`)));
     targets.push({ goal: GOAL, measured: `${PATHS.map(([label], i) => `${label} ${ratio(ratios[i]!)}`).join(', ')} (control ${noise.map((n) => ratio(n)).join(', ')})`, met: Math.min(...ratios) >= 0.5 });
   }
-  notes.push('The same request listener `(req, res) => res.end(body)` (with content-type and content-length) on every wstack transport and on the node:https floor; the node:http2 floor answers on its `stream` event. Clients in the bench process: node:http2 (one session, 16 streams in flight), node:https (16 keep-alive connections), @wstack/http3\'s `request` (one QUIC connection, 16 streams in flight). Server CPU is the server process\'s, which holds all five servers, per request.');
+  notes.push(
+    'The same request listener `(req, res) => res.end(body)` (with content-type and content-length) on every wstack transport and on the node:https floor; the node:http2 floor answers on its `stream` event.',
+    "Clients in the bench process: node:http2 (one session, 16 streams in flight), node:https (16 keep-alive connections), @wstack/http3's `request` (one QUIC connection, 16 streams in flight). Server CPU is the server process's, which holds all the servers, per request.",
+    `The target is judged on HTTP/3 with its default datagrams (1,350 bytes, what a path on the Internet carries); the last row gives both ends ${LOOPBACK_DATAGRAM_SIZE / 1024} KiB datagrams, which loopback carries, to show what the count of packets costs (TCP on loopback moves 64 KiB segments).`,
+  );
   return {
     title: TITLE,
     tables: [{ caption: `Requests per second, ${IN_FLIGHT} in flight, median of ${config.rounds} round(s) of ${(config.measureMs * 3) / 1000} s windows; the last column is the ratio to wstack over HTTP/2`, head: ['subject', 'GET', 'requests/s', 'server CPU µs/request', '÷ wstack h2'], rows }],

@@ -4,7 +4,7 @@
  * TCP, HTTP/3 on UDP at the same number), and the raw floors beside it — a
  * node:http2 server answering on its 'stream' event and a node:https
  * server with the same listener. Tells its ports and certificate pin over
- * IPC; answers 'cpu' with its CPU time so far.
+ * IPC; answers 'cpu' with its CPU time so far, and exits on 'stop'.
  */
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureServer, type ServerHttp2Stream } from 'node:http2';
@@ -12,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createDevCert } from '@wstack/dev-cert';
 import { createServer } from 'wstack';
+import { WebSocketServer as Http3Server } from '@wstack/http3';
+import { LOOPBACK_DATAGRAM_SIZE } from './serve-h3.js';
 
 export interface RequestServers {
   pin: string;
@@ -19,6 +21,8 @@ export interface RequestServers {
   wstack: number;
   rawH2: number;
   rawH1: number;
+  /** The same listener over HTTP/3 with datagrams of LOOPBACK_DATAGRAM_SIZE (UDP). */
+  h3Loopback: number;
 }
 
 export const SMALL = Buffer.from('hello, world\n');
@@ -43,8 +47,11 @@ async function start(): Promise<RequestServers> {
     stream.end(body);
   });
   const rawH1 = createHttpsServer(tls, listener);
+  // What the datagram size costs: loopback carries far larger datagrams than a path on the Internet (1,350 bytes by default).
+  const loopback = new Http3Server({ handler: () => undefined, maxUdpPayloadSize: LOOPBACK_DATAGRAM_SIZE });
+  const { port: h3Loopback } = await loopback.listen({ port: 0, tls, request: listener });
   await Promise.all([rawH2, rawH1].map((raw) => new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))));
-  return { pin: cert.fingerprint256, wstack: server.address.port, rawH2: (rawH2.address() as AddressInfo).port, rawH1: (rawH1.address() as AddressInfo).port };
+  return { pin: cert.fingerprint256, wstack: server.address.port, rawH2: (rawH2.address() as AddressInfo).port, rawH1: (rawH1.address() as AddressInfo).port, h3Loopback };
 }
 
 if (process.send) {
@@ -53,6 +60,9 @@ if (process.send) {
     if (message.cmd === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send!({ type: 'cpu', micros: user + system });
+    } else if (message.cmd === 'stop') {
+      // An exit of its own, so that a --cpu-prof profile is written.
+      process.exit(0);
     }
   });
   process.send({ type: 'ready', servers });

@@ -60,10 +60,10 @@ export function serveExchange(exchange: RequestExchange, listener: RequestListen
       request.push(null);
     },
     abort: (error) => {
-      wire.gone();
+      wire.gone(true);
       if (!request.complete) request.destroy(abortedError(error));
     },
-    closed: () => wire.gone(),
+    closed: () => wire.gone(false),
   });
   const response = new ServerResponse(request);
   // node:http takes a minor version of 0 for HTTP/1.0, which has no chunked coding: this is not HTTP/1.0.

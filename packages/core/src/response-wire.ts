@@ -51,6 +51,8 @@ export class ResponseWire extends Writable {
 
   constructor(private readonly exchange: RequestExchange) {
     super();
+    // Errors of this socket (a write after its end) are not the application's: node:http's socket errors never reach it either.
+    this.on('error', () => undefined);
     const { peer } = exchange;
     this.remoteAddress = peer.remoteAddress;
     this.remotePort = peer.remotePort;
@@ -72,11 +74,16 @@ export class ResponseWire extends Writable {
     });
   }
 
-  /** The stream is over, either way: the response's 'close' follows. */
-  gone(): void {
+  /**
+   * The stream is over: the response's 'close' follows. After a complete
+   * exchange the socket ends (nothing is left in it: the response finished);
+   * after an abort it is destroyed, and what it held is dropped.
+   */
+  gone(aborted: boolean): void {
     this.over = true;
     this.readable = false;
-    this.destroy();
+    if (aborted) this.destroy();
+    else this.end();
   }
 
   // The request's flow is the exchange's (request-exchange.ts): nothing to pause or resume here.

@@ -76,6 +76,8 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   private readonly blocked = new Set<QuicStream>();
   /** Ids of streams we are done with that quiche may still be sending. */
   private readonly lingering = new Set<number>();
+  /** The size of `lingering` at which `done` sweeps it next. */
+  private sweepAt = MIN_SWEEP;
   private readonly options: QuicConnectionOptions;
   private readonly ourIds: OurStreamIds;
   private readonly peerIds = new PeerStreamIds();
@@ -196,8 +198,13 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     if (this.streams.get(stream.id) !== stream) return;
     this.streams.delete(stream.id);
     this.blocked.delete(stream);
-    // A long-lived connection sees many streams come and go: forget those quiche has already collected.
-    if (this.lingering.size >= 64) this.sweep();
+    // A long-lived connection sees many streams come and go: forget those quiche has already collected. Streams still
+    // waiting for acknowledgements stay, so the next sweep waits until the set has doubled (one sweep per stream cost
+    // a native call per lingering stream for every request of a busy connection).
+    if (this.lingering.size >= this.sweepAt) {
+      this.sweep();
+      this.sweepAt = Math.max(MIN_SWEEP, this.lingering.size * 2);
+    }
     this.lingering.add(stream.id);
   }
 
@@ -334,6 +341,9 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     this.lingering.clear();
   }
 }
+
+/** The fewest lingering streams worth a sweep. */
+const MIN_SWEEP = 64;
 
 /** quiche collects a stream once both directions are complete; after that it knows no such stream (InvalidStreamState). */
 function collected(native: NativeConnection, id: number): boolean {
