@@ -43,5 +43,6 @@ export type { MemoryCarrierOptions } from './memory-carrier.js';
 
 // Ordinary requests of HTTP/2 and HTTP/3 for node:http request listeners.
 export { serveExchange } from './request-exchange.js';
+export { withAltSvc } from './alt-svc.js';
 export type { RequestExchange, RequestBodySink, ExchangePeer } from './exchange.js';
 export type { FieldList } from './response-head.js';

@@ -75,11 +75,3 @@ export function defaultRequestListener(http1WebSockets: boolean): RequestListene
   };
 }
 
-/** Adds the `Alt-Svc` header (RFC 7838 §3) to every answer of the listener, when there is one to advertise. */
-export function withAltSvc(listener: RequestListener, altSvc: string | undefined): RequestListener {
-  if (altSvc === undefined) return listener;
-  return (request, response) => {
-    response.setHeader('alt-svc', altSvc);
-    listener(request, response);
-  };
-}

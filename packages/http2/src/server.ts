@@ -29,11 +29,12 @@ import {
   type ShutdownResult,
   type Tunnel,
   type WebSocketConnection,
+  withAltSvc,
 } from '@wstack/core';
 import { singleFieldValue } from '@wstack/protocol';
 import { OwnServer, type Http1UpgradeHandler } from './own-server.js';
 import { checkConnectRequest, type HeaderLimits } from './request-checks.js';
-import { acceptHeaders, defaultRequestListener, respondRejection, withAltSvc, type RequestListener } from './responses.js';
+import { acceptHeaders, defaultRequestListener, respondRejection, type RequestListener } from './responses.js';
 import { SessionWebSockets } from './session-websockets.js';
 import { gateStreams, type StreamEmitter } from './stream-gate.js';
 import { StreamCarrier } from './stream-carrier.js';

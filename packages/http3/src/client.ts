@@ -11,9 +11,8 @@ import { CLIENT_ADVICE } from './known-options.js';
 import type { ResponseHead } from './h3/message-validation.js';
 import { H3_WEBSOCKET_VERSION, fieldsOf } from './request-checks.js';
 import { RequestStreamDecoder, encodeHeaders } from './h3/request-stream.js';
-import { SessionPool, type Http3ClientTls, type SessionLease } from './session-pool.js';
+import { SessionPool, tryOpenStream, type Http3ClientTls, type SessionLease } from './session-pool.js';
 import { H3ErrorCode } from './h3/errors.js';
-import { StreamLimitError } from './quic/errors.js';
 import type { QuicStream } from './quic/stream.js';
 import { StreamCarrier } from './stream-carrier.js';
 import { StreamEndedError, StreamProtocolError } from './errors.js';
@@ -129,15 +128,6 @@ async function handshake({ url, protocols, extensions }: OutgoingHandshake, opti
   }
 }
 
-/** A request stream, or undefined when the connection is out of stream credit (RFC 9000 §4.6). */
-function tryOpenStream(lease: SessionLease): QuicStream | undefined {
-  try {
-    return lease.session.connection.newRequestStream();
-  } catch (error) {
-    if (error instanceof StreamLimitError) return undefined;
-    throw error;
-  }
-}
 
 /** The CONNECT request of RFC 9220 §3 (RFC 8441 §5). */
 function requestFields(url: URL, options: Http3ClientOptions, protocols: readonly string[], offer: string | undefined): [string, string][] {

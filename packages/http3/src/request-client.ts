@@ -11,10 +11,9 @@ import { H3ErrorCode } from './h3/errors.js';
 import { RequestStreamDecoder, encodeDataHeader, encodeHeaders, type RequestStreamEvent } from './h3/request-stream.js';
 import { defaultPool } from './client.js';
 import { StreamEndedError, StreamProtocolError } from './errors.js';
-import { StreamLimitError } from './quic/errors.js';
 import { IGNORE, type QuicStream } from './quic/stream.js';
 import { fieldsOf } from './request-checks.js';
-import type { Http3ClientTls, SessionLease, SessionPool } from './session-pool.js';
+import { tryOpenStream, type Http3ClientTls, type SessionLease, type SessionPool } from './session-pool.js';
 
 export interface Http3RequestOptions {
   /** Default GET. */
@@ -57,13 +56,13 @@ export async function request(input: string | URL, options: Http3RequestOptions 
   let stream: QuicStream | undefined;
   try {
     lease = await pool.acquire(url, options.tls ?? {}, (promise) => deadline.race(promise));
-    stream = openStream(lease);
+    stream = tryOpenStream(lease);
     if (stream === undefined) {
       // Out of stream credit (RFC 9000 §4.6): a new connection.
       pool.retire(lease.session);
       lease.release();
       lease = await pool.acquire(url, options.tls ?? {}, (promise) => deadline.race(promise));
-      stream = openStream(lease);
+      stream = tryOpenStream(lease);
       if (stream === undefined) throw new Error(`${url.host} allows no request stream on a new HTTP/3 connection`);
     }
     const exchange = new ClientExchange(stream, new RequestStreamDecoder({ role: 'client', requestMethod: method, maxFieldSectionSize: lease.session.connection.session.localSettings.maxFieldSectionSize }));
@@ -79,14 +78,6 @@ export async function request(input: string | URL, options: Http3RequestOptions 
   }
 }
 
-function openStream(lease: SessionLease): QuicStream | undefined {
-  try {
-    return lease.session.connection.newRequestStream();
-  } catch (error) {
-    if (error instanceof StreamLimitError) return undefined;
-    throw error;
-  }
-}
 
 /** The request head of RFC 9114 §4.3.1. */
 function requestFields(url: URL, method: string, headers: Http3RequestOptions['headers']): [string, string][] {

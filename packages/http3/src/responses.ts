@@ -44,14 +44,6 @@ export const defaultRequestListener: RequestListener = (_request, response) => {
   response.end(body);
 };
 
-/** Adds the `Alt-Svc` header (RFC 7838 §3) to every answer of the listener, when there is one to advertise. */
-export function withAltSvc(listener: RequestListener, altSvc: string | undefined): RequestListener {
-  if (altSvc === undefined) return listener;
-  return (request, response) => {
-    response.setHeader('alt-svc', altSvc);
-    listener(request, response);
-  };
-}
 
 /** RFC 9114 §4.2: fields that must not appear in HTTP/3; a hook's rejection may carry them. */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);

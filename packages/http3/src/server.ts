@@ -8,7 +8,7 @@
  * port number of the HTTP/1.1 and HTTP/2 servers; their answers then
  * announce it with `Alt-Svc: h3=":PORT"` (`altSvcValue`, RFC 7838).
  */
-import { TransportServer, serveExchange, checkOptions, optionNameSet, SERVER_OPTION_NAMES, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult, type Tunnel, type WebSocketConnection } from '@wstack/core';
+import { TransportServer, serveExchange, withAltSvc, checkOptions, optionNameSet, SERVER_OPTION_NAMES, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult, type Tunnel, type WebSocketConnection } from '@wstack/core';
 import { H3ErrorCode } from './h3/errors.js';
 import { Http3Connection } from './h3-connection.js';
 import { serverConfig } from './quic/config.js';
@@ -17,7 +17,7 @@ import { ServerEndpoint } from './quic/server-endpoint.js';
 import type { QuicStream } from './quic/stream.js';
 import { checkConnectRequest, type HeaderLimits } from './request-checks.js';
 import { RequestStreamDecoder, encodeData, encodeHeaders, type RequestStreamEvent } from './h3/request-stream.js';
-import { acceptFields, defaultRequestListener, rejectionResponse, responseParts, withAltSvc, type Http3Response, type RequestListener } from './responses.js';
+import { acceptFields, defaultRequestListener, rejectionResponse, responseParts, type Http3Response, type RequestListener } from './responses.js';
 import { StreamExchange } from './stream-exchange.js';
 import { StreamCarrier } from './stream-carrier.js';
 import { StreamProtocolError } from './errors.js';

@@ -9,6 +9,8 @@ import { OriginPool, type OriginLease, type PooledSession } from '@wstack/core';
 import { Http3Connection } from './h3-connection.js';
 import type { Http3Settings } from './h3/settings.js';
 import { dial, type Dialing } from './quic/client-endpoint.js';
+import { StreamLimitError } from './quic/errors.js';
+import type { QuicStream } from './quic/stream.js';
 import { clientConfig } from './quic/config.js';
 import { defaultTrustAnchors, matchesPin, readPem, trustAnchors, verifyChain, type PemSource } from './tls.js';
 import { quicSettings, type Http3Tuning } from './tuning.js';
@@ -106,6 +108,17 @@ export class PooledHttp3Connection implements PooledSession {
 }
 
 export type SessionLease = OriginLease<PooledHttp3Connection>;
+
+/** A request stream, or undefined when the connection is out of stream credit (RFC 9000 §4.6). */
+export function tryOpenStream(lease: SessionLease): QuicStream | undefined {
+  try {
+    return lease.session.connection.newRequestStream();
+  } catch (error) {
+    if (error instanceof StreamLimitError) return undefined;
+    throw error;
+  }
+}
+
 
 export class SessionPool extends OriginPool<PooledHttp3Connection, Http3ClientTls> {
   private readonly tuning: SessionPoolOptions;
