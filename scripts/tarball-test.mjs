@@ -234,7 +234,7 @@ const echo = (connection) => connection.on('message', (data, binary) => connecti
 let server;
 await step('createServer({ devCert: true }) on 127.0.0.1 serves http/1.1, h2 and h3', 15_000, async () => {
   assert.ok(createServer, 'wstack did not load');
-  server = await createServer({ host: '127.0.0.1', port: 0, devCert: true, handler: echo });
+  server = await createServer({ host: '127.0.0.1', port: 0, devCert: true, handler: echo, request: (req, res) => res.end(\`page over HTTP/\${req.httpVersion}\`) });
   assert.deepEqual([...server.transports], ['http/1.1', 'h2', 'h3'], server.http3Unavailable && \`HTTP/3 is not served: \${server.http3Unavailable.stack}\`);
   return server.url;
 });
@@ -265,6 +265,29 @@ for (const [transport, served] of [['h1', 'http/1.1'], ['h2', 'h2'], ['h3', 'h3'
     }
   });
 }
+
+await step('an ordinary GET over h1, h2 and h3 reaches the request listener as node:http objects', 15_000, async () => {
+  assert.ok(server, 'no server');
+  const { request: httpsRequest } = await import('node:https');
+  const { connect: connectHttp2 } = await import('node:http2');
+  const { request: http3Request, SessionPool } = await import('@wstack/http3');
+  const origin = server.url.replace('wss:', 'https:');
+  const ca = server.devCert.cert;
+  const overH1 = await new Promise((resolve, reject) => {
+    httpsRequest(origin, { ca, ALPNProtocols: ['http/1.1'] }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk) => (text += chunk)).on('end', () => resolve(text));
+    }).on('error', reject).end();
+  });
+  const session = connectHttp2(origin, { ca });
+  const overH2 = await new Promise((resolve, reject) => {
+    let text = '';
+    session.request({ ':path': '/' }).setEncoding('utf8').on('data', (chunk) => (text += chunk)).on('end', () => resolve(text)).on('error', reject);
+  }).finally(() => session.close());
+  const pool = new SessionPool();
+  const overH3 = (await http3Request(origin, { tls: { ca }, pool }).finally(() => pool.close())).body.toString();
+  assert.deepEqual([overH1, overH2, overH3], ['page over HTTP/1.1', 'page over HTTP/2.0', 'page over HTTP/3.0']);
+});
 
 if (server) await step('server.close()', 15_000, () => server.close());
 // The parent waits for this process to end by itself: a handle left open is a finding too.

@@ -57,4 +57,11 @@ export interface RequestExchange {
   end(trailers: FieldList | undefined): void;
   /** Gives up the exchange (the response cannot be completed): the stream is reset. */
   reset(): void;
+  /**
+   * The response is complete and the request is not: the rest of its
+   * content is not needed (RFC 9114 §4.1.2 lets a server stop reading it;
+   * RFC 9113 §8.1, read and drop it). Nothing more reaches the sink but
+   * `closed` or `abort`.
+   */
+  discard(): void;
 }

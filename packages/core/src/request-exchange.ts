@@ -46,9 +46,12 @@ export function serveExchange(exchange: RequestExchange, listener: RequestListen
   // Read when the application reads: the transport's flow control holds the rest (RFC 9113 §5.2, RFC 9000 §4).
   request._read = () => exchange.resume();
   let trailers: FieldList | undefined;
+  /** The request's content is no longer wanted (the response finished first). */
+  let discarding = false;
+  let aborted = false;
   exchange.read({
     data: (chunk) => {
-      if (!request.push(chunk)) exchange.pause();
+      if (!discarding && !request.push(chunk)) exchange.pause();
     },
     trailers: (fields) => {
       trailers = fields;
@@ -60,11 +63,14 @@ export function serveExchange(exchange: RequestExchange, listener: RequestListen
       request.push(null);
     },
     abort: (error) => {
+      aborted = true;
       wire.gone(true);
       if (!request.complete) request.destroy(abortedError(error));
     },
     closed: () => wire.gone(false),
   });
+  // A request found malformed in its first bytes is reset before any listener sees it, as node:http drops one.
+  if (aborted) return;
   const response = new ServerResponse(request);
   // node:http takes a minor version of 0 for HTTP/1.0, which has no chunked coding: this is not HTTP/1.0.
   response.useChunkedEncodingByDefault = true;
@@ -72,9 +78,16 @@ export function serveExchange(exchange: RequestExchange, listener: RequestListen
   wire.serve(response);
   response.assignSocket(socket);
   response.once('finish', () => {
-    // node:http reads and drops a request body nobody read once the response is out; so does this.
-    if (request.readableFlowing === null) request.resume();
+    if (request.complete) {
+      // node:http drops what the application left unread once the response is out; so does this.
+      if (request.readableFlowing === null) request.resume();
+      return;
+    }
+    discarding = true;
+    exchange.discard();
   });
+  // node:http answers `Expect: 100-continue` itself when nobody listens for 'checkContinue' (RFC 9110 §10.1.1).
+  if (request.headers.expect?.toLowerCase() === '100-continue') response.writeContinue();
   try {
     listener(request, response);
   } catch (error) {

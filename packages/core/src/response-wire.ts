@@ -1,11 +1,11 @@
 /**
  * The socket of a ServerResponse that answers over HTTP/2 or HTTP/3. What
- * node:http writes to it, HTTP/1.1 without chunked coding (see
- * request-exchange.ts), is read back: each head becomes a header section
- * (1xx ones interim), the bytes after the final head become content, and
- * the response's end (with the trailers `addTrailers` stored) ends the
- * stream. node:http thus keeps every rule it applies to a response (HEAD
- * and 204/304 without content, header validation, `Date`), and the
+ * node:http writes to it, HTTP/1.1, is read back: each head becomes a
+ * header section (1xx ones interim), the bytes after the final head become
+ * content (out of the chunked coding when node:http chose it), the trailer
+ * section of the last chunk becomes trailers, and the response's end ends
+ * the stream. node:http thus keeps every rule it applies to a response
+ * (HEAD and 204/304 without content, header validation, `Date`), and the
  * transport frames the result.
  *
  * A response whose content does not match the content-length it declared
@@ -68,9 +68,14 @@ export class ResponseWire extends Writable {
   serve(response: ServerResponse): void {
     this.response = response;
     response.once('finish', () => this.finish());
-    // node:http's server forwards its socket's 'drain' to the response that waits on it; there is no server here.
+    // node:http's server forwards its socket's 'drain' to the response that waits on it, and clears the response's
+    // need of one (`writableNeedDrain`, which Readable.pipe reads); there is no server here. The flag is the
+    // response's own symbol property.
+    const needDrain = Object.getOwnPropertySymbols(response).filter((symbol) => symbol.description === 'kNeedDrain');
     this.on('drain', () => {
-      if (!response.writableEnded) response.emit('drain');
+      if (response.writableEnded) return;
+      for (const symbol of needDrain) (response as unknown as Record<symbol, boolean>)[symbol] = false;
+      response.emit('drain');
     });
   }
 

@@ -33,6 +33,8 @@ class MemoryExchange implements RequestExchange {
 
   read(sink: RequestBodySink): void {
     this.sink = sink;
+    // As the transports do: a request without content is complete with its head.
+    if (this.headOnly) sink.end();
   }
   pause(): void {
     this.paused++;
@@ -59,6 +61,9 @@ class MemoryExchange implements RequestExchange {
   }
   reset(): void {
     this.log.push('reset');
+  }
+  discard(): void {
+    this.log.push('discard');
   }
   field(name: string): string | undefined {
     return this.responseFields.find(([n]) => n === name)?.[1];
@@ -207,16 +212,47 @@ t.test('closed after a normal exchange emits the response\'s close', async (t) =
   t.same(exchange.log, ['respond 200', 'write 1', 'end']);
 });
 
-t.test('an unread body is read and dropped once the response is out, as node:http does', async (t) => {
+t.test('a response that finishes before the request ends discards the rest of it; later content is dropped', async (t) => {
   const exchange = new MemoryExchange('POST', '/');
   let request: IncomingMessage | undefined;
   serve(exchange, (req, res) => {
     request = req;
+    res.end('early');
+  });
+  await settle();
+  t.same(exchange.log, ['respond 200', 'write 5', 'end', 'discard']);
+  const buffered = request!.readableLength;
+  exchange.sink!.data(Buffer.alloc(100));
+  t.equal(request!.readableLength, buffered, 'nothing more is buffered for the application');
+});
+
+t.test('Expect: 100-continue is answered before the listener runs, as node:http does without a checkContinue listener', async (t) => {
+  const exchange = new MemoryExchange('POST', '/', [['expect', '100-Continue']]);
+  serve(exchange, (_req, res) => res.end());
+  await settle();
+  t.same(exchange.log.slice(0, 2), ['informational 100 ', 'respond 200 end']);
+});
+
+t.test('a request reset in its first bytes never reaches the listener', async (t) => {
+  const exchange = new MemoryExchange('POST', '/');
+  exchange.read = (sink) => sink.abort(new Error('malformed'));
+  let called = false;
+  serve(exchange, () => (called = true));
+  t.equal(called, false);
+});
+
+t.test('the unread body of a complete request is read and dropped once the response is out, as node:http does', async (t) => {
+  const exchange = new MemoryExchange('POST', '/');
+  let request: IncomingMessage | undefined;
+  serve(exchange, (req, res) => {
+    request = req;
+    exchange.sink!.data(Buffer.from('body'));
+    exchange.sink!.end();
     res.end('done');
   });
   await settle();
   t.equal(request!.readableFlowing, true);
-  t.ok(exchange.resumed >= 1);
+  t.equal(request!.readableEnded, true, 'read to its end');
 });
 
 t.test('HEAD, 204 and 304 carry no content; a HEAD answer keeps its content-length', async (t) => {
@@ -244,7 +280,7 @@ t.test('interim responses: 100 Continue and 103 Early Hints before the final one
     res.end('ok');
   });
   await settle();
-  t.same(exchange.log, ['informational 100 ', 'informational 103 link=</a.css>; rel=preload', 'respond 200', 'write 2', 'end']);
+  t.same(exchange.log, ['informational 100 ', 'informational 103 link=</a.css>; rel=preload', 'respond 200', 'write 2', 'end', 'discard']);
 });
 
 t.test('a streamed response: header section first, content as written, with backpressure, then trailers', async (t) => {
@@ -272,12 +308,34 @@ t.test('a streamed response: header section first, content as written, with back
     await settle();
   }
   await drained;
+  t.equal(response!.writableNeedDrain, false, "the response's need of a drain is cleared, as node:http's server clears it");
   response!.addTrailers({ 'x-digest': 'abc' });
   exchange.holdWrites = false;
   response!.end();
   await settle();
   t.equal(exchange.log.at(-1), 'end x-digest=abc');
   t.equal(Buffer.concat(exchange.content).length, count * 4096);
+});
+
+t.test('a drain after the response ended is not the response\'s', async (t) => {
+  const exchange = new MemoryExchange('GET', '/');
+  exchange.holdWrites = true;
+  let response: ServerResponse | undefined;
+  serve(exchange, (_req, res) => {
+    response = res;
+    res.writeHead(200);
+    while (res.write(Buffer.alloc(4096)));
+    res.end();
+  });
+  let drains = 0;
+  response!.on('drain', () => drains++);
+  await settle();
+  for (let i = 0; i < 100 && exchange.held.length !== 0; i++) {
+    exchange.held.shift()!();
+    await settle();
+  }
+  t.equal(drains, 0);
+  t.equal(exchange.log.at(-1), 'end');
 });
 
 t.test('trailers on a response whose length node:http knew are dropped, as node:http drops them', async (t) => {

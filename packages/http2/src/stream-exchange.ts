@@ -74,8 +74,9 @@ export class StreamExchange implements RequestExchange {
     if (!this.open) return;
     const headers = headerObject(fields);
     headers[':status'] = status;
-    // Trailers need the stream kept open after the content (RFC 9113 §8.1); a response announces them with `trailer`.
-    const waitForTrailers = !end && fields.some(([name]) => name === 'trailer');
+    // Trailers may follow any content (RFC 9113 §8.1), announced or not: the stream stays open for them after the last DATA
+    // (with none, node:http2 ends it with an empty DATA frame).
+    const waitForTrailers = !end;
     if (waitForTrailers) this.stream.once('wantTrailers', () => this.stream.sendTrailers(headerObject(this.trailers ?? [])));
     try {
       this.stream.respond(headers, { endStream: end, waitForTrailers });
@@ -97,6 +98,11 @@ export class StreamExchange implements RequestExchange {
 
   reset(): void {
     if (!this.stream.destroyed) this.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+  }
+
+  discard(): void {
+    // Read and drop the rest (core drops it): a RST_STREAM(NO_ERROR) could overtake DATA still queued in nghttp2.
+    this.stream.resume();
   }
 
   private get open(): boolean {

@@ -13,6 +13,7 @@ import { defaultPool } from './client.js';
 import { StreamEndedError, StreamProtocolError } from './errors.js';
 import { IGNORE, type QuicStream } from './quic/stream.js';
 import { fieldsOf } from './request-checks.js';
+import { CONNECTION_SPECIFIC } from './h3/message-validation.js';
 import { tryOpenStream, type Http3ClientTls, type SessionLease, type SessionPool } from './session-pool.js';
 
 export interface Http3RequestOptions {
@@ -89,9 +90,9 @@ function requestFields(url: URL, method: string, headers: Http3RequestOptions['h
   ];
   for (const [name, value] of Object.entries(headers ?? {})) {
     const lower = name.toLowerCase();
-    // RFC 9114 §4.2: connection-specific fields are malformed in HTTP/3; :authority stands for host.
-    if (lower.startsWith(':') || lower === 'host' || lower === 'connection' || lower === 'transfer-encoding') continue;
-    for (const one of typeof value === 'string' ? [value] : value) fields.push([lower, one]);
+    // RFC 9114 §4.2: connection-specific fields make a request malformed; :authority stands for host.
+    if (lower.startsWith(':') || lower === 'host' || CONNECTION_SPECIFIC.has(lower)) continue;
+    for (const one of typeof value === 'string' ? [value] : value) if (lower !== 'te' || one === 'trailers') fields.push([lower, one]);
   }
   return fields;
 }
@@ -99,6 +100,8 @@ function requestFields(url: URL, method: string, headers: Http3RequestOptions['h
 /** One request stream seen from the client: the content sent with backpressure, the response collected. */
 class ClientExchange {
   readonly reply: Promise<Http3Reply>;
+  /** Rejects when the exchange fails (a reset, the connection's end, a malformed response); never resolves. */
+  private readonly failed: Promise<never>;
   private drained: (() => void) | undefined;
   /** The server asked us to stop sending (STOP_SENDING), e.g. after a complete response (RFC 9114 §4.1.2). */
   private stopped = false;
@@ -146,24 +149,32 @@ class ClientExchange {
         closed: (error) => reject(new StreamEndedError(`the connection ended: ${error.message}`, { cause: error })),
       };
     });
+    this.failed = this.reply.then(() => new Promise<never>(() => undefined));
     // The request may fail before anyone awaits the reply.
-    this.reply.catch(() => undefined);
+    this.failed.catch(() => undefined);
   }
 
+  /**
+   * Sends the content and the FIN. An iterable is read until its end, or
+   * until the server asks us to stop (STOP_SENDING): a response that came
+   * first does not end it (RFC 9114 §4.1.2: the client keeps sending unless
+   * told to stop).
+   */
   async send(body: Http3RequestOptions['body'], deadline: Deadline): Promise<void> {
     if (typeof body === 'string' || body instanceof Uint8Array) {
       const bytes = typeof body === 'string' ? Buffer.from(body) : body;
       if (bytes.length !== 0) this.writeData(bytes);
     } else if (body !== undefined) {
+      const wait = interruptible(deadline.race(this.failed));
       const chunks = body[Symbol.asyncIterator]();
       try {
         for (;;) {
-          const next = await deadline.race(Promise.race([chunks.next(), this.reply.then(() => ({ done: true as const, value: undefined }))]));
+          const next = await wait(chunks.next());
           if (next.done || this.stopped) break;
-          if (!this.writeData(next.value)) await deadline.race(new Promise<void>((resolve) => (this.drained = resolve)));
+          if (!this.writeData(next.value)) await wait(new Promise<void>((resolve) => (this.drained = resolve)));
         }
       } finally {
-        void chunks.return?.();
+        chunks.return?.().catch(() => undefined);
       }
     }
     this.stream.end();
@@ -174,4 +185,26 @@ class ClientExchange {
     this.stream.write(encodeDataHeader(bytes.length));
     return this.stream.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
+}
+
+/**
+ * Waits that end early when `interruption` rejects. Each wait registers one
+ * callback, dropped when it settles: racing every chunk's wait against the
+ * same pending promise would leave a reaction on it per chunk.
+ */
+function interruptible(interruption: Promise<never>): <T>(promise: Promise<T>) => Promise<T> {
+  let failure: { error: unknown } | undefined;
+  let current: ((error: unknown) => void) | undefined;
+  interruption.catch((error: unknown) => {
+    failure = { error };
+    current?.(error);
+  });
+  return <T>(promise: Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      if (failure !== undefined) return reject(failure.error);
+      current = reject;
+      promise.then(resolve, reject).finally(() => {
+        if (current === reject) current = undefined;
+      });
+    });
 }

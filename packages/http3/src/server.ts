@@ -79,7 +79,7 @@ export class WebSocketServer extends TransportServer {
   private readonly sessions = new Set<Http3Connection>();
   private endpoint: ServerEndpoint | undefined;
   private request: RequestListener = defaultRequestListener;
-  /** Ordinary requests being served, each settled once its exchange is over. */
+  /** Request streams taken and not over: their head still coming, or their ordinary request being served. */
   private readonly requests = new Set<Promise<void>>();
   private closed: Promise<ShutdownResult> | undefined;
 
@@ -160,6 +160,9 @@ export class WebSocketServer extends TransportServer {
   }
 
   private async serveStream(session: Http3Connection, stream: QuicStream): Promise<void> {
+    // Counted from the moment the stream is taken: shutdown answers what came before its GOAWAY (RFC 9114 §5.2), head
+    // still on its way or not.
+    const settle = this.trackStream();
     const decoder = new RequestStreamDecoder({ role: 'server', maxFieldSectionSize: session.session.localSettings.maxFieldSectionSize });
     const timeout = this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT;
     // RFC 9114 §4.1: a request head that never completes must not hold the stream forever.
@@ -168,6 +171,7 @@ export class WebSocketServer extends TransportServer {
     try {
       read = await readHead<{ type: 'request'; head: RequestHead; fields: [string, string][] }>(stream, decoder, 'request');
     } catch (error) {
+      settle();
       if (error instanceof StreamProtocolError) {
         if (error.error.isConnectionError) session.connectionError(error.error);
         else stream.reset(error.error.wireCode);
@@ -179,17 +183,20 @@ export class WebSocketServer extends TransportServer {
       clearTimeout(timer);
     }
     const head = read.event.head;
-    if (head.method !== 'CONNECT') return this.serveRequest(session, stream, head, decoder, read.rest);
+    // An ordinary request goes to the request listener as node:http objects, and counts until its exchange is over.
+    if (head.method !== 'CONNECT') return serveExchange(new StreamExchange(stream, head, decoder, read.rest, read.late, session, settle), this.request);
+    // A WebSocket is counted by the connections it opens (closeConnections).
+    settle();
     await this.accept(new ConnectHandshake(session, stream, head, decoder, read.rest, this.options));
   }
 
-  /** An ordinary request, to the request listener as node:http objects; shutdown waits for it (RFC 9114 §5.2). */
-  private serveRequest(session: Http3Connection, stream: QuicStream, head: RequestHead, decoder: RequestStreamDecoder, rest: RequestStreamEvent[]): void {
+  /** One more request stream under way; the function returned says it is over. */
+  private trackStream(): () => void {
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));
     this.requests.add(settled);
     void settled.then(() => this.requests.delete(settled));
-    serveExchange(new StreamExchange(stream, head, decoder, rest, session, settle), this.request);
+    return settle;
   }
 }
 

@@ -14,6 +14,7 @@ import type { RequestHead } from './h3/message-validation.js';
 import { encodeDataHeader, encodeHeaders, type RequestStreamDecoder, type RequestStreamEvent } from './h3/request-stream.js';
 import type { Http3Connection } from './h3-connection.js';
 import type { QuicStream } from './quic/stream.js';
+import type { LateEvent } from './stream-io.js';
 
 export class StreamExchange implements RequestExchange {
   readonly httpVersion = '3.0';
@@ -35,6 +36,8 @@ export class StreamExchange implements RequestExchange {
     head: RequestHead,
     private readonly decoder: RequestStreamDecoder,
     private readonly rest: RequestStreamEvent[],
+    /** What the stream reported between its head and this exchange: replayed to the exchange's handler. */
+    private readonly late: readonly LateEvent[],
     private readonly session: Http3Connection,
     /** Called once, when the exchange is over either way. */
     private readonly settled: () => void,
@@ -69,8 +72,9 @@ export class StreamExchange implements RequestExchange {
       },
       closed: (error) => this.abort(error),
     };
-    // What came with the request's header section, then the rest as the application reads.
+    // What came with the request's header section, what happened to the stream since, then the rest as the application reads.
     this.deliver(this.rest);
+    for (const late of this.late) if (!this.over) late(this.stream.handler);
     if (!this.over) this.stream.resume();
   }
 
@@ -109,6 +113,14 @@ export class StreamExchange implements RequestExchange {
     if (this.over) return;
     this.stream.reset(H3ErrorCode.H3_REQUEST_CANCELLED);
     this.finish();
+  }
+
+  discard(): void {
+    if (this.over) return;
+    // RFC 9114 §4.1.2: after a complete response the server may ask the client to stop sending, without error.
+    this.stream.stopReading(H3ErrorCode.H3_NO_ERROR);
+    this.requestEnded = true;
+    if (this.responseEnded) this.close();
   }
 
   private endResponse(): void {

@@ -110,7 +110,8 @@ t.test('content that breaks its content-length and malformed header sections are
     Buffer.concat([head([['content-length', '10']]), data(10)]),
   ]);
   t.same(codes, [H3ErrorCode.H3_MESSAGE_ERROR, H3ErrorCode.H3_MESSAGE_ERROR, H3ErrorCode.H3_MESSAGE_ERROR, H3ErrorCode.H3_MESSAGE_ERROR, undefined], 'more content, less content, no :path, a connection field; the good one answered');
-  t.ok(served >= 3, 'the requests with good heads reached the app, which saw the bad ones end');
+  t.ok(served >= 1, 'the good one reached the app');
+  t.ok(served <= 3, 'no malformed head reached it (content found wrong in the first packet need not either)');
 });
 
 t.test('close(): GOAWAY, and the request in flight is answered before the connection closes', async (t) => {

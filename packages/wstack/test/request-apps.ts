@@ -145,3 +145,37 @@ t.test('without a request listener: the default answers, and no Alt-Svc on them'
     t.equal(reply.headers['alt-svc'], undefined, `${transport}: nobody is invited to HTTP/3 for a page it does not serve`);
   }
 });
+
+t.test('a plain listener: trailers added without a Trailer field, and a response piped after a drain, on every transport', async (t) => {
+  const server = await createServer({
+    devCert: true,
+    http3: true,
+    request: (req, res) => {
+      if (req.url === '/trailers') {
+        res.write('content');
+        res.addTrailers({ 'x-checksum': 'abc' });
+        res.end();
+        return;
+      }
+      // A first pass waits for 'drain' itself; a second piece is piped, which pipe() starts only if no drain is owed.
+      void (async () => {
+        while (res.write(CHUNK));
+        await new Promise((resolve) => res.once('drain', resolve));
+        const { Readable } = await import('node:stream');
+        Readable.from([CHUNK, CHUNK]).pipe(res);
+      })();
+    },
+  });
+  const client = clientFor(server.address.port);
+  t.teardown(async () => {
+    client.close();
+    await server.close();
+  });
+  for (const transport of TRANSPORTS) {
+    const reply = (await client.send(transport, { path: '/trailers' }))!;
+    t.same([reply.body.toString(), reply.trailers['x-checksum']], ['content', 'abc'], `${transport}: the trailer arrives`);
+    const piped = (await client.send(transport, { path: '/piped' }))!;
+    t.equal(piped.body.length % CHUNK.length, 0, `${transport}: written, drained, then piped to the end`);
+    t.ok(piped.body.length >= 3 * CHUNK.length);
+  }
+});

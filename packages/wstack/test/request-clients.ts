@@ -15,6 +15,7 @@ export interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  trailers: Record<string, string | string[] | undefined>;
 }
 
 export interface RequestSpec {
@@ -50,7 +51,7 @@ function overHttp1(port: number, spec: RequestSpec): Promise<Reply | undefined> 
     const request = httpsRequest({ host: '127.0.0.1', port, method: spec.method ?? 'GET', path: spec.path, headers: spec.headers, rejectUnauthorized: false, agent: false, ALPNProtocols: ['http/1.1'] }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks), trailers: response.trailers }));
     });
     if (spec.abortAfter !== undefined) {
       request.on('error', () => resolve(undefined));
@@ -75,13 +76,15 @@ function overHttp2(session: ReturnType<typeof connectHttp2>, spec: RequestSpec):
     }
     let status = 0;
     let headers: Reply['headers'] = {};
+    let trailers: Reply['trailers'] = {};
     const chunks: Buffer[] = [];
+    stream.once('trailers', (fields) => (trailers = fields as Reply['trailers']));
     stream.once('response', (fields) => {
       status = Number(fields[':status']);
       headers = fields as Reply['headers'];
     });
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => resolve({ status, headers, body: Buffer.concat(chunks) }));
+    stream.once('end', () => resolve({ status, headers, body: Buffer.concat(chunks), trailers }));
     stream.once('error', reject);
     if (spec.body !== undefined) stream.end(spec.body);
   });
@@ -91,7 +94,7 @@ async function overHttp3(origin: string, pool: SessionPool, spec: RequestSpec): 
   const options = { method: spec.method ?? 'GET', tls: { rejectUnauthorized: false }, pool, ...(spec.headers ? { headers: spec.headers } : {}) };
   if (spec.abortAfter === undefined) {
     const reply = await http3Request(origin + spec.path, { ...options, ...(spec.body ? { body: spec.body } : {}) });
-    return { status: reply.status, headers: reply.headers, body: reply.body };
+    return reply;
   }
   const controller = new AbortController();
   const part = spec.body!.subarray(0, spec.abortAfter);

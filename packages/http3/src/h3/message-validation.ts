@@ -28,7 +28,7 @@ export interface ResponseHead {
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string; error: Http3Error };
 
 /** RFC 9114 §4.2: fields that only make sense on one HTTP/1.x connection; any of them makes a message malformed. */
-const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+export const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 const REQUEST_PSEUDO = new Set([':method', ':scheme', ':authority', ':path', ':protocol']);
 const RESPONSE_PSEUDO = new Set([':status']);
