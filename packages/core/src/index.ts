@@ -30,6 +30,7 @@ export type { TunnelEvents } from './tunnel.js';
 
 // What a transport plugs into.
 export type { Carrier, CarrierEvents, Transport } from './carrier.js';
+export { FlushWaiters } from './flush-waiters.js';
 export { TransportServer, DEFAULT_SHUTDOWN_TIMEOUT } from './accept.js';
 export type { ServerEvents, IncomingHandshake, ShutdownResult } from './accept.js';
 export { connectOver, tunnelOver } from './client-handshake.js';

@@ -5,6 +5,7 @@
  * amount, so backpressure reaches the writer as it would over a socket.
  */
 import type { Carrier, CarrierEvents, Transport } from './carrier.js';
+import { FlushWaiters } from './flush-waiters.js';
 
 export interface MemoryCarrierOptions {
   transport?: Transport;
@@ -35,8 +36,7 @@ class MemoryCarrier implements Carrier {
   private needDrain = false;
   /** Bytes this side ever wrote: less `bufferedAmount`, what the peer has read. */
   private written = 0;
-  /** whenFlushed's callbacks, each with the count of written bytes it waits for, in order. */
-  private readonly flushWaiters: { until: number; callback: () => void }[] = [];
+  private readonly flushWaiters = new FlushWaiters();
 
   constructor(options: MemoryCarrierOptions) {
     this.transport = options.transport ?? 'http/1.1';
@@ -67,9 +67,7 @@ class MemoryCarrier implements Carrier {
 
   /** Here the network is the peer: bytes are flushed once it has read them. */
   whenFlushed(callback: () => void): void {
-    if (this.closed) return;
-    if (this.bufferedAmount === 0) process.nextTick(callback);
-    else this.flushWaiters.push({ until: this.written, callback });
+    if (!this.closed) this.flushWaiters.add(this.written, this.written - this.bufferedAmount, callback);
   }
 
   end(): void {
@@ -141,9 +139,9 @@ class MemoryCarrier implements Carrier {
     }
   }
 
+  /** What the peer has read of this side's bytes is flushed. */
   private settleFlushWaiters(): void {
-    const read = this.written - this.bufferedAmount;
-    while (this.flushWaiters.length !== 0 && this.flushWaiters[0]!.until <= read) this.flushWaiters.shift()!.callback();
+    this.flushWaiters.settle(this.written - this.bufferedAmount);
   }
 
   /** The other side finished; close here too once its end has been delivered. */
@@ -157,7 +155,7 @@ class MemoryCarrier implements Carrier {
     this.closed = true;
     this.inbox.length = 0;
     this.inboxBytes = 0;
-    this.flushWaiters.length = 0;
+    this.flushWaiters.clear();
     setImmediate(() => this.events?.close(error));
   }
 }

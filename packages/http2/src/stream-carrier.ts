@@ -18,7 +18,7 @@
  */
 import { constants, type Http2Session, type Http2Stream } from 'node:http2';
 import { addAbortSignal } from 'node:stream';
-import { GoneAwayError, TransportResetError, type Carrier, type CarrierEvents } from '@wstack/core';
+import { FlushWaiters, GoneAwayError, TransportResetError, type Carrier, type CarrierEvents } from '@wstack/core';
 import { peersGoneAway } from './session-websockets.js';
 import { errorCodeName } from './errors.js';
 
@@ -31,8 +31,7 @@ export class StreamCarrier implements Carrier {
   private queuedBytes = 0;
   /** Bytes write() ever took: less `bufferedAmount`, what the stream has put on the socket. */
   private accepted = 0;
-  /** whenFlushed's callbacks, each with the count of accepted bytes it waits for, in order. */
-  private readonly flushWaiters: { until: number; callback: () => void }[] = [];
+  private readonly flushWaiters = new FlushWaiters();
   private needDrain = false;
   private endRequested = false;
   private ended = false;
@@ -67,7 +66,7 @@ export class StreamCarrier implements Carrier {
     stream.on('close', () => {
       this.queue.length = 0;
       this.queuedBytes = 0;
-      this.flushWaiters.length = 0;
+      this.flushWaiters.clear();
       events.close(this.closeError(session));
     });
     stream.on('end', () => events.end());
@@ -91,9 +90,7 @@ export class StreamCarrier implements Carrier {
 
   /** Calls back once the stream's writes of every byte accepted so far have completed (node:http2 put them on the socket). */
   whenFlushed(callback: () => void): void {
-    if (this.stream.destroyed) return;
-    if (this.bufferedAmount === 0) process.nextTick(callback);
-    else this.flushWaiters.push({ until: this.accepted, callback });
+    if (!this.stream.destroyed) this.flushWaiters.add(this.accepted, this.accepted - this.bufferedAmount, callback);
   }
 
   end(): void {
@@ -108,7 +105,7 @@ export class StreamCarrier implements Carrier {
     this.abortedHere = true;
     this.queue.length = 0;
     this.queuedBytes = 0;
-    this.flushWaiters.length = 0;
+    this.flushWaiters.clear();
     // A torn-down WebSocket is RST_STREAM(CANCEL) (RFC 9113 §8.7), and only
     // that: node:http2 destroys a stream aborted through its signal with
     // CANCEL, while stream.close(CANCEL) would first end the writable side
@@ -158,8 +155,7 @@ export class StreamCarrier implements Carrier {
     if (error || this.stream.destroyed) return;
     this.pump();
     this.endIfFlushed();
-    const flushed = this.accepted - this.bufferedAmount;
-    while (this.flushWaiters.length !== 0 && this.flushWaiters[0]!.until <= flushed) this.flushWaiters.shift()!.callback();
+    this.flushWaiters.settle(this.accepted - this.bufferedAmount);
     if (this.needDrain && this.bufferedAmount < this.highWaterMark) {
       this.needDrain = false;
       this.events?.drain();

@@ -128,7 +128,6 @@ async function handshake({ url, protocols, extensions }: OutgoingHandshake, opti
   }
 }
 
-
 /** The CONNECT request of RFC 9220 §3 (RFC 8441 §5). */
 function requestFields(url: URL, options: Http3ClientOptions, protocols: readonly string[], offer: string | undefined): [string, string][] {
   const fields: [string, string][] = [

@@ -79,7 +79,6 @@ export async function request(input: string | URL, options: Http3RequestOptions 
   }
 }
 
-
 /** The request head of RFC 9114 §4.3.1. */
 function requestFields(url: URL, method: string, headers: Http3RequestOptions['headers']): [string, string][] {
   const fields: [string, string][] = [

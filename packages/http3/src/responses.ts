@@ -2,16 +2,15 @@
  * The answers a server sends on a request stream (RFC 9114 §4.1): a header
  * section, DATA with any body, and the FIN.
  */
-import { statusText, type AnswerHeaders, type Rejection } from '@wstack/core';
+import { statusText, type AnswerHeaders, type FieldList, type Rejection } from '@wstack/core';
 import type { RequestListener } from 'node:http';
-
-export type FieldList = [name: string, value: string][];
+import { CONNECTION_SPECIFIC as CONNECTION_SPECIFIC_FIELDS } from './h3/message-validation.js';
 
 /**
  * The success answer of RFC 9220 §3 (RFC 8441 §5): 200 with the negotiated
  * subprotocol and extensions, and no Sec-WebSocket-Accept.
  */
-const FORBIDDEN_IN_ANSWER = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'sec-websocket-protocol', 'sec-websocket-extensions', 'alt-svc']);
+const FORBIDDEN_IN_ANSWER = new Set([...CONNECTION_SPECIFIC_FIELDS, 'te', 'sec-websocket-protocol', 'sec-websocket-extensions', 'alt-svc']);
 
 export function acceptFields(protocol: string, extensions: string, altSvc?: string, added: AnswerHeaders = {}): FieldList {
   const fields: FieldList = [[':status', '200']];
@@ -44,9 +43,8 @@ export const defaultRequestListener: RequestListener = (_request, response) => {
   response.end(body);
 };
 
-
 /** RFC 9114 §4.2: fields that must not appear in HTTP/3; a hook's rejection may carry them. */
-const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
+const CONNECTION_SPECIFIC = new Set([...CONNECTION_SPECIFIC_FIELDS, 'host']);
 
 /** A response head and body as fields and bytes, with content-length, alt-svc when given, and forbidden fields left out. */
 export function responseParts(response: Http3Response, altSvc?: string): { fields: FieldList; body: Buffer } {

@@ -119,7 +119,6 @@ export function tryOpenStream(lease: SessionLease): QuicStream | undefined {
   }
 }
 
-
 export class SessionPool extends OriginPool<PooledHttp3Connection, Http3ClientTls> {
   private readonly tuning: SessionPoolOptions;
 
