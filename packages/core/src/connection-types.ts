@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { ProtocolError, type CompressionOptions, type DeflateParams, type PerMessageDeflateSetting, type Protocol, type ProtocolOptions } from '@wstack/protocol';
 import { GoneAwayError } from './errors.js';
-import type { Topics } from './topics.js';
+import type { TopicsLike } from './topics.js';
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
 export type ReadyStateValue = (typeof ReadyState)[keyof typeof ReadyState];
@@ -38,7 +38,7 @@ export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'perMe
   /** How messages are compressed when permessage-deflate was negotiated. */
   compression?: CompressionOptions;
   /** The publish/subscribe groups `subscribe` joins (a server shares one among its connections). */
-  topics?: Topics;
+  topics?: TopicsLike;
 }
 
 /** What the client of every transport takes for its handshake, beside its TLS and connection sharing. */

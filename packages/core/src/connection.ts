@@ -20,7 +20,7 @@ import type { MessageWriter } from './message-writer.js';
 import type { PreparedMessage } from './prepared-message.js';
 import type { SendData, SendOptions } from './send-data.js';
 import { Sender, type SenderOwner } from './sender.js';
-import { topicsGiven, type Topics } from './topics.js';
+import { topicsGiven, type TopicsLike } from './topics.js';
 
 export * from './connection-types.js';
 export type { Message };
@@ -57,7 +57,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   private closeClock: CloseClock | undefined;
   /** Keepalive pings and the idle timeout, when asked for. */
   private readonly keepalive: Keepalive | undefined;
-  private readonly topics: Topics | undefined;
+  private readonly topics: TopicsLike | undefined;
 
   constructor(role: Role, carrier: Carrier, negotiated: Negotiated = {}, options: ConnectionOptions = {}) {
     super();

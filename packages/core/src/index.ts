@@ -13,7 +13,9 @@ export { MessageWriter } from './message-writer.js';
 export type { FragmentData } from './message-writer.js';
 export { PreparedMessage } from './prepared-message.js';
 export { Topics, DEFAULT_MAX_BUFFERED_AMOUNT } from './topics.js';
-export type { TopicsOptions, PublishOptions, PublishResult, SlowReceiverPolicy, Subscriber } from './topics.js';
+export type { TopicsLike, TopicsOptions, PublishOptions, PublishResult, SlowReceiverPolicy, Subscriber } from './topics.js';
+export { RelayedTopics } from './relayed-topics.js';
+export type { RelayedMessage, TopicRelay, RelayFactory } from './relayed-topics.js';
 export { TimeoutError, AbortError, TransportResetError, SendBufferFullError, GoneAwayError } from './errors.js';
 
 // The server's policy.

@@ -26,6 +26,12 @@ export interface TopicsOptions {
   maxBufferedAmount?: number;
   /** What a slow subscriber gets: 'skip' (default) misses the message, 'close' closes it with 1008. */
   slowReceivers?: SlowReceiverPolicy;
+  /**
+   * Called when a topic gets its first subscriber (true) and when it loses
+   * its last (false): how a relay across processes follows only the topics
+   * this process serves.
+   */
+  onActive?: (topic: string, active: boolean) => void;
 }
 
 export interface PublishOptions {
@@ -44,16 +50,35 @@ export interface PublishResult {
   closed: number;
 }
 
+/**
+ * What a server and its connections need of topics: this process's
+ * subscriptions and a publish. `Topics` keeps them in one process;
+ * `RelayedTopics` (and @wstack/redis on it) carries publishes across
+ * processes, and its publish returns a promise.
+ */
+export interface TopicsLike<Published = unknown> {
+  subscribe(connection: Subscriber, topic: string): boolean;
+  unsubscribe(connection: Subscriber, topic: string): boolean;
+  subscriptions(connection: Subscriber): string[];
+  /** How many connections of this process the topic has. */
+  subscriberCount(topic: string): number;
+  /** The topics with at least one subscriber in this process. */
+  readonly topics: string[];
+  publish(topic: string, data: SendData | PreparedMessage, options?: PublishOptions): Published;
+}
+
 export const DEFAULT_MAX_BUFFERED_AMOUNT = 1024 * 1024;
 const POLICY_VIOLATION = 1008;
 
-export class Topics {
+export class Topics implements TopicsLike<PublishResult> {
   readonly maxBufferedAmount: number;
   readonly slowReceivers: SlowReceiverPolicy;
   private readonly members = new Map<string, Set<Subscriber>>();
   private readonly topicsOf = new Map<Subscriber, Set<string>>();
+  private readonly onActive: ((topic: string, active: boolean) => void) | undefined;
 
   constructor(options: TopicsOptions = {}) {
+    this.onActive = options.onActive;
     this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
     this.slowReceivers = options.slowReceivers ?? 'skip';
     if (!(this.maxBufferedAmount >= 0)) throw new RangeError(`maxBufferedAmount must be a number >= 0, got ${options.maxBufferedAmount}`);
@@ -71,7 +96,10 @@ export class Topics {
     if (topics.has(topic)) return false;
     topics.add(topic);
     let members = this.members.get(topic);
-    if (members === undefined) this.members.set(topic, (members = new Set()));
+    if (members === undefined) {
+      this.members.set(topic, (members = new Set()));
+      this.onActive?.(topic, true);
+    }
     members.add(connection);
     return true;
   }
@@ -130,12 +158,15 @@ export class Topics {
   private leave(connection: Subscriber, topic: string): void {
     const members = this.members.get(topic)!;
     members.delete(connection);
-    if (members.size === 0) this.members.delete(topic);
+    if (members.size === 0) {
+      this.members.delete(topic);
+      this.onActive?.(topic, false);
+    }
   }
 }
 
 /** The topics a connection was given; a connection without any cannot subscribe. */
-export function topicsGiven(topics: Topics | undefined): Topics {
+export function topicsGiven(topics: TopicsLike | undefined): TopicsLike {
   if (topics === undefined) throw new UsageError('INVALID_STATE', 'no topics on this connection: give the server a `topics: new Topics()` option (wstack\'s createServer does)');
   return topics;
 }

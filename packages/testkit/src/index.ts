@@ -25,6 +25,7 @@ export function runConformanceSuite(t: Test, transport: TransportUnderTest): voi
 }
 export { CHROMIUM, CHROMIUM_FLAGS, hasChromium, hasNghttpx, launchChromium, NGHTTPX, requirePeer } from './peers.js';
 export { browserEcho } from './browser-echo.js';
+export { RedisServer, REDIS_SERVER, hasRedis, freePort } from './redis-server.js';
 export { clientFrame, closeFrame, record, runTunnelClientSuite, SERVER_CLOSE_1000, serverText } from './tunnel-client-suite.js';
 export type { TunnelCallOptions, TunnelClientUnderTest, TunnelServer } from './tunnel-client-suite.js';
 export type { BrowserEchoOptions } from './browser-echo.js';

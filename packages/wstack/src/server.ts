@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import { Topics, checkOptions, optionNameSet, WS_SERVER_OPTION_ADVICE, type OptionNames, type TransportServer, type ServerEvents, type PreparedMessage, type PublishOptions, type PublishResult, type Rejection, type SendData, type ServerOptions, type ShutdownResult, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
+import { Topics, checkOptions, optionNameSet, WS_SERVER_OPTION_ADVICE, type OptionNames, type TransportServer, type ServerEvents, type PreparedMessage, type PublishOptions, type Rejection, type TopicsLike, type SendData, type ServerOptions, type ShutdownResult, type UpgradeRequest, type WebSocketConnection } from '@wstack/core';
 import { createDevCert, type DevCert } from '@wstack/dev-cert';
 import { WebSocketServer as Http1Server, type Http1ServerOptions } from '@wstack/http1';
 import type { RequestListener } from 'node:http';
@@ -78,11 +78,12 @@ interface Listening {
   owners: TransportServer[];
   /** Every server that hands over WebSockets. */
   servers: TransportServer[];
-  topics: Topics;
+  topics: TopicsLike;
   http3Unavailable: Error | undefined;
 }
 
-export class Server extends EventEmitter<ServerEvents> {
+/** A server; `T`, its topics, says what `publish` returns (a PublishResult, or a promise where topics span processes). */
+export class Server<T extends TopicsLike = Topics> extends EventEmitter<ServerEvents> {
   /** Where it listens (TCP; HTTP/3 uses the same number on UDP). */
   readonly address: AddressInfo;
   /** The transports served. */
@@ -91,7 +92,7 @@ export class Server extends EventEmitter<ServerEvents> {
   /** The development certificate made for this server, if any. */
   readonly devCert: DevCert | undefined;
   /** The publish/subscribe groups of this server's WebSockets (`connection.subscribe(topic)`). */
-  readonly topics: Topics;
+  readonly topics: T;
   /** Why HTTP/3 is not served although TLS is on (the QUIC module did not load, or the certificate is not PEM). */
   readonly http3Unavailable: Error | undefined;
   private readonly observer = new Observer();
@@ -100,7 +101,8 @@ export class Server extends EventEmitter<ServerEvents> {
 
   constructor(listening: Listening) {
     super();
-    ({ address: this.address, transports: this.transports, secure: this.secure, devCert: this.devCert, topics: this.topics, http3Unavailable: this.http3Unavailable } = listening);
+    ({ address: this.address, transports: this.transports, secure: this.secure, devCert: this.devCert, http3Unavailable: this.http3Unavailable } = listening);
+    this.topics = listening.topics as T;
     this.owners = listening.owners;
     this.servers = listening.servers;
     for (const server of this.servers) {
@@ -132,10 +134,12 @@ export class Server extends EventEmitter<ServerEvents> {
   /**
    * Sends a message to every WebSocket subscribed to the topic, on every
    * transport, framed once; slow subscribers are skipped or closed as the
-   * `topics` option says (default: skipped above 1 MiB buffered).
+   * `topics` option says (default: skipped above 1 MiB buffered). With
+   * topics that span processes (@wstack/redis, workerTopics), every process's
+   * subscribers, and the result is a promise.
    */
-  publish(topic: string, data: SendData | PreparedMessage, options?: PublishOptions): PublishResult {
-    return this.topics.publish(topic, data, options);
+  publish(topic: string, data: SendData | PreparedMessage, options?: PublishOptions): ReturnType<T['publish']> {
+    return this.topics.publish(topic, data, options) as ReturnType<T['publish']>;
   }
 
   /**
@@ -182,9 +186,9 @@ const PORT_ATTEMPTS = 5;
  * `handler`; with neither, it is refused with 404). An option it does not
  * know is a TypeError.
  */
-export async function createServer(options: CreateServerOptions = {}): Promise<Server> {
+export async function createServer<T extends TopicsLike = Topics>(options: CreateServerOptions & { topics?: T } = {}): Promise<Server<T>> {
   checkOptions(options, OPTIONS, 'createServer', ADVICE);
-  const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, http3, request, tls: _tls, devCert: _devCert, topics = new Topics(), ...rest } = options;
+  const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, http3, request, tls: _tls, devCert: _devCert, topics = new Topics() as TopicsLike, ...rest } = options;
   if (options.tls !== undefined && options.devCert) throw new TypeError('createServer: `tls` and `devCert` exclude each other');
   const secure = options.tls !== undefined || options.devCert === true;
   if (!http1 && !http2 && (http3 === false || !secure)) throw new TypeError('createServer: at least one of http1, http2 and http3 (with TLS) must be on');
@@ -221,7 +225,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
       const owners = [...(tcp ? [tcp.owner] : []), ...(http3Server ? [http3Server] : [])];
       const servers = [...(tcp?.servers ?? []), ...(http3Server ? [http3Server] : [])];
       const address = tcp?.address ?? { address: udp!.address, port: udp!.port, family: udp!.family };
-      return new Server({ address, transports, secure: tls !== undefined, devCert, owners, servers, topics, http3Unavailable });
+      return new Server<T>({ address, transports, secure: tls !== undefined, devCert, owners, servers, topics, http3Unavailable });
     } catch (error) {
       await http3Server?.close();
       // A free UDP port whose TCP twin is taken: try another (only when the caller let us pick).
