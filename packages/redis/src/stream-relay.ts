@@ -4,7 +4,7 @@
  * streams of the topics it has subscribers to, once for all of them.
  */
 import { randomBytes } from 'node:crypto';
-import { ErrorReply } from '@redis/client';
+import { AbortError, ErrorReply } from '@redis/client';
 import type { RelayedMessage, TopicRelay } from '@wstack/core';
 import { entryFields, messageOf } from './entries.js';
 import { shardOf, streamKey, wakeKey } from './keys.js';
@@ -98,7 +98,7 @@ export class StreamRelay implements TopicRelay<PublishReceipt> {
       const late = await Promise.race([sent.then((id) => ({ id }), (error: unknown) => ({ error })), new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
       if (late === undefined || 'error' in late) {
         sent.catch(() => undefined);
-        if (late !== undefined && (late.error as Error).name === 'AbortError') throw new PublishError('NOT_PUBLISHED', `Redis was not reachable within publishTimeout (${this.settings.publishTimeout} ms)`);
+        if (late !== undefined && late.error instanceof AbortError) throw new PublishError('NOT_PUBLISHED', `Redis was not reachable within publishTimeout (${this.settings.publishTimeout} ms)`);
         throw new PublishError('UNCONFIRMED', `Redis did not confirm the publish within publishTimeout (${this.settings.publishTimeout} ms)`);
       }
       outcome = late.id;
