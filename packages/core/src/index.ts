@@ -15,6 +15,7 @@ export { PreparedMessage } from './prepared-message.js';
 export { Topics, DEFAULT_MAX_BUFFERED_AMOUNT } from './topics.js';
 export type { TopicsLike, TopicsOptions, PublishOptions, PublishResult, SlowReceiverPolicy, Subscriber } from './topics.js';
 export { RelayedTopics } from './relayed-topics.js';
+export { canSharePort } from './share-port.js';
 export type { RelayedMessage, TopicRelay, RelayFactory } from './relayed-topics.js';
 export { TimeoutError, AbortError, TransportResetError, SendBufferFullError, GoneAwayError } from './errors.js';
 

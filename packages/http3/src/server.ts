@@ -8,7 +8,7 @@
  * port number of the HTTP/1.1 and HTTP/2 servers; their answers then
  * announce it with `Alt-Svc: h3=":PORT"` (`altSvcValue`, RFC 7838).
  */
-import { TransportServer, serveExchange, withAltSvc, checkOptions, optionNameSet, SERVER_OPTION_NAMES, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult, type Tunnel, type WebSocketConnection } from '@wstack/core';
+import { TransportServer, canSharePort, serveExchange, withAltSvc, checkOptions, optionNameSet, SERVER_OPTION_NAMES, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_HIGH_WATER_MARK, type AcceptedTerms, type Carrier, type IncomingHandshake, type Rejection, type ServerOptions, type ShutdownResult, type Tunnel, type WebSocketConnection } from '@wstack/core';
 import { H3ErrorCode } from './h3/errors.js';
 import { Http3Connection } from './h3-connection.js';
 import { serverConfig } from './quic/config.js';
@@ -61,6 +61,13 @@ export interface ListenOptions {
    * Koa's `app.callback()`). Default: 405 `Allow: CONNECT`.
    */
   request?: RequestListener;
+  /**
+   * Lets several processes listen on this UDP port (SO_REUSEPORT), each
+   * client's datagrams going to one of them: HTTP/3 in every worker of a
+   * cluster. Needs Node 22.12 or later (canSharePort()); without it, a
+   * second process gets EADDRINUSE.
+   */
+  reusePort?: boolean;
 }
 
 export interface Http3Address {
@@ -104,7 +111,8 @@ export class WebSocketServer extends TransportServer {
       resetBudget: settings.resetBudget,
       onConnection: (connection) => this.serveConnection(connection),
     });
-    await endpoint.listen(options.host ?? '127.0.0.1', options.port ?? 0);
+    if (options.reusePort && !canSharePort()) throw new Error(`reusePort needs Node 22.12 or later (this is ${process.version}): UDP ports cannot be shared here`);
+    await endpoint.listen(options.host ?? '127.0.0.1', options.port ?? 0, options.reusePort);
     this.endpoint = endpoint;
     return this.address()!;
   }

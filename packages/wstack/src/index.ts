@@ -28,7 +28,12 @@ export { WebSocketServer as Http2Server, connect as connectHttp2, SessionPool, h
 export type { Http2ServerOptions, Http2ClientOptions } from '@wstack/http2';
 
 // The connection, whatever the transport.
-export { WebSocketConnection, ReadyState, MessageWriter, PreparedMessage, Topics, Tunnel, reject } from '@wstack/core';
+export { WebSocketConnection, ReadyState, MessageWriter, PreparedMessage, Topics, RelayedTopics, Tunnel, reject, canSharePort } from '@wstack/core';
+
+// Topics across the workers of one machine (node:cluster); across machines, @wstack/redis.
+export { workerTopics } from './workers/worker-topics.js';
+export type { WorkerTopics, WorkerPublishReceipt } from './workers/worker-topics.js';
+export { relayWorkerTopics } from './workers/primary-relay.js';
 export type {
   ConnectionOptions,
   ClientHandshakeOptions,
@@ -42,6 +47,10 @@ export type {
   FragmentData,
   Transport,
   TopicsOptions,
+  TopicsLike,
+  RelayedMessage,
+  TopicRelay,
+  RelayFactory,
   PublishOptions,
   PublishResult,
   SlowReceiverPolicy,

@@ -48,12 +48,18 @@ export interface CreateServerOptions extends ServerOptions, Omit<Http1ServerOpti
    * 405 over HTTP/2 and HTTP/3.
    */
   request?: RequestListener;
+  /**
+   * HTTP/3 in several processes on one port: the UDP socket is bound with
+   * SO_REUSEPORT (Node 22.12 or later; see canSharePort). TCP needs nothing:
+   * node:cluster shares its port among the workers.
+   */
+  reusePort?: boolean;
 }
 
 /** createServer's own options: the rest are its transports'. */
 type OwnOptions = Omit<CreateServerOptions, keyof Http1ServerOptions | keyof Http2ServerOptions> & Pick<CreateServerOptions, 'http1'>;
 
-const OWN_OPTIONS: OptionNames<OwnOptions> = { port: true, host: true, tls: true, devCert: true, http1: true, http2: true, http3: true, request: true };
+const OWN_OPTIONS: OptionNames<OwnOptions> = { port: true, host: true, tls: true, devCert: true, http1: true, http2: true, http3: true, request: true, reusePort: true };
 
 /** Every option createServer takes: its own, and those of the HTTP/1.1 and HTTP/2 servers it runs (HTTP/3's are a subset). */
 const OPTIONS: ReadonlySet<string> = new Set([...Http1Server.optionNames, ...Http2Server.optionNames, ...optionNameSet(OWN_OPTIONS)]);
@@ -188,7 +194,7 @@ const PORT_ATTEMPTS = 5;
  */
 export async function createServer<T extends TopicsLike = Topics>(options: CreateServerOptions & { topics?: T } = {}): Promise<Server<T>> {
   checkOptions(options, OPTIONS, 'createServer', ADVICE);
-  const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, http3, request, tls: _tls, devCert: _devCert, topics = new Topics() as TopicsLike, ...rest } = options;
+  const { port = 0, host = '127.0.0.1', http1 = true, http2 = true, http3, request, reusePort, tls: _tls, devCert: _devCert, topics = new Topics() as TopicsLike, ...rest } = options;
   if (options.tls !== undefined && options.devCert) throw new TypeError('createServer: `tls` and `devCert` exclude each other');
   const secure = options.tls !== undefined || options.devCert === true;
   if (!http1 && !http2 && (http3 === false || !secure)) throw new TypeError('createServer: at least one of http1, http2 and http3 (with TLS) must be on');
@@ -214,7 +220,7 @@ export async function createServer<T extends TopicsLike = Topics>(options: Creat
     let udp: Http3Address | undefined;
     if (Http3 !== undefined) {
       http3Server = new Http3(only(policy, Http3.optionNames));
-      udp = await http3Server.listen({ port, host, tls: quicTls!, ...(request ? { request } : {}) });
+      udp = await http3Server.listen({ port, host, tls: quicTls!, ...(request ? { request } : {}), ...(reusePort ? { reusePort } : {}) });
     }
     try {
       const tcp = http1 || http2 ? await listenTcp({ ...policy, ...(udp ? { altSvc: `h3=":${udp.port}"; ma=86400` } : {}) }, udp?.port ?? port) : undefined;

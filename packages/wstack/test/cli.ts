@@ -1,6 +1,6 @@
 /** The wstack command line, run as a child process the way a person runs it. */
 import t, { type Test } from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -12,53 +12,8 @@ import { HandshakeError } from '@wstack/protocol';
 import { connect, WebSocketServer } from '@wstack/http1';
 import { connect as connectHttp2, WebSocketServer as Http2Server } from '@wstack/http2';
 import { connect as connectHttp3, WebSocketServer as Http3Server } from '@wstack/http3';
-import { closed, nextMessage } from '@wstack/testkit';
-
-const CLI = join(import.meta.dirname, '..', 'dist', 'cli', 'main.js');
-
-interface Running {
-  child: ChildProcess;
-  lines: string[];
-  /** Resolves with the first line that matches. */
-  line(pattern: RegExp): Promise<string>;
-}
-
-function start(args: string[], input?: string): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const waiters: [RegExp, (line: string) => void][] = [];
-  const take = (text: string) => {
-    for (const line of text.split('\n').filter(Boolean)) {
-      lines.push(line);
-      for (const waiter of [...waiters]) {
-        if (waiter[0].test(line)) {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          waiter[1](line);
-        }
-      }
-    }
-  };
-  child.stdout!.setEncoding('utf8').on('data', take);
-  child.stderr!.setEncoding('utf8').on('data', take);
-  if (input !== undefined) child.stdin!.end(input);
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  return {
-    child,
-    lines,
-    line: (pattern) => {
-      const seen = lines.find((line) => pattern.test(line));
-      return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => waiters.push([pattern, resolve]));
-    },
-  };
-}
-
-async function exitCode(running: Running): Promise<number> {
-  if (running.child.exitCode !== null) return running.child.exitCode;
-  const [code] = await once(running.child, 'exit');
-  return code as number;
-}
+import { closed, freePort, nextMessage } from '@wstack/testkit';
+import { CLI, exitCode, start, type Running } from './helpers/cli-process.js';
 
 t.test('serve --no-tls: echoes, logs each WebSocket, shuts down gracefully on SIGTERM', async (t) => {
   const server = start(['serve', '--no-tls', '--port', '0']);
@@ -371,12 +326,3 @@ t.test('connect fails fast where nothing listens, and reports a timeout as one',
   t.equal(await exitCode(quiet), 1);
   t.match(failureText(t, quiet, 'silent server'), /^cannot connect to ws:\/\/127\.0\.0\.1:\d+\/: timed out: no handshake answer from 127\.0\.0\.1:\d+ within 10000 ms$/);
 });
-
-/** A port that nothing listens on, TCP or UDP (bound and let go). */
-async function freePort(): Promise<number> {
-  const probe = createNetServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  return port;
-}

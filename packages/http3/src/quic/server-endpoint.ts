@@ -59,15 +59,21 @@ export class ServerEndpoint {
     return this.all.size;
   }
 
-  async listen(host: string, port: number): Promise<HostPort> {
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+  /**
+   * Binds the UDP socket. Exclusive even in a cluster worker: a handle shared
+   * through the primary process would hand a connection's datagrams to any
+   * worker. With `reusePort` (SO_REUSEPORT, Node >= 22.12) processes bind the
+   * same port and the kernel keeps each client address on one of them.
+   */
+  async listen(host: string, port: number, reusePort = false): Promise<HostPort> {
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', ...(reusePort ? { reusePort } : {}) });
     await new Promise<void>((resolve, reject) => {
       const failed = (error: NodeJS.ErrnoException) => {
         socket.close();
         reject(new ListenError(error.code ?? 'ERROR', host, port, error));
       };
       socket.once('error', failed);
-      socket.bind(port, host, () => {
+      socket.bind({ port, address: host, exclusive: true }, () => {
         socket.off('error', failed);
         resolve();
       });
