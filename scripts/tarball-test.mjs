@@ -290,9 +290,82 @@ await step('an ordinary GET over h1, h2 and h3 reaches the request listener as n
 });
 
 if (server) await step('server.close()', 15_000, () => server.close());
+// Topics beyond one process: two servers on one Redis, and the CLI's workers.
+const redisUrl = process.env.WSTACK_TARBALL_REDIS;
+if (redisUrl) {
+  await step('@wstack/redis: a publish on one server reaches a subscriber of another through Redis', 15_000, async () => {
+    const { redisTopics } = await import('@wstack/redis');
+    const topics = [await redisTopics({ url: redisUrl }), await redisTopics({ url: redisUrl })];
+    const servers = await Promise.all(topics.map((shared) => createServer({ topics: shared, handler: (connection) => connection.subscribe('news') })));
+    try {
+      const connection = await connect(servers[1].url, { transport: 'h1' });
+      const arrived = new Promise((resolve) => connection.once('message', (data) => resolve(data.toString())));
+      await topics[1].ready();
+      const receipt = await servers[0].publish('news', 'across processes');
+      assert.match(receipt.id, /^\\d+-\\d+$/);
+      assert.equal(await arrived, 'across processes');
+      connection.close();
+    } finally {
+      for (const each of servers) await each.close();
+      for (const each of topics) await each.close();
+    }
+  });
+}
+await step('wstack serve --workers 2: a topic spans both workers', 30_000, async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(join(here, 'node_modules', '.bin', 'wstack'), ['serve', '--workers', '2', '--no-tls', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk) => {
+        text += chunk;
+        const found = /listening on (ws:\\S+) .*with 2 workers/.exec(text);
+        if (found) resolve(found[1]);
+      });
+      child.once('exit', (code) => reject(new Error(\`exited (\${code}): \${text}\`)));
+    });
+    const members = [];
+    for (const transport of ['h1', 'h2', 'h1', 'h2']) members.push(await connect(\`\${url}topics/room\`, { transport }));
+    const heard = members.slice(1).map((member) => new Promise((resolve) => member.once('message', (data) => resolve(data.toString()))));
+    members[0].send('to the room');
+    assert.deepEqual(await Promise.all(heard), ['to the room', 'to the room', 'to the room']);
+    for (const member of members) member.close();
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, 'wstack serve exits 0 on SIGTERM');
+  }
+});
 // The parent waits for this process to end by itself: a handle left open is a finding too.
 console.log('# end');
 `;
+}
+
+/** Debian's redis-server on a free loopback port, without persistence; undefined when it is not installed. */
+async function startRedis() {
+  const binary = process.env.WSTACK_REDIS_SERVER ?? '/usr/bin/redis-server';
+  if (!existsSync(binary)) {
+    process.stdout.write('# redis-server is not installed: the @wstack/redis step is skipped\n');
+    return undefined;
+  }
+  const { createServer } = await import('node:net');
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  live.add(child);
+  await new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      text += chunk;
+      if (text.includes('Ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${text}`)));
+  });
+  return { child, url: `redis://127.0.0.1:${port}` };
 }
 
 const temps = [];
@@ -391,7 +464,11 @@ async function main() {
   // 3. Run the product from the fresh project: every export, then the echo.
   const specifiers = [...published].flatMap(([name, { manifest }]) => Object.keys(exportTargets(manifest.exports)).filter((subpath) => !subpath.includes('*')).map((subpath) => posix.join(name, subpath)));
   writeFileSync(join(project, 'smoke.mjs'), smokeScript(specifiers));
-  const SMOKE_MS = 60_000;
+  const SMOKE_MS = 90_000;
+  // A Redis for @wstack/redis's step: CI installs redis-server; elsewhere the step is skipped, said here.
+  const redis = await startRedis();
+  if (redis) process.env.WSTACK_TARBALL_REDIS = redis.url;
+  else check(process.env.CI !== 'true', 'redis-server is installed (CI must have it for the @wstack/redis step)');
   const GRACE_MS = 10_000;
   let ended = false;
   let lingered = false;
@@ -416,6 +493,7 @@ async function main() {
     },
   });
   clearTimeout(grace);
+  redis?.child.kill('SIGKILL');
   // Its stdout is already shown above, line by line.
   if (!ended) check(false, 'the echo script ran to its end', outcome({ ...smoke, stdout: '' }, SMOKE_MS));
   else check(!lingered && smoke.code === 0, `the echo script's process ends by itself after server.close() (within ${GRACE_MS / 1000} s)`, lingered ? 'still running; killed' : outcome({ ...smoke, stdout: '' }, SMOKE_MS));
