@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const ORDER = ['protocol', 'core', 'testkit', 'http1', 'http2', 'http3', 'wstack'];
+const ORDER = ['protocol', 'core', 'testkit', 'http1', 'http2', 'http3', 'wstack', 'redis'];
 const only = process.argv.slice(2);
 
 function packages() {

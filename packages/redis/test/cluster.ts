@@ -3,7 +3,6 @@ import t from 'tap';
 import { createClient, createCluster } from '@redis/client';
 import { hasRedis, RedisServer, requirePeer } from '@wstack/testkit';
 import { shardOf, streamKey, wakeKey } from '../src/keys.js';
-import type { ClusterClient } from '../src/index.js';
 import { inbox, startNode, stopNode, subscriber, until } from './helpers/nodes.js';
 
 if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) {
@@ -32,7 +31,7 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
   t.test('two nodes on cluster clients: topics of several shards delivered everywhere, in order', async (t) => {
     const clients = [0, 1].map(() => createCluster({ rootNodes: [{ url: redis.url }] }));
     for (const client of clients) client.on('error', () => undefined);
-    const [a, b] = await Promise.all(clients.map((client) => startNode({ client: client as unknown as ClusterClient })));
+    const [a, b] = await Promise.all(clients.map((client) => startNode({ client })));
     const topics = ['alpha', 'beta', 'gamma', 'delta'];
     t.ok(new Set(topics.map((topic) => shardOf(topic, 16))).size > 1, 'more than one shard, so more than one reader');
     const listeners = await Promise.all([subscriber(a, ...topics), subscriber(b, ...topics)]);
