@@ -23,6 +23,7 @@ import { memorySection } from './sections/memory.js';
 import { multiplexSection } from './sections/multiplex.js';
 import { broadcastSection } from './sections/broadcast.js';
 import { requestsSection } from './sections/requests.js';
+import { fanoutSection } from './sections/fanout.js';
 
 const FD_LIMIT = 65536;
 
@@ -49,6 +50,7 @@ const sections: [number, string, () => Promise<SectionResult>][] = [
   [5, '5. HTTP/2 and HTTP/3', () => multiplexSection(config)],
   [6, '6. Broadcast', () => broadcastSection(config)],
   [7, '7. Requests over HTTP/2 and HTTP/3', () => requestsSection(config)],
+  [8, '8. Fan-out across processes', () => fanoutSection(config)],
 ];
 
 const finished: SectionResult[] = [];

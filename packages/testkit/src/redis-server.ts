@@ -44,6 +44,11 @@ export class RedisServer {
     return server;
   }
 
+  /** The running redis-server's process id (for its CPU time), if it runs. */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
