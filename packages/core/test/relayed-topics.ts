@@ -164,3 +164,19 @@ t.test('canSharePort: reusePort for UDP came with Node 22.12 and 23.1', async (t
   t.same(['20.19.0', '22.11.0', '22.12.0', '23.0.0', '23.1.0', '24.0.0'].map((version) => canSharePort(version)), [false, false, true, false, true, true]);
   t.equal(typeof canSharePort(), 'boolean');
 });
+
+t.test('the slow-receiver policy stays per connection, in the process that delivers', async (t) => {
+  const hub = new Hub();
+  const topics = new RelayedTopics(hub.relay('A'), { maxBufferedAmount: 0, slowReceivers: 'close' });
+  const [slow, fine] = [member(topics), member(topics)];
+  slow.server.subscribe('feed');
+  fine.server.subscribe('feed');
+  await topics.ready();
+  slow.server.send('anything buffered is too much here');
+  const ended = new Promise<number>((resolve) => slow.client.once('close', ({ code }) => resolve(code)));
+  await topics.publish('feed', 'tick');
+  t.equal(await ended, 1008, 'the one with a backlog is closed');
+  await settle();
+  t.same(fine.got, ['tick'], 'the other got it');
+  fine.server.terminate();
+});

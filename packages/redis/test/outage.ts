@@ -1,7 +1,9 @@
 /** Redis stopped and started again (empty, as without persistence) under the nodes: what each publish promised holds. */
 import t from 'tap';
 import { hasRedis, RedisServer, requirePeer } from '@wstack/testkit';
+import { createClient } from '@redis/client';
 import { PublishError } from '../src/index.js';
+import { shardOf, streamKey } from '../src/keys.js';
 import { inbox, startNode, stopNode, subscriber, until } from './helpers/nodes.js';
 
 if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) {
@@ -74,5 +76,27 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
     const fromB = gotB.filter((text) => text !== 'subscribed burst');
     const tail = [...expected, 'next'].slice(-fromB.length);
     t.same(fromB, tail, `the subscription made during the outage took effect when Redis came back (${fromB.length - 1} of the burst)`);
+  });
+
+  t.test('a Redis that hangs: UNCONFIRMED at the deadline (the message may still arrive, and does here); a refused publish is NOT_PUBLISHED', async (t) => {
+    const [a, b] = await Promise.all([startNode({ url: redis.url, publishTimeout: 500 }), startNode({ url: redis.url })]);
+    t.teardown(async () => Promise.all([stopNode(a), stopNode(b)]));
+    const onB = await subscriber(b, 'hung');
+    const gotB = inbox(onB);
+    redis.pause();
+    const outcome = await a.publish('hung', 'in limbo').then(
+      () => 'resolved',
+      (error: PublishError) => `${error.code}: ${error.message}`,
+    );
+    redis.resume();
+    t.match(outcome, /^UNCONFIRMED: Redis did not confirm the publish within publishTimeout \(500 ms\)/);
+    await until(() => gotB.includes('in limbo'), 5000, 'the unconfirmed message');
+    t.pass('sent before the deadline, it arrived once Redis went on');
+
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    t.teardown(() => admin.close());
+    await admin.set(streamKey('wstack', shardOf('not-a-stream', 16), 'not-a-stream'), 'a string');
+    await t.rejects(a.publish('not-a-stream', 'x'), { name: 'PublishError', code: 'NOT_PUBLISHED', message: /Redis refused the publish: WRONGTYPE/ });
   });
 }

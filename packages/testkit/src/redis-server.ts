@@ -72,6 +72,15 @@ export class RedisServer {
     });
   }
 
+  /** Freezes it (SIGSTOP): connections stay open and nothing is answered, as with a Redis that hangs. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** Stops it (SIGTERM) and waits until it is gone. */
   async stop(): Promise<void> {
     const child = this.process;
