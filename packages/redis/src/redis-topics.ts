@@ -33,7 +33,11 @@ export type RedisTopics = RelayedTopics<PublishReceipt>;
 
 const OPTION_NAMES = new Set(['url', 'client', 'prefix', 'shards', 'publishTimeout', 'maxLength', 'retention', 'onError', 'maxBufferedAmount', 'slowReceivers']);
 
-/** Connects to Redis and returns topics for `createServer({ topics })` (or a transport's server) on every node. */
+/**
+ * Connects to Redis and returns topics for `createServer({ topics })` (or a
+ * transport's server) on every node; rejects when Redis cannot be reached
+ * within `publishTimeout`.
+ */
 export async function redisTopics(options: RedisTopicsOptions): Promise<RedisTopics> {
   for (const name of Object.keys(options)) if (!OPTION_NAMES.has(name)) throw new TypeError(`redisTopics: unknown option '${name}'`);
   const { url, client: given, prefix = 'wstack', shards = 16, publishTimeout = 5000, maxLength = 10_000, retention = 3_600_000, onError, ...topicsOptions } = options;
@@ -45,13 +49,32 @@ export async function redisTopics(options: RedisTopicsOptions): Promise<RedisTop
   }
   const report = outageReporter(onError ?? ((error) => process.emitWarning(`Redis: ${error.message}`, 'WstackRedisWarning')));
   const client = given ?? (createClient({ url }) as unknown as RedisClient);
+  let lastError: Error | undefined;
+  const failed = (error: Error) => (lastError = error);
+  client.on('error', failed);
   if (given === undefined) client.on('error', report.error);
-  if (!client.isOpen) await client.connect();
+  if (!client.isOpen) await connectWithin(client, publishTimeout, () => lastError, given === undefined);
   const link = new RedisLink(client);
   const closeLink = async () => {
     if (given === undefined) await client.close();
   };
   return new RelayedTopics((deliver) => new StreamRelay(link, { prefix, shards, publishTimeout, maxLength, retention }, deliver, report.error, report.recovered, closeLink), topicsOptions);
+}
+
+/** node-redis retries a refused connection for ever: a server that cannot reach Redis at start-up says so instead. */
+async function connectWithin(client: RedisClient, ms: number, lastError: () => Error | undefined, ours: boolean): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`cannot reach Redis within ${ms} ms${lastError() ? `: ${lastError()!.message}` : ''}`)), ms);
+  });
+  try {
+    await Promise.race([client.connect(), deadline]);
+  } catch (error) {
+    if (ours) client.destroy();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** One report per outage: node-redis reports every failed reconnection. */

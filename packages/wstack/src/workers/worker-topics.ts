@@ -34,10 +34,7 @@ class WorkerRelay implements TopicRelay<WorkerPublishReceipt> {
       this.waiting.delete(said.id);
     }
   };
-  private readonly onDisconnect = () => {
-    for (const { reject } of this.waiting.values()) reject(new Error('the primary process is gone'));
-    this.waiting.clear();
-  };
+  private readonly onDisconnect = () => this.rejectWaiting('the primary process is gone');
 
   constructor(private readonly deliver: (message: RelayedMessage) => void) {
     process.on('message', this.onMessage);
@@ -59,7 +56,12 @@ class WorkerRelay implements TopicRelay<WorkerPublishReceipt> {
   async close(): Promise<void> {
     process.off('message', this.onMessage);
     process.off('disconnect', this.onDisconnect);
-    this.onDisconnect();
+    this.rejectWaiting('these topics are closed');
+  }
+
+  private rejectWaiting(reason: string): void {
+    for (const { reject } of this.waiting.values()) reject(new Error(reason));
+    this.waiting.clear();
   }
 
   private ask(said: (id: number) => WorkerSays): Promise<number> {
