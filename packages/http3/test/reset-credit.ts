@@ -74,3 +74,23 @@ t.test("a server's resets mid-message: the client's pool retires the connection,
   t.equal(await echoes(fresh, 'new'), 'new');
   for (const open of [kept, fresh]) open.close();
 });
+
+t.test('a server that stops reading WebSockets whose client goes on sending keeps its connection credit', async (t) => {
+  // The server ends each WebSocket at its first message (RESET_STREAM and STOP_SENDING) while the client still sends 256 KiB after it.
+  const { server, url } = await serve(t, (connection) => connection.on('message', (data) => (data.length === 1 ? connection.terminate() : connection.send(data))));
+  // A client whose own budget is far away: it keeps the one connection, so the server's credit is what is tested.
+  const pool = new SessionPool({ connectionWindow: 64 * 1024 * 1024, streamWindow: 64 * 1024, idleTimeout: Infinity });
+  t.teardown(() => pool.close());
+  const kept = await connect(url, { pool, tls });
+  for (let i = 0; i < RESETS; i++) {
+    const doomed = await connect(url, { pool, tls, handshakeTimeout: 5000 });
+    doomed.send(Buffer.alloc(1));
+    for (let j = 0; j < 4; j++) doomed.send(Buffer.alloc(CHUNK, 1));
+    await closed(doomed);
+  }
+  t.equal(server.sessionCount, 1, 'every WebSocket on one connection');
+  const big = nextMessage(kept);
+  kept.send(Buffer.alloc(200 * 1024, 3));
+  t.equal((await big).data.length, 200 * 1024, 'after 40 × 256 KiB sent into stopped streams (10 × the 1 MiB window), 200 KiB still cross both ways');
+  kept.close();
+});
