@@ -5,7 +5,7 @@
 import t from 'tap';
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { connect } from 'wstack';
+import { connect } from '@wstack/http1';
 import type { WebSocketConnection } from '@wstack/core';
 import { hasRedis, RedisServer, requirePeer } from '@wstack/testkit';
 import { until } from './helpers/nodes.js';
@@ -38,7 +38,7 @@ interface Client {
 }
 
 async function openClient(node: NodeProcess, index: number): Promise<Client> {
-  const socket = await connect(node.url, { transport: 'h1' });
+  const socket = await connect(node.url);
   const client = { socket, node: index, got: [] as string[] };
   socket.on('message', (data) => client.got.push(data.toString()));
   socket.send('sub all');

@@ -1,14 +1,21 @@
 /** Servers that share topics through one Redis, and clients that subscribe by message: "sub <topic>" → "subscribed <topic>". */
-import type { WebSocketConnection } from '@wstack/core';
-import { connect, createServer, type Server } from 'wstack';
+import type { PublishOptions, SendData, WebSocketConnection } from '@wstack/core';
+import { connect, WebSocketServer } from '@wstack/http1';
 import { redisTopics, type RedisTopics, type RedisTopicsOptions } from '../../src/index.js';
 
-export type Node = Server<RedisTopics>;
+/** A server process of its own, in miniature: an HTTP/1.1 WebSocket server and its topics. */
+export interface Node {
+  url: string;
+  topics: RedisTopics;
+  connections: ReadonlySet<WebSocketConnection>;
+  publish(topic: string, data: SendData, options?: PublishOptions): ReturnType<RedisTopics['publish']>;
+  close(): Promise<unknown>;
+}
 
 /** A server on its own port whose WebSockets subscribe when told to, answering once the subscription took effect everywhere. */
 export async function startNode(options: RedisTopicsOptions): Promise<Node> {
   const topics = await redisTopics({ onError: () => undefined, ...options });
-  const server = await createServer({
+  const server = new WebSocketServer({
     topics,
     handler: (connection) => {
       connection.on('message', (data) => {
@@ -19,7 +26,8 @@ export async function startNode(options: RedisTopicsOptions): Promise<Node> {
       });
     },
   });
-  return server;
+  const { port } = await server.listen({ port: 0 });
+  return { url: `ws://127.0.0.1:${port}/`, topics, connections: server.connections, publish: (topic, data, publishOptions) => topics.publish(topic, data, publishOptions), close: () => server.close() };
 }
 
 export async function stopNode(node: Node): Promise<void> {
@@ -29,7 +37,7 @@ export async function stopNode(node: Node): Promise<void> {
 
 /** A client of the node, subscribed to the topics once the answer came. */
 export async function subscriber(node: Node, ...topics: string[]): Promise<WebSocketConnection> {
-  const client = await connect(node.url, { transport: 'h1' });
+  const client = await connect(node.url);
   for (const topic of topics) {
     const answered = new Promise((resolve) => client.once('message', resolve));
     client.send(`sub ${topic}`);
