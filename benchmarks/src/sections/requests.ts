@@ -7,7 +7,7 @@
  * the control row measures wstack over HTTP/2 twice per round, so its ratio
  * is the run's noise.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Agent, request as httpsRequest } from 'node:https';
 import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2';
@@ -33,13 +33,29 @@ interface Subject {
   fetch: Fetch;
 }
 
+/**
+ * The server process, started again if it fails to listen: right after the
+ * broadcast section's 10,000 connections, a port it picks was seen taken
+ * (EADDRINUSE) once.
+ */
+async function startServers(attempts = 3): Promise<{ child: ChildProcess; servers: RequestServers }> {
+  for (let attempt = 1; ; attempt++) {
+    const child = fork(fileURLToPath(new URL('../servers/serve-requests.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    try {
+      const servers = await new Promise<RequestServers>((resolve, reject) => {
+        child.once('message', (message: { type: string; servers: RequestServers }) => resolve(message.servers));
+        child.once('exit', (code) => reject(new Error(`the request servers exited with ${code}`)));
+      });
+      return { child, servers };
+    } catch (error) {
+      if (attempt === attempts) throw error;
+    }
+  }
+}
+
 export async function requestsSection(config: RunConfig): Promise<SectionResult> {
   const http3 = await loadHttp3();
-  const child = fork(fileURLToPath(new URL('../servers/serve-requests.js', import.meta.url)), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const servers = await new Promise<RequestServers>((resolve, reject) => {
-    child.once('message', (message: { type: string; servers: RequestServers }) => resolve(message.servers));
-    child.once('exit', (code) => reject(new Error(`the request servers exited with ${code}`)));
-  });
+  const { child, servers } = await startServers();
   const cpu = () => new Promise<number>((resolve) => {
     child.once('message', (message: { micros: number }) => resolve(message.micros));
     child.send({ cmd: 'cpu' });

@@ -50,7 +50,7 @@ async function start(): Promise<RequestServers> {
   // What the datagram size costs: loopback carries far larger datagrams than a path on the Internet (1,350 bytes by default).
   const loopback = new Http3Server({ handler: () => undefined, maxUdpPayloadSize: LOOPBACK_DATAGRAM_SIZE });
   const { port: h3Loopback } = await loopback.listen({ port: 0, tls, request: listener });
-  await Promise.all([rawH2, rawH1].map((raw) => new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))));
+  await Promise.all([rawH2, rawH1].map((raw) => new Promise<void>((resolve, reject) => raw.once('error', reject).listen(0, '127.0.0.1', resolve))));
   return { pin: cert.fingerprint256, wstack: server.address.port, rawH2: (rawH2.address() as AddressInfo).port, rawH1: (rawH1.address() as AddressInfo).port, h3Loopback };
 }
 
