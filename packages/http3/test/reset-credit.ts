@@ -4,6 +4,8 @@
  * such resets stall every stream of the connection. A connection whose peer
  * reset `resetBudget` streams mid-way takes no new WebSockets (the server
  * sends GOAWAY, the client's pool retires it) and its open ones go on.
+ * It also keeps the credit of data it held when we stopped reading a stream
+ * ourselves: the driver reads that data out and drops it first.
  */
 import t, { type Test } from 'tap';
 import type { WebSocketConnection } from '@wstack/core';
@@ -92,5 +94,32 @@ t.test('a server that stops reading WebSockets whose client goes on sending keep
   const big = nextMessage(kept);
   kept.send(Buffer.alloc(200 * 1024, 3));
   t.equal((await big).data.length, 200 * 1024, 'after 40 × 256 KiB sent into stopped streams (10 × the 1 MiB window), 200 KiB still cross both ways');
+  kept.close();
+});
+
+t.test('a WebSocket ended while quiche holds data it has not read yet: the connection keeps its credit', async (t) => {
+  // The server's reading pauses at a 1-byte message, as an event loop that stalls would; 200 KiB then arrive and wait in
+  // quiche, and the server ends the WebSocket without reading them (terminate: STOP_SENDING and RESET_STREAM).
+  const { server, url } = await serve(t, (connection) =>
+    connection.on('message', (data) => {
+      if (data.length !== 1) return connection.send(data);
+      connection.pause();
+      setTimeout(() => connection.terminate(), 300);
+    }),
+  );
+  const pool = new SessionPool({ connectionWindow: 64 * 1024 * 1024, streamWindow: 64 * 1024, idleTimeout: Infinity });
+  t.teardown(() => pool.close());
+  const kept = await connect(url, { pool, tls });
+  for (let i = 0; i < 10; i++) {
+    const ended = await connect(url, { pool, tls, handshakeTimeout: 5000 });
+    ended.send(Buffer.alloc(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    ended.send(Buffer.alloc(200 * 1024, 1));
+    await closed(ended);
+  }
+  t.equal(server.sessionCount, 1, 'all on one connection');
+  const big = nextMessage(kept);
+  kept.send(Buffer.alloc(200 * 1024, 3));
+  t.equal((await big).data.length, 200 * 1024, 'after 10 × 200 KiB left unread (twice the 1 MiB window), 200 KiB still cross both ways');
   kept.close();
 });

@@ -156,6 +156,7 @@ export class QuicStream {
     if (this.readEnded) return;
     this.readEnded = true;
     this.paused = false;
+    discardHeld(this.owner.native, this.id);
     shutdown(this.owner.native, this.id, SHUTDOWN_READ, code);
     // The STOP_SENDING leaves with this turn's flush.
     this.owner.wantsFlush(this);
@@ -313,6 +314,28 @@ export class QuicStream {
 
   private checkDone(): void {
     if (this.readEnded && this.writeEnded) this.owner.done(this);
+  }
+}
+
+/** Where discardHeld reads what it drops: one per process, used synchronously. */
+const DISCARD = Buffer.allocUnsafe(16 * 1024);
+
+/**
+ * Reads and drops what quiche holds for a stream we stop reading. quiche 0.18
+ * counts the data that arrives after shutdown(Read) as consumed, but not the
+ * data it already held then: without this, every stream stopped with data
+ * waiting (a message refused at its header while the rest of it had
+ * arrived, under load) would take that much of the connection's window
+ * (RFC 9000 §4.1) for good, until every stream of the connection stalled.
+ */
+function discardHeld(native: NativeConnection, id: number): void {
+  try {
+    for (;;) {
+      const result = native.streamRecv(id, DISCARD);
+      if (result === null || result[1] || result[0] < DISCARD.length) return;
+    }
+  } catch {
+    // Reset by the peer, or already gone: nothing held to count.
   }
 }
 
