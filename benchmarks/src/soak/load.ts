@@ -11,6 +11,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connect, SessionPool, type ClientOptions, type WebSocketConnection } from 'wstack';
 import { SessionPool as QuicPool } from '@wstack/http3';
+import { describeQuic } from './quic-debug.js';
 import type { LoadCounts } from './protocol.js';
 
 const [port, seconds, total] = process.argv.slice(2, 5).map(Number) as [number, number, number];
@@ -102,7 +103,7 @@ function describeH3(connection: WebSocketConnection): string {
     capacity = (error as Error).message;
   }
   const sizes = quic ? ['streams', 'toPush', 'blocked', 'lingering', 'toRead'].map((name) => `${name} ${(quic[name] as { size: number }).size}`).join(', ') : 'no connection';
-  return `buffered ${connection.bufferedAmount}, stream ${stream.id} queued ${stream.queued} paused ${stream.paused} readEnded ${stream.readEnded} writeEnded ${stream.writeEnded}, capacity ${capacity}, ${sizes}, peerResets ${quic?.peerResets}, timeout ${native?.timeout()}, closed ${native?.isClosed()}`;
+  return `buffered ${connection.bufferedAmount}, stream ${stream.id} queued ${stream.queued} paused ${stream.paused} readEnded ${stream.readEnded} writeEnded ${stream.writeEnded}, capacity ${capacity}, ${sizes}, peerResets ${quic?.peerResets}, timeout ${native?.timeout()}, closed ${native?.isClosed()}; ${quic ? describeQuic(quic) : ''}`;
 }
 
 function lost(how: string, connection: WebSocketConnection): void {

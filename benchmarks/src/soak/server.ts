@@ -9,6 +9,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer, type WebSocketConnection } from 'wstack';
 import type { Memory, ServerCommand, ServerReply } from './protocol.js';
+import { describeQuic } from './quic-debug.js';
 
 // A measure may be asked for while the orchestrator is already closing: no answer then.
 const send = (reply: ServerReply) => process.connected && process.send!(reply);
@@ -39,6 +40,16 @@ const server = await createServer({
   },
 });
 if (!server.transports.includes('h3')) throw new Error(`the soak needs HTTP/3: ${server.http3Unavailable?.message}`);
+
+if (process.env.SOAK_DEBUG) {
+  // Every 20 s, the server's side of each QUIC connection (to match the load's lost echoes by port).
+  const h3 = (server as unknown as { servers: { sessions?: Set<{ quicConnection: unknown }> }[] }).servers.find((each) => each.sessions !== undefined)!;
+  setInterval(() => {
+    for (const session of h3.sessions!) {
+      process.stderr.write(`server quic ${describeQuic(session.quicConnection)}\n`);
+    }
+  }, 20_000).unref();
+}
 
 const lag = monitorEventLoopDelay({ resolution: 20 });
 lag.enable();
