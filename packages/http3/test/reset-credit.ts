@@ -77,24 +77,36 @@ t.test("a server's resets mid-message: the client's pool retires the connection,
   for (const open of [kept, fresh]) open.close();
 });
 
-t.test('a server that stops reading WebSockets whose client goes on sending keeps its connection credit', async (t) => {
-  // The server ends each WebSocket at its first message (RESET_STREAM and STOP_SENDING) while the client still sends 256 KiB after it.
-  const { server, url } = await serve(t, (connection) => connection.on('message', (data) => (data.length === 1 ? connection.terminate() : connection.send(data))));
-  // A client whose own budget is far away: it keeps the one connection, so the server's credit is what is tested.
+/**
+ * A client pool whose own reset budget is far away, so that it keeps one connection and the server's credit is what
+ * is tested: `count` WebSockets each get a 1-byte message and then `rest`, and end; afterwards 200 KiB must still
+ * cross both ways on a WebSocket opened first.
+ */
+async function creditAfter(t: Test, url: string, count: number, rest: (connection: WebSocketConnection) => Promise<void>): Promise<number> {
   const pool = new SessionPool({ connectionWindow: 64 * 1024 * 1024, streamWindow: 64 * 1024, idleTimeout: Infinity });
   t.teardown(() => pool.close());
   const kept = await connect(url, { pool, tls });
-  for (let i = 0; i < RESETS; i++) {
-    const doomed = await connect(url, { pool, tls, handshakeTimeout: 5000 });
-    doomed.send(Buffer.alloc(1));
-    for (let j = 0; j < 4; j++) doomed.send(Buffer.alloc(CHUNK, 1));
-    await closed(doomed);
+  for (let i = 0; i < count; i++) {
+    const ended = await connect(url, { pool, tls, handshakeTimeout: 5000 });
+    ended.send(Buffer.alloc(1));
+    await rest(ended);
+    await closed(ended);
   }
-  t.equal(server.sessionCount, 1, 'every WebSocket on one connection');
   const big = nextMessage(kept);
   kept.send(Buffer.alloc(200 * 1024, 3));
-  t.equal((await big).data.length, 200 * 1024, 'after 40 × 256 KiB sent into stopped streams (10 × the 1 MiB window), 200 KiB still cross both ways');
+  const length = (await big).data.length;
   kept.close();
+  return length;
+}
+
+t.test('a server that stops reading WebSockets whose client goes on sending keeps its connection credit', async (t) => {
+  // The server ends each WebSocket at its first message (RESET_STREAM and STOP_SENDING) while the client still sends 256 KiB after it.
+  const { server, url } = await serve(t, (connection) => connection.on('message', (data) => (data.length === 1 ? connection.terminate() : connection.send(data))));
+  const length = await creditAfter(t, url, RESETS, async (connection) => {
+    for (let j = 0; j < 4; j++) connection.send(Buffer.alloc(CHUNK, 1));
+  });
+  t.equal(server.sessionCount, 1, 'every WebSocket on one connection');
+  t.equal(length, 200 * 1024, 'after 40 × 256 KiB sent into stopped streams (10 × the 1 MiB window), 200 KiB still cross both ways');
 });
 
 t.test('a WebSocket ended while quiche holds data it has not read yet: the connection keeps its credit', async (t) => {
@@ -107,19 +119,10 @@ t.test('a WebSocket ended while quiche holds data it has not read yet: the conne
       setTimeout(() => connection.terminate(), 300);
     }),
   );
-  const pool = new SessionPool({ connectionWindow: 64 * 1024 * 1024, streamWindow: 64 * 1024, idleTimeout: Infinity });
-  t.teardown(() => pool.close());
-  const kept = await connect(url, { pool, tls });
-  for (let i = 0; i < 10; i++) {
-    const ended = await connect(url, { pool, tls, handshakeTimeout: 5000 });
-    ended.send(Buffer.alloc(1));
+  const length = await creditAfter(t, url, 10, async (connection) => {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    ended.send(Buffer.alloc(200 * 1024, 1));
-    await closed(ended);
-  }
+    connection.send(Buffer.alloc(200 * 1024, 1));
+  });
   t.equal(server.sessionCount, 1, 'all on one connection');
-  const big = nextMessage(kept);
-  kept.send(Buffer.alloc(200 * 1024, 3));
-  t.equal((await big).data.length, 200 * 1024, 'after 10 × 200 KiB left unread (twice the 1 MiB window), 200 KiB still cross both ways');
-  kept.close();
+  t.equal(length, 200 * 1024, 'after 10 × 200 KiB left unread (twice the 1 MiB window), 200 KiB still cross both ways');
 });
