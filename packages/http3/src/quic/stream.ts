@@ -15,6 +15,7 @@
  * which is the backpressure of RFC 9000 §4.
  */
 import { Buffer } from 'node:buffer';
+import { FlushWaiters } from '@wstack/core';
 import { quiche } from './native.js';
 import type { NativeConnection } from './binding.js';
 
@@ -76,8 +77,8 @@ export class QuicStream {
   private queued = 0;
   /** Bytes quiche has taken from this stream so far. */
   private taken = 0;
-  /** whenFlushed's callbacks, each with the count of taken bytes it waits for, in order. */
-  private flushWaiters: { until: number; callback: () => void }[] | undefined;
+  /** whenFlushed's callbacks, by the count of bytes quiche has taken (made on the first call: most streams never ask). */
+  private flushWaiters: FlushWaiters | undefined;
   /** The FIN went to quiche after every byte: nothing queued was lost. */
   private finSent = false;
   private finQueued = false;
@@ -127,8 +128,7 @@ export class QuicStream {
    */
   whenFlushed(callback: () => void): void {
     if (this.writeEnded && !this.finSent) return;
-    if (this.queued === 0) process.nextTick(callback);
-    else (this.flushWaiters ??= []).push({ until: this.taken + this.queued, callback });
+    (this.flushWaiters ??= new FlushWaiters()).add(this.taken + this.queued, this.taken, callback);
   }
 
   /** Ends our side with FIN, after everything queued. */
@@ -301,8 +301,7 @@ export class QuicStream {
   }
 
   private settleFlushWaiters(): void {
-    const waiters = this.flushWaiters;
-    while (waiters !== undefined && waiters.length !== 0 && waiters[0]!.until <= this.taken) waiters.shift()!.callback();
+    this.flushWaiters?.settle(this.taken);
   }
 
   private dropQueue(): void {
