@@ -3,7 +3,7 @@
  * and machine that shares one Redis (or Valkey, or a Redis Cluster).
  */
 import { createClient } from '@redis/client';
-import { RelayedTopics, type TopicsOptions } from '@wstack/core';
+import { RelayedTopics, checkOptions, optionNameSet, type TopicsOptions } from '@wstack/core';
 import { RedisLink, type RedisClient } from './redis-link.js';
 import { StreamRelay, type PublishReceipt } from './stream-relay.js';
 
@@ -31,7 +31,7 @@ export type { PublishReceipt };
 /** Topics across processes on Redis: what `publish` resolves to is a PublishReceipt; `ready()` and `close()` are theirs. */
 export type RedisTopics = RelayedTopics<PublishReceipt>;
 
-const OPTION_NAMES = new Set(['url', 'client', 'prefix', 'shards', 'publishTimeout', 'maxLength', 'retention', 'onError', 'maxBufferedAmount', 'slowReceivers']);
+const OPTION_NAMES = optionNameSet<RedisTopicsOptions>({ url: true, client: true, prefix: true, shards: true, publishTimeout: true, maxLength: true, retention: true, onError: true, maxBufferedAmount: true, slowReceivers: true });
 
 /**
  * Connects to Redis and returns topics for `createServer({ topics })` (or a
@@ -39,7 +39,7 @@ const OPTION_NAMES = new Set(['url', 'client', 'prefix', 'shards', 'publishTimeo
  * within `publishTimeout`.
  */
 export async function redisTopics(options: RedisTopicsOptions): Promise<RedisTopics> {
-  for (const name of Object.keys(options)) if (!OPTION_NAMES.has(name)) throw new TypeError(`redisTopics: unknown option '${name}'`);
+  checkOptions(options, OPTION_NAMES, 'redisTopics');
   const { url, client: given, prefix = 'wstack', shards = 16, publishTimeout = 5000, maxLength = 10_000, retention = 3_600_000, onError, ...topicsOptions } = options;
   if ((url === undefined) === (given === undefined)) throw new TypeError('redisTopics: give one of `url` and `client`');
   if (!/^[\w.-]+$/.test(prefix)) throw new RangeError(`redisTopics: prefix must be letters, digits, '_', '.' or '-', got '${prefix}'`);

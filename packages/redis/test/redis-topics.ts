@@ -78,7 +78,8 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
     await t.rejects(redisTopics({ url: redis.url, shards: 0 }), RangeError);
     await t.rejects(redisTopics({ url: redis.url, publishTimeout: -1 }), /publishTimeout/);
     await t.rejects(redisTopics({ url: redis.url, prefix: 'a b' }), /prefix/);
-    await t.rejects(redisTopics({ url: redis.url, colour: 'red' } as never), /unknown option 'colour'/);
+    await t.rejects(redisTopics({ url: redis.url, colour: 'red' } as never), /^unknown option colour for redisTopics/);
+    await t.rejects(redisTopics({ url: redis.url, publishTimout: 1 } as never), /unknown option publishTimout for redisTopics.*publishTimeout/);
     await t.rejects(redisTopics({ url: 'redis://127.0.0.1:1', publishTimeout: 300, onError: () => undefined }), /cannot reach Redis within 300 ms: connect ECONNREFUSED/);
     const topics = await redisTopics({ url: redis.url });
     await topics.close();
