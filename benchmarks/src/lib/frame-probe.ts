@@ -5,11 +5,7 @@
  * RawConnections.
  */
 import { connect, type Socket } from 'node:net';
-
-const REQUEST = Buffer.from(
-  'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
-);
+import { UPGRADE_REQUEST } from './raw-upgrades.js';
 
 export class FrameProbe {
   readonly sockets: Socket[] = [];
@@ -27,7 +23,7 @@ export class FrameProbe {
       let pending: Buffer = Buffer.alloc(0);
       let head = true;
       socket.on('error', reject);
-      socket.on('connect', () => socket.write(REQUEST));
+      socket.on('connect', () => socket.write(UPGRADE_REQUEST));
       socket.on('data', (chunk: Buffer) => {
         const now = performance.timeOrigin + performance.now();
         pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);

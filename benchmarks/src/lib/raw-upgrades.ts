@@ -6,7 +6,8 @@
  */
 import { connect, type Socket } from 'node:net';
 
-const REQUEST = Buffer.from(
+/** The upgrade request every cheap client sends (the RFC 6455 §1.2 sample key). */
+export const UPGRADE_REQUEST = Buffer.from(
   'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
     'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
 );
@@ -37,7 +38,7 @@ export class RawConnections {
         let head = true;
         socket.on('error', reject);
         socket.on('connect', () => {
-          socket.write(REQUEST);
+          socket.write(UPGRADE_REQUEST);
           if (!handshake) resolve();
         });
         socket.on('data', (chunk: Buffer) => {
