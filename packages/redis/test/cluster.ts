@@ -1,9 +1,9 @@
 /** @wstack/redis on a Redis Cluster (one node holding every slot): keys that keep a shard on one slot, a reader per shard. */
 import t from 'tap';
 import { createClient, createCluster } from '@redis/client';
-import { hasRedis, RedisServer, requirePeer } from '@wstack/testkit';
+import { hasRedis, inbox, RedisServer, requirePeer, until } from '@wstack/testkit';
 import { shardOf, streamKey, wakeKey } from '../src/keys.js';
-import { inbox, startNode, stopNode, subscriber, until } from './helpers/nodes.js';
+import { startNode, stopNode, subscriber } from './helpers/nodes.js';
 
 if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) {
   const redis = await RedisServer.start({ cluster: true });
@@ -39,7 +39,7 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
     const expected: string[] = [];
     for (let i = 0; i < 20; i++) for (const topic of topics) expected.push(`${topic}:${i}`);
     await Promise.all(expected.map((text, i) => (i % 2 ? a : b).publish(text.split(':')[0]!, text)));
-    await until(() => received.every((list) => list.length === expected.length), 5000, 'every message on both nodes');
+    await until(() => received.every((list) => list.length === expected.length), 'every message on both nodes', 5000);
     for (const list of received) {
       for (const topic of topics) t.same(list.filter((text) => text.startsWith(`${topic}:`)), expected.filter((text) => text.startsWith(`${topic}:`)), `${topic} in order`);
     }

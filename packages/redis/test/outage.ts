@@ -1,10 +1,10 @@
 /** Redis stopped and started again (empty, as without persistence) under the nodes: what each publish promised holds. */
 import t from 'tap';
-import { hasRedis, RedisServer, requirePeer } from '@wstack/testkit';
+import { hasRedis, inbox, RedisServer, requirePeer, until } from '@wstack/testkit';
 import { createClient } from '@redis/client';
 import { PublishError } from '../src/index.js';
 import { shardOf, streamKey } from '../src/keys.js';
-import { inbox, startNode, stopNode, subscriber, until } from './helpers/nodes.js';
+import { startNode, stopNode, subscriber } from './helpers/nodes.js';
 
 if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) {
   const redis = await RedisServer.start();
@@ -35,7 +35,7 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
     t.ok(notPublished.length > 0, `some publishes found Redis down past their deadline (${notPublished.length})`);
     t.ok(resolved.length > 0, `some resolved once Redis was back (${resolved.length})`);
     t.equal(settled.filter((outcome) => outcome !== 'resolved' && outcome !== 'NOT_PUBLISHED').length, 0, 'none unconfirmed: nothing was in flight when Redis stopped');
-    await until(() => gotA.length >= resolved.length && gotB.length >= resolved.length, 10000, 'the resolved publishes on both nodes');
+    await until(() => gotA.length >= resolved.length && gotB.length >= resolved.length, 'the resolved publishes on both nodes', 10000);
     await new Promise((resolve) => setTimeout(resolve, 200));
     t.same(gotA, resolved, 'node A: every resolved publish, once, in order, and nothing else');
     t.same(gotB, resolved, 'node B: the same');
@@ -48,7 +48,7 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
     gotB.length = 0;
     await Promise.all(Array.from({ length: 100 }, (_, i) => b.publish('ticks', `after${i}`)));
     const after = Array.from({ length: 100 }, (_, i) => `after${i}`);
-    await until(() => gotA.length === 100 && gotB.length === 100 && gotLate.length === 100, 5000, 'the burst after the outage');
+    await until(() => gotA.length === 100 && gotB.length === 100 && gotLate.length === 100, 'the burst after the outage', 5000);
     t.same([gotA, gotB, gotLate], [after, after, after]);
   });
 
@@ -67,11 +67,11 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
     await redis.restart();
     await Promise.all(burst);
     const expected = Array.from({ length: 200 }, (_, i) => `m${i}`);
-    await until(() => gotA.length === 200, 10000, 'the burst');
+    await until(() => gotA.length === 200, 'the burst', 10000);
     t.same(gotA, expected, 'every message of the burst, once, in order');
-    await until(() => gotB.includes('subscribed burst'), 10000, 'the subscription on B');
+    await until(() => gotB.includes('subscribed burst'), 'the subscription on B', 10000);
     await a.publish('burst', 'next');
-    await until(() => gotA.length === 201 && gotB.at(-1) === 'next', 5000, 'the publish after the outage');
+    await until(() => gotA.length === 201 && gotB.at(-1) === 'next', 'the publish after the outage', 5000);
     // B's subscription took effect when Redis came back, before, among or after A's queued burst: it got a tail of it.
     const fromB = gotB.filter((text) => text !== 'subscribed burst');
     const tail = [...expected, 'next'].slice(-fromB.length);
@@ -90,7 +90,7 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
     );
     redis.resume();
     t.match(outcome, /^UNCONFIRMED: Redis did not confirm the publish within publishTimeout \(500 ms\)/);
-    await until(() => gotB.includes('in limbo'), 5000, 'the unconfirmed message');
+    await until(() => gotB.includes('in limbo'), 'the unconfirmed message', 5000);
     t.pass('sent before the deadline, it arrived once Redis went on');
 
     const admin = createClient({ url: redis.url });

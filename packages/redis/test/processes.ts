@@ -7,8 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from '@wstack/http1';
 import type { WebSocketConnection } from '@wstack/core';
-import { hasRedis, RedisServer, requirePeer } from '@wstack/testkit';
-import { until } from './helpers/nodes.js';
+import { hasRedis, RedisServer, requirePeer, until } from '@wstack/testkit';
 
 const NODES = 4;
 const SOCKETS = 2000;
@@ -42,7 +41,7 @@ async function openClient(node: NodeProcess, index: number): Promise<Client> {
   const client = { socket, node: index, got: [] as string[] };
   socket.on('message', (data) => client.got.push(data.toString()));
   socket.send('sub all');
-  await until(() => client.got.includes('subscribed all'), 20000, 'a subscription');
+  await until(() => client.got.includes('subscribed all'), 'a subscription', 20000);
   client.got.length = 0;
   return client;
 }
@@ -65,7 +64,7 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
   t.test('200 messages published on one node reach all 2,000 WebSockets on four nodes, in order', async (t) => {
     const outcomes = await publish(nodes[0]!, 'all', texts('m', 200));
     t.same(new Set(outcomes), new Set(['resolved']));
-    await until(() => allGot(clients, 200), 30000, 'every delivery');
+    await until(() => allGot(clients, 200), 'every delivery', 30000);
     t.equal(clients.filter((client) => client.got.join() === texts('m', 200).join()).length, SOCKETS, 'every WebSocket got the 200, in order, once');
     reset();
   });
@@ -78,12 +77,12 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
     const resolved = texts('o', 150).filter((_, i) => outcomes[i] === 'resolved');
     t.ok(resolved.length > 0 && resolved.length < 150, `${resolved.length} of 150 resolved`);
     t.equal(outcomes.filter((outcome) => outcome !== 'resolved' && outcome !== 'NOT_PUBLISHED').length, 0, 'the rest NOT_PUBLISHED');
-    await until(() => allGot(clients, resolved.length), 30000, 'the resolved ones everywhere');
+    await until(() => allGot(clients, resolved.length), 'the resolved ones everywhere', 30000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     t.equal(clients.filter((client) => client.got.join() === resolved.join()).length, SOCKETS, 'each WebSocket got exactly the resolved ones, in order');
     reset();
     t.same(new Set(await publish(nodes[2]!, 'all', texts('a', 100))), new Set(['resolved']));
-    await until(() => allGot(clients, 100), 30000, 'the burst after the outage');
+    await until(() => allGot(clients, 100), 'the burst after the outage', 30000);
     t.equal(clients.filter((client) => client.got.join() === texts('a', 100).join()).length, SOCKETS, 'all 2,000 got it, no node restarted');
     reset();
   });
@@ -91,11 +90,11 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
   t.test('unsubscribe and close stop delivery on every node', async (t) => {
     const leaving = clients.filter((_, i) => i % 10 === 0);
     leaving.forEach((client, i) => (i % 2 ? client.socket.close() : client.socket.send('unsub all')));
-    await until(() => leaving.every((client) => client.socket.readyState === 3 || client.got.includes('unsubscribed all')), 20000, 'the leavers');
+    await until(() => leaving.every((client) => client.socket.readyState === 3 || client.got.includes('unsubscribed all')), 'the leavers', 20000);
     reset();
     await publish(nodes[3]!, 'all', texts('u', 20));
     const staying = everyone().filter((client) => !leaving.includes(client));
-    await until(() => allGot(staying, 20), 30000, 'the stayers');
+    await until(() => allGot(staying, 20), 'the stayers', 30000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     t.equal(staying.length, SOCKETS - leaving.length);
     t.equal(leaving.filter((client) => client.got.length > 0).length, 0, `none of the ${leaving.length} that left got anything`);
@@ -111,12 +110,12 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
     const outcomes = await burst;
     t.same(new Set(outcomes), new Set(['resolved']), 'every publish of the surviving publisher resolved');
     const survivors = clients.filter((client) => client.node !== 1);
-    await until(() => allGot(survivors, 300), 30000, 'the burst on the surviving nodes');
+    await until(() => allGot(survivors, 300), 'the burst on the surviving nodes', 30000);
     t.equal(survivors.filter((client) => client.got.join() === texts('k', 300).join()).length, survivors.length, `all ${survivors.length} WebSockets on the three other nodes got the 300, in order`);
-    await until(() => clients.filter((client) => client.node === 1).every((client) => client.socket.readyState === 3), 10000, 'the killed node\'s WebSockets to close');
+    await until(() => clients.filter((client) => client.node === 1).every((client) => client.socket.readyState === 3), 'the killed node\'s WebSockets to close', 10000);
     reset();
     t.same(new Set(await publish(nodes[2]!, 'all', texts('z', 10))), new Set(['resolved']));
-    await until(() => allGot(survivors, 10), 30000, 'a publish afterwards');
+    await until(() => allGot(survivors, 10), 'a publish afterwards', 30000);
     t.pass('and publishing goes on');
     for (const client of clients) client.socket.close();
   });

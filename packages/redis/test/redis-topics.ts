@@ -1,10 +1,10 @@
 /** @wstack/redis against a real redis-server: delivery across nodes, what a publish promises, outages. */
 import t from 'tap';
 import { createClient } from '@redis/client';
-import { hasRedis, RedisServer, requirePeer } from '@wstack/testkit';
+import { hasRedis, inbox, RedisServer, requirePeer, until } from '@wstack/testkit';
 import { PreparedMessage } from '@wstack/core';
 import { redisTopics } from '../src/index.js';
-import { inbox, startNode, stopNode, subscriber, until } from './helpers/nodes.js';
+import { startNode, stopNode, subscriber } from './helpers/nodes.js';
 
 if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) {
   const redis = await RedisServer.start();
@@ -25,7 +25,7 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
     const ids = (await Promise.all(receipts)).map((receipt) => receipt.id);
     t.match(ids[0], /^\d+-\d+$/, 'a receipt carries the stream entry id');
     const expected = [...Array.from({ length: 50 }, (_, i) => `n${i}`), 'bytes:00ff', 'prepared', '\x01\x02'];
-    await until(() => gotA.length === expected.length && gotB.length === expected.length, 5000, 'every message on both nodes');
+    await until(() => gotA.length === expected.length && gotB.length === expected.length, 'every message on both nodes', 5000);
     t.same(gotA, expected);
     t.same(gotB, expected);
     t.same(gotElsewhere, [], 'another topic gets nothing');
@@ -62,13 +62,13 @@ if (requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) 
     });
     t.teardown(() => monitor.destroy());
     const client = await subscriber(node, 'watched');
-    await until(() => reads.some((line) => line.includes(':t:watched')), 7000, 'an XREAD of the topic');
+    await until(() => reads.some((line) => line.includes(':t:watched')), 'an XREAD of the topic', 7000);
     client.close();
     await until(() => node.topics.subscriberCount('watched') === 0);
     await node.topics.publish('unwatched-nudge', 'x');
     const other = await subscriber(node, 'other');
     reads.length = 0;
-    await until(() => reads.length > 0, 7000, 'the next XREAD');
+    await until(() => reads.length > 0, 'the next XREAD', 7000);
     t.notOk(reads.some((line) => line.includes(':t:watched')), 'the topic without subscribers is no longer read');
     other.close();
   });

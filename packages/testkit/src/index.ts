@@ -11,7 +11,7 @@ import type { TransportUnderTest } from './transport-under-test.js';
 export type { TransportUnderTest, Pair, PairOptions, ClientOptions } from './transport-under-test.js';
 export { memoryTransport } from './memory-transport.js';
 export type { MemoryTransportOptions } from './memory-transport.js';
-export { closed, echo, messages, nextMessage, once, pattern, recordingEcho, sleep } from './waiting.js';
+export { closed, echo, inbox, messages, nextMessage, once, pattern, recordingEcho, sleep, until } from './waiting.js';
 export { ECHO_SIZES } from './suite-messages.js';
 
 /** Runs the whole suite against `transport`, then disposes of it. */

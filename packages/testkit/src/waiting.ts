@@ -67,6 +67,22 @@ export function recordingEcho() {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Resolves once `condition` holds (looked at every 10 ms); rejects naming `what` after `ms`. */
+export async function until(condition: () => boolean, what = 'a condition', ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** What the connection receives from now on, as text ('bytes:' and hex for binary messages). */
+export function inbox(connection: Pick<WebSocketConnection, 'on'>): string[] {
+  const received: string[] = [];
+  connection.on('message', (data, binary) => received.push(binary ? `bytes:${data.toString('hex')}` : data.toString()));
+  return received;
+}
+
 /** Deterministic bytes of a given size (not all zero, so that masking shows). */
 export function pattern(size: number, seed = 1): Buffer {
   const bytes = Buffer.allocUnsafe(size);

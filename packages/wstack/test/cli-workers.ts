@@ -2,7 +2,7 @@
 import t from 'tap';
 import type { WebSocketConnection } from '@wstack/core';
 import { canSharePort } from '@wstack/core';
-import { closed, hasRedis, RedisServer, requirePeer } from '@wstack/testkit';
+import { closed, hasRedis, RedisServer, requirePeer, until } from '@wstack/testkit';
 import { connect, type ClientTransport } from '../src/index.js';
 import { exitCode, start, type Running } from './helpers/cli-process.js';
 
@@ -23,24 +23,17 @@ async function room(url: string, name: string, transports: ClientTransport[], tl
   return members;
 }
 
-async function until(condition: () => boolean, what: string, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 t.test('--workers 2 --no-tls: the connections spread over both workers, a topic reaches all of them, SIGTERM stops everything gracefully', async (t) => {
   const server = start(['serve', '--workers', '2', '--no-tls', '--port', '0']);
   const url = await listening(server);
   t.match(server.lines.join('\n'), /with 2 workers; topics through this process/);
   const members = await room(url, 'lobby', ['h1', 'h2', 'h1', 'h2', 'h1', 'h2', 'h1', 'h2']);
-  await until(() => server.lines.filter((line) => /ws open/.test(line)).length === 8, 'the open lines');
+  await until(() => server.lines.filter((line) => /ws open/.test(line)).length === 8, 'the open lines', 10_000);
   const opened = server.lines.filter((line) => /ws open/.test(line));
   t.ok(opened.some((line) => line.startsWith('[worker 1]')) && opened.some((line) => line.startsWith('[worker 2]')), 'both workers took WebSockets');
   members[0]!.socket.send('hello from 0');
-  await until(() => members.slice(1).every((member) => member.got.includes('hello from 0')), 'the room');
+  await until(() => members.slice(1).every((member) => member.got.includes('hello from 0')), 'the room', 10_000);
   t.same(members[0]!.got, [], 'the sender does not get its own message back');
   const echo = await connect(`${url}plain`, { transport: 'h1' });
   echo.send('echo?');
@@ -63,7 +56,7 @@ t.test('--workers 2 with TLS: HTTP/3 joins the same topics; where it is served i
   const members = await room(url, 'mixed', ['h3', 'h1', 'h2', 'h1', 'h2'], tls);
   members[1]!.socket.send('from h1');
   members[0]!.socket.send('from h3');
-  await until(() => members.every((member, i) => member.got.length === (i <= 1 ? 1 : 2)), 'both messages everywhere');
+  await until(() => members.every((member, i) => member.got.length === (i <= 1 ? 1 : 2)), 'both messages everywhere', 10_000);
   t.same(members[0]!.got, ['from h1']);
   server.child.kill('SIGINT');
   t.equal(await exitCode(server), 0);
@@ -90,9 +83,9 @@ t.test('--redis: topics across two separate serve processes (one with workers) s
   await until(() => {
     members[5]!.socket.send('ping');
     return members.slice(0, 5).every((member) => member.got.includes('ping'));
-  }, 'the topic on every process');
+  }, 'the topic on every process', 10_000);
   members[0]!.socket.send('across');
-  await until(() => members.slice(1).every((member) => member.got.includes('across')), 'the message from a worker');
+  await until(() => members.slice(1).every((member) => member.got.includes('across')), 'the message from a worker', 10_000);
   withWorkers.child.kill('SIGTERM');
   alone.child.kill('SIGTERM');
   t.same([await exitCode(withWorkers), await exitCode(alone)], [0, 0]);

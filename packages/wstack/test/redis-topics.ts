@@ -1,22 +1,8 @@
 /** Topics on Redis under createServer: every transport, and a transport's own server, share them. */
 import t from 'tap';
 import { redisTopics } from '@wstack/redis';
-import { hasRedis, RedisServer, requirePeer } from '@wstack/testkit';
+import { hasRedis, inbox, RedisServer, requirePeer, until } from '@wstack/testkit';
 import { connect, createServer, Http1Server } from '../src/index.js';
-
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-function inbox(client: { on(event: 'message', listener: (data: Buffer, binary: boolean) => void): unknown }): string[] {
-  const received: string[] = [];
-  client.on('message', (data, binary) => received.push(binary ? `bytes:${data.toString('hex')}` : data.toString()));
-  return received;
-}
 
 t.test('@wstack/redis: every transport, and a transport\'s own server given the same topics', async (t) => {
   if (!requirePeer(t, 'redis-server', hasRedis(), 'apt-get install redis-server')) return;

@@ -45,18 +45,3 @@ export async function subscriber(node: Node, ...topics: string[]): Promise<WebSo
   }
   return client;
 }
-
-/** Collects what the client receives, as text. */
-export function inbox(client: WebSocketConnection): string[] {
-  const received: string[] = [];
-  client.on('message', (data, binary) => received.push(binary ? `bytes:${data.toString('hex')}` : data.toString()));
-  return received;
-}
-
-export async function until(condition: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
