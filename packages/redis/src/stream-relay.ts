@@ -121,11 +121,16 @@ export class StreamRelay implements TopicRelay<PublishReceipt> {
     return this.link.cluster ? shard : -1;
   }
 
+  /** The wake stream of the reader that reads the shard: in the shard's slot under Cluster, in shard 0's for the one standalone reader. */
+  private wakeKeyOf(shard: number): string {
+    return wakeKey(this.settings.prefix, this.link.cluster ? shard : 0, this.node);
+  }
+
   private readerOf(shard: number): Promise<StreamReader> {
     const slot = this.readerSlot(shard);
     let reader = this.readers.get(slot);
     if (reader === undefined) {
-      reader = this.link.duplicate(this.reportError).then((link) => new StreamReader(link, wakeKey(this.settings.prefix, Math.max(slot, 0), this.node), (topic, _id, fields) => this.entry(topic, fields), this.reportError, this.reportHealthy));
+      reader = this.link.duplicate(this.reportError).then((link) => new StreamReader(link, this.wakeKeyOf(shard), (topic, _id, fields) => this.entry(topic, fields), this.reportError, this.reportHealthy));
       // A reader that could not connect is tried again by the next follow.
       reader.catch(() => this.readers.delete(slot));
       this.readers.set(slot, reader);
@@ -135,7 +140,7 @@ export class StreamRelay implements TopicRelay<PublishReceipt> {
 
   /** An entry in the reader's wake stream ends its blocked XREAD, so that the next one reads the new stream too. */
   private async wakeReader(shard: number): Promise<void> {
-    const key = wakeKey(this.settings.prefix, Math.max(this.readerSlot(shard), 0), this.node);
+    const key = this.wakeKeyOf(shard);
     await this.link.send(key, ['XADD', key, 'MAXLEN', '1', '*', 'w', '1']);
     await this.link.send(key, ['PEXPIRE', key, String(this.settings.retention)]);
   }
