@@ -21,7 +21,7 @@ import { PeerStreamIds } from './peer-streams.js';
 import { QuicheTimer } from './quiche-timer.js';
 import { sendDatagrams } from './send-datagrams.js';
 import { readStreams, scratch, type ReadingConnection } from './stream-reading.js';
-import { QuicStream, type StreamOwner } from './stream.js';
+import { collected, QuicStream, type StreamOwner } from './stream.js';
 
 export { closeText, type QuicCloseInfo } from './close-info.js';
 
@@ -52,8 +52,12 @@ export interface QuicConnectionOptions {
    * until 'creditLow' is emitted (once). quiche 0.18 keeps the
    * connection-level credit (RFC 9000 §4.1) of the data such a stream
    * announced and we never read (newer quiche gives it back), up to a
-   * stream window each: enough of them stall every stream of the
-   * connection. Default: Infinity.
+   * stream window each. Past the initial credit quiche's window restarts
+   * at 48 KiB and grows only with the streams' windows and while it
+   * grants credit at all, so a little kept credit can stall every stream
+   * of the connection. The driver reads each datagram's data at once, which
+   * leaves only a paused stream's data and data still in flight to lose
+   * this way. Default: Infinity.
    */
   resetBudget?: number;
   /** Checks the peer's certificate chain (DER, leaf first): why it is not trusted, or undefined. */
@@ -122,6 +126,9 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
     } catch {
       // quiche dropped the datagram, or failed the connection and queued its CONNECTION_CLOSE: flush sends it, and the close follows.
     }
+    // Read now, not at the turn's flush: a RESET_STREAM in a later datagram of the same turn would make quiche drop what it
+    // holds for that stream without counting it consumed, and quiche 0.18 never gives that connection credit back.
+    if (this.established && !this.ended && this.native.isReadable()) readStreams(this.reading);
     this.afterInput();
   }
 
@@ -344,13 +351,3 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
 
 /** The fewest lingering streams worth a sweep. */
 const MIN_SWEEP = 64;
-
-/** quiche collects a stream once both directions are complete; after that it knows no such stream (InvalidStreamState). */
-function collected(native: NativeConnection, id: number): boolean {
-  try {
-    native.streamCapacity(id);
-    return false;
-  } catch (error) {
-    return !String((error as Error)?.message).startsWith('StreamStopped');
-  }
-}

@@ -225,7 +225,9 @@ export class QuicStream {
       while (this.queue.length !== 0) {
         const chunk = this.queue[0]!;
         const last = this.queue.length === 1 && this.finQueued;
-        const taken = native.streamSend(this.id, chunk, last) ?? 0;
+        const sent = native.streamSend(this.id, chunk, last);
+        if (sent === null && collected(native, this.id)) return this.forgotten();
+        const taken = sent ?? 0;
         this.queued -= taken;
         this.taken += taken;
         if (taken < chunk.length) {
@@ -239,7 +241,7 @@ export class QuicStream {
       }
       if (this.finQueued && !this.writeEnded) {
         // The FIN alone: only when end() came with nothing queued in the same turn.
-        if (native.streamSend(this.id, EMPTY, true) === null) return true;
+        if (native.streamSend(this.id, EMPTY, true) === null) return collected(native, this.id) ? this.forgotten() : true;
         this.finishWrite();
       }
     } catch (error) {
@@ -248,6 +250,21 @@ export class QuicStream {
     }
     this.maybeDrain();
     this.settleFlushWaiters();
+    return false;
+  }
+
+  /**
+   * quiche no longer knows the stream while output waits for it.
+   * The peer stopped it (STOP_SENDING, RFC 9000 §3.5), quiche reset our
+   * side itself, and collected the stream once that reset was acknowledged
+   * and we had read the other side to its end, all before we wrote again:
+   * what is queued can never leave.
+   */
+  private forgotten(): false {
+    this.writeEnded = true;
+    this.dropQueue();
+    this.handler.closed(new Error('the peer stopped the QUIC stream, and quiche has forgotten it'));
+    this.checkDone();
     return false;
   }
 
@@ -335,6 +352,16 @@ function discardHeld(native: NativeConnection, id: number): void {
     }
   } catch {
     // Reset by the peer, or already gone: nothing held to count.
+  }
+}
+
+/** quiche collects a stream once both directions are complete; after that it knows no such stream (InvalidStreamState) and stream_send answers Done. */
+export function collected(native: NativeConnection, id: number): boolean {
+  try {
+    native.streamCapacity(id);
+    return false;
+  } catch (error) {
+    return quicheErrorCode(error, 'StreamStopped') === undefined;
   }
 }
 
