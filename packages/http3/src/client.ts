@@ -29,6 +29,9 @@ export interface Http3ClientOptions extends ClientHandshakeOptions {
 
 const OPTIONS = optionNameSet<Http3ClientOptions>({ ...CLIENT_HANDSHAKE_OPTION_NAMES, headers: true, tls: true, pool: true });
 
+/** How many connections one WebSocket is offered to when each refuses it unprocessed (H3_REQUEST_REJECTED). */
+const MAX_ATTEMPTS = 4;
+
 /** The pool of `connect` calls that name none: connections close when their last WebSocket ends. */
 export const defaultPool = new SessionPool();
 
@@ -89,12 +92,17 @@ async function handshake({ url, protocols, extensions }: OutgoingHandshake, opti
     };
     let answer;
     try {
-      answer = await open().catch((error: unknown) => {
-        if (!(error instanceof StreamEndedError && error.resetCode === H3ErrorCode.H3_REQUEST_REJECTED)) throw error;
-        // RFC 9114 §4.1.1: a rejected request was not processed; it went out after the server's GOAWAY, which is on its way.
-        moveOn();
-        return open();
-      });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          answer = await open();
+          break;
+        } catch (error) {
+          if (!(error instanceof StreamEndedError && error.resetCode === H3ErrorCode.H3_REQUEST_REJECTED) || attempt === MAX_ATTEMPTS) throw error;
+          // RFC 9114 §4.1.1: a rejected request was not processed; it went out after the server's GOAWAY, which is on its
+          // way. The next connection the pool hands out may have had a GOAWAY of its own on the way too.
+          moveOn();
+        }
+      }
     } catch (error) {
       if (error instanceof StreamProtocolError && error.error.isConnectionError) lease?.session.connection.connectionError(error.error);
       if (error instanceof StreamProtocolError || error instanceof StreamEndedError) {

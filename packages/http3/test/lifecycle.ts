@@ -76,6 +76,37 @@ t.test('a GOAWAY takes no new WebSockets and leaves the open ones running (RFC 9
   t.same(await Promise.all([closed(client), closed(next)]).then((all) => all.map(({ code }) => code)), [1000, 1000]);
 });
 
+t.test('a WebSocket refused unprocessed (H3_REQUEST_REJECTED) goes to the next connection, more than once', async (t) => {
+  const { url, sessions, accepted } = await serve(t);
+  // The first three connections refuse requests as if their GOAWAY had left just before: the client hears only the refusal.
+  let made = 0;
+  const add = sessions.add.bind(sessions);
+  sessions.add = (session: Http3Connection) => {
+    add(session);
+    if (++made <= 3) (session as unknown as { goawaySent: boolean }).goawaySent = true;
+    return sessions;
+  };
+  const client = await connect(url, { pool: pool(t), tls: { ca: devCert.cert } });
+  t.equal(accepted.length, 1, 'accepted');
+  t.equal(made, 4, 'on the fourth connection');
+  client.close(1000);
+  await closed(client);
+});
+
+t.test('a WebSocket every connection refuses unprocessed fails after 4 connections', async (t) => {
+  const { url, sessions } = await serve(t);
+  let made = 0;
+  const add = sessions.add.bind(sessions);
+  sessions.add = (session: Http3Connection) => {
+    add(session);
+    made++;
+    (session as unknown as { goawaySent: boolean }).goawaySent = true;
+    return sessions;
+  };
+  await t.rejects(connect(url, { pool: pool(t), tls: { ca: devCert.cert } }), { code: 'UNEXPECTED_STATUS', message: /0x10b/ });
+  t.equal(made, 4, 'offered to 4 connections');
+});
+
 t.test('refusals arrive as HTTP statuses', async (t) => {
   const { port } = await (async () => {
     const server = new WebSocketServer({ routes: { '/here': () => undefined } });
