@@ -13,6 +13,7 @@ export const TUNING_OPTION_NAMES: OptionNames<Http3Tuning> = {
   maxUdpPayloadSize: true,
   streamWindow: true,
   connectionWindow: true,
+  receiveBudget: true,
   maxStreams: true,
   udpBufferSize: true,
 };

@@ -109,6 +109,7 @@ export class WebSocketServer extends TransportServer {
       keepAliveInterval: settings.keepAliveInterval,
       udpBufferSize: settings.udpBufferSize,
       resetBudget: settings.resetBudget,
+      receiveBudget: settings.receiveBudget,
       onConnection: (connection) => this.serveConnection(connection),
     });
     if (options.reusePort && !canSharePort()) throw new Error(`reusePort needs Node 22.12 or later (this is ${process.version}): UDP ports cannot be shared here`);
@@ -161,8 +162,9 @@ export class WebSocketServer extends TransportServer {
     this.sessions.add(session);
     session.once('close', () => this.sessions.delete(session));
     session.on('request', (stream) => void this.serveStream(session, stream));
-    // The peer reset so many streams mid-way that quiche may soon lack connection credit for the rest (connection.ts,
-    // resetBudget): new WebSockets go to a new connection (RFC 9114 §5.2), the open ones finish on this one.
+    // quiche may soon lack connection credit for the streams still to come (the peer reset many mid-way, or the connection
+    // received its receive budget; connection.ts): new WebSockets go to a new connection (RFC 9114 §5.2), the open ones
+    // finish on this one.
     quicConnection.once('creditLow', () => session.goaway());
     if (this.closing) session.goaway();
   }

@@ -83,9 +83,9 @@ export class PooledHttp3Connection implements PooledSession {
 
   /**
    * A connection takes no new WebSockets after the server's GOAWAY, once
-   * closed, or once the server reset so many streams mid-way that quiche
-   * may soon lack connection credit for the rest (quic/connection.ts,
-   * resetBudget).
+   * closed, or once quiche may soon lack connection credit for the streams
+   * still to come: the server reset many mid-way, or the connection
+   * received its receive budget (quic/connection.ts).
    */
   private retireOn(connection: Http3Connection, listener: () => void): void {
     connection.once('goaway', listener);
@@ -166,6 +166,7 @@ export class SessionPool extends OriginPool<PooledHttp3Connection, Http3ClientTl
       keepAliveInterval: settings.keepAliveInterval,
       udpBufferSize: settings.udpBufferSize,
       resetBudget: settings.resetBudget,
+      receiveBudget: settings.receiveBudget,
       ...(verify ? { verify: check } : {}),
     });
   }

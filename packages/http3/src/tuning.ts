@@ -19,6 +19,18 @@ export interface Http3Tuning {
   streamWindow?: number;
   /** Flow-control credit per connection (initial_max_data). Default 16 MiB. */
   connectionWindow?: number;
+  /**
+   * Bytes a QUIC connection may receive before it takes no new WebSockets:
+   * the server sends GOAWAY, the client's pool opens a new connection, and
+   * the WebSockets open on it go on. quiche 0.18 never gives back the
+   * connection credit of data it dropped for a stream the peer reset (data
+   * unread, or lost in transit), and past the initial credit its window can
+   * be as small as 48 KiB, so a long-lived connection could stall for good;
+   * retired at a quarter of `connectionWindow` (the default), its open
+   * WebSockets keep the other three quarters. Infinity keeps connections
+   * for new WebSockets however much they carried.
+   */
+  receiveBudget?: number;
   /** Request streams (WebSockets) the peer may have open at once (initial_max_streams_bidi). Default 100. */
   maxStreams?: number;
   /**
@@ -52,6 +64,8 @@ export interface QuicSettings {
   udpBufferSize: number;
   /** Streams a peer may reset before their end until its connection takes no new ones (QuicConnectionOptions.resetBudget). */
   resetBudget: number;
+  /** Bytes a connection may receive until it takes no new streams (QuicConnectionOptions.receiveBudget). */
+  receiveBudget: number;
 }
 
 export function quicSettings(tuning: Http3Tuning): QuicSettings {
@@ -69,5 +83,6 @@ export function quicSettings(tuning: Http3Tuning): QuicSettings {
     udpBufferSize: tuning.udpBufferSize ?? DEFAULT_UDP_BUFFER_SIZE,
     // Each such reset may cost up to a stream window of connection credit: half the connection window is the most risked.
     resetBudget: Math.max(1, Math.floor(connectionWindow / 2 / streamWindow)),
+    receiveBudget: tuning.receiveBudget ?? connectionWindow / 4,
   };
 }

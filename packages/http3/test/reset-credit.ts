@@ -2,8 +2,9 @@
  * quiche 0.18 keeps the connection-level credit (RFC 9000 §4.1) of the data
  * a stream announced when its sender reset it before we read it all: enough
  * such resets stall every stream of the connection. A connection whose peer
- * reset `resetBudget` streams mid-way takes no new WebSockets (the server
- * sends GOAWAY, the client's pool retires it) and its open ones go on.
+ * reset `resetBudget` streams mid-way, or that received `receiveBudget`
+ * bytes, takes no new WebSockets (the server sends GOAWAY, the client's pool
+ * retires it) and its open ones go on.
  * It also keeps the credit of data it held when we stopped reading a stream
  * ourselves: the driver reads that data out and drops it first. And it keeps
  * the credit of data it held when a RESET_STREAM arrived, so the driver reads
@@ -14,7 +15,7 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import type { WebSocketConnection } from '@wstack/core';
 import { closed, nextMessage } from '@wstack/testkit';
-import { connect, SessionPool, WebSocketServer } from '../src/index.js';
+import { connect, SessionPool, WebSocketServer, type Http3Tuning } from '../src/index.js';
 import { quicSettings } from '../src/tuning.js';
 import { devCert } from './h3-transport.js';
 
@@ -28,8 +29,8 @@ t.equal(quicSettings(tuning).resetBudget, 2, 'half the connection window, a stre
 t.equal(quicSettings({}).resetBudget, 8, 'by default: 16 MiB, 1 MiB');
 
 /** A server with the small windows, and a pool that keeps its connections. */
-async function serve(t: Test, handler: (connection: WebSocketConnection) => void) {
-  const server = new WebSocketServer({ ...tuning, handler });
+async function serve(t: Test, handler: (connection: WebSocketConnection) => void, more: Http3Tuning = {}) {
+  const server = new WebSocketServer({ ...tuning, ...more, handler });
   const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
   t.teardown(() => server.close());
   const pool = new SessionPool({ ...tuning, idleTimeout: Infinity });
@@ -81,9 +82,24 @@ t.test("a server's resets mid-message: the client's pool retires the connection,
   for (const open of [kept, fresh]) open.close();
 });
 
+t.test('a connection that received a quarter of its initial credit takes no new WebSockets; the open ones go on', async (t) => {
+  const { server, pool, url } = await serve(t, (connection) => connection.on('message', (data) => connection.send(data)));
+  t.equal(quicSettings(tuning).receiveBudget, 256 * 1024, 'a quarter of the 1 MiB window');
+  const kept = await connect(url, { pool, tls });
+  const echoed = nextMessage(kept);
+  kept.send(Buffer.alloc(300 * 1024, 1));
+  t.equal((await echoed).data.length, 300 * 1024);
+  // Both ends received 300 KiB: the server sends GOAWAY and the client's pool retires the connection.
+  const fresh = await connect(url, { pool, tls, handshakeTimeout: 5000 });
+  t.equal(server.sessionCount, 2, 'the next WebSocket opened a new connection');
+  t.equal(await echoes(kept, 'still here'), 'still here', 'the WebSocket on the retired connection goes on');
+  t.equal(await echoes(fresh, 'new'), 'new');
+  for (const open of [kept, fresh]) open.close();
+});
+
 /**
- * A client pool whose own reset budget is far away, so that it keeps one connection and the server's credit is what
- * is tested: `count` WebSockets each get a 1-byte message and then `rest`, and end; afterwards 200 KiB must still
+ * A client pool whose own reset and receive budgets are far away, so that it keeps one connection and the server's
+ * credit is what is tested: `count` WebSockets each get a 1-byte message and then `rest`, and end; afterwards 200 KiB must still
  * cross both ways on a WebSocket opened first.
  */
 async function creditAfter(t: Test, url: string, count: number, rest: (connection: WebSocketConnection) => Promise<void>): Promise<number> {
@@ -103,9 +119,12 @@ async function creditAfter(t: Test, url: string, count: number, rest: (connectio
   return length;
 }
 
+/** The server's connection takes new WebSockets however much it received: what it keeps of its credit is what these tests see. */
+const oneConnection: Http3Tuning = { receiveBudget: Infinity };
+
 t.test('a server that stops reading WebSockets whose client goes on sending keeps its connection credit', async (t) => {
   // The server ends each WebSocket at its first message (RESET_STREAM and STOP_SENDING) while the client still sends 256 KiB after it.
-  const { server, url } = await serve(t, (connection) => connection.on('message', (data) => (data.length === 1 ? connection.terminate() : connection.send(data))));
+  const { server, url } = await serve(t, (connection) => connection.on('message', (data) => (data.length === 1 ? connection.terminate() : connection.send(data))), oneConnection);
   const length = await creditAfter(t, url, RESETS, async (connection) => {
     for (let j = 0; j < 4; j++) connection.send(Buffer.alloc(CHUNK, 1));
   });
@@ -116,12 +135,15 @@ t.test('a server that stops reading WebSockets whose client goes on sending keep
 t.test('a WebSocket ended while quiche holds data it has not read yet: the connection keeps its credit', async (t) => {
   // The server's reading pauses at a 1-byte message, as an event loop that stalls would; 200 KiB then arrive and wait in
   // quiche, and the server ends the WebSocket without reading them (terminate: STOP_SENDING and RESET_STREAM).
-  const { server, url } = await serve(t, (connection) =>
-    connection.on('message', (data) => {
-      if (data.length !== 1) return connection.send(data);
-      connection.pause();
-      setTimeout(() => connection.terminate(), 300);
-    }),
+  const { server, url } = await serve(
+    t,
+    (connection) =>
+      connection.on('message', (data) => {
+        if (data.length !== 1) return connection.send(data);
+        connection.pause();
+        setTimeout(() => connection.terminate(), 300);
+      }),
+    oneConnection,
   );
   const length = await creditAfter(t, url, 10, async (connection) => {
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -160,8 +182,8 @@ t.test("a client's data and its RESET_STREAM read by the server in one turn: the
   // After the initial credit, quiche 0.18 grants a connection window that starts at 48 KiB and grows to 1.5 × the largest
   // stream window (here at most 16 × 16 KiB), and only while it grants any: it stalls for good once more than half of
   // that is kept. 40 rounds would keep 16 KiB each if the server read its datagrams only at the end of the turn. The
-  // reset budget (128) keeps them on one connection.
-  const tuning = { connectionWindow: 4 * 1024 * 1024, streamWindow: 16 * 1024 };
+  // reset budget (128) keeps them on one connection, and so does an endless receive budget.
+  const tuning = { connectionWindow: 4 * 1024 * 1024, streamWindow: 16 * 1024, receiveBudget: Infinity };
   const server = new WebSocketServer({ ...tuning, handler: (connection) => connection.on('message', (data) => connection.send(data)) });
   const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key } });
   t.teardown(() => server.close());

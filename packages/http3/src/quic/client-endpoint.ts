@@ -24,6 +24,8 @@ export interface DialOptions {
   keepAliveInterval: number;
   /** QuicConnectionOptions.resetBudget. */
   resetBudget?: number;
+  /** QuicConnectionOptions.receiveBudget. */
+  receiveBudget?: number;
   /** The UDP socket's kernel buffers, each way (socket-buffers.ts). */
   udpBufferSize: number;
   verify?: (chain: Uint8Array[]) => string | undefined;
@@ -67,6 +69,7 @@ export function dial(options: DialOptions): Dialing {
       maxDatagramSize: options.maxDatagramSize,
       keepAliveInterval: options.keepAliveInterval,
       ...(options.resetBudget !== undefined ? { resetBudget: options.resetBudget } : {}),
+      ...(options.receiveBudget !== undefined ? { receiveBudget: options.receiveBudget } : {}),
       send: (datagram) => socket.send(datagram),
       ...(options.verify ? { verify: options.verify } : {}),
     });

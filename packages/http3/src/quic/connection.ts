@@ -32,7 +32,7 @@ export interface QuicConnectionEvents {
   stream: [stream: QuicStream];
   /** The connection is over: quiche closed it, or it timed out idle. */
   close: [info: QuicCloseInfo];
-  /** The peer reset more streams than `resetBudget` before we read them to their end: move new streams to another connection. */
+  /** The connection's receive credit may run short (`resetBudget`, `receiveBudget`): move new streams to another connection. */
   creditLow: [];
 }
 
@@ -60,6 +60,14 @@ export interface QuicConnectionOptions {
    * this way. Default: Infinity.
    */
   resetBudget?: number;
+  /**
+   * How many bytes of datagrams may arrive until 'creditLow' is emitted
+   * (once). What quiche 0.18 keeps of the connection's credit (above) can
+   * be no more than what arrived, so a connection retired at a quarter of
+   * its initial credit leaves its open streams the rest, however little
+   * quiche's window has grown since. Default: Infinity.
+   */
+  receiveBudget?: number;
   /** Checks the peer's certificate chain (DER, leaf first): why it is not trusted, or undefined. */
   verify?: (chain: Uint8Array[]) => string | undefined;
 }
@@ -97,6 +105,9 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   private ended: QuicCloseInfo | undefined;
   /** Streams the peer reset before we read them to their end (see `resetBudget`). */
   private peerResets = 0;
+  /** Bytes of the datagrams received (see `receiveBudget`). */
+  private received = 0;
+  private creditLow = false;
   private recvInfo: { from: HostPort; to: HostPort };
 
   constructor(options: QuicConnectionOptions) {
@@ -119,6 +130,8 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   /** A datagram from the peer. */
   receive(datagram: Buffer, from: HostPort): void {
     if (this.ended) return;
+    this.received += datagram.length;
+    if (this.received >= (this.options.receiveBudget ?? Infinity)) this.lowOnCredit();
     // The same path as last time (always, with migration disabled): the same object for quiche to read.
     if (from.port !== this.recvInfo.from.port || from.host !== this.recvInfo.from.host) this.recvInfo = { from, to: this.local };
     try {
@@ -198,7 +211,13 @@ export class QuicConnection extends EventEmitter<QuicConnectionEvents> implement
   }
 
   peerReset(): void {
-    if (++this.peerResets === this.options.resetBudget) this.emit('creditLow');
+    if (++this.peerResets >= (this.options.resetBudget ?? Infinity)) this.lowOnCredit();
+  }
+
+  private lowOnCredit(): void {
+    if (this.creditLow) return;
+    this.creditLow = true;
+    this.emit('creditLow');
   }
 
   done(stream: QuicStream): void {

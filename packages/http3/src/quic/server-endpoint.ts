@@ -33,6 +33,8 @@ export interface ServerEndpointOptions {
   keepAliveInterval: number;
   /** QuicConnectionOptions.resetBudget. */
   resetBudget?: number;
+  /** QuicConnectionOptions.receiveBudget. */
+  receiveBudget?: number;
   /** The UDP socket's kernel buffers, each way (socket-buffers.ts). */
   udpBufferSize: number;
   /** A connection completed its handshake. */
@@ -180,6 +182,7 @@ export class ServerEndpoint {
       maxDatagramSize: this.options.maxDatagramSize,
       keepAliveInterval: this.options.keepAliveInterval,
       ...(this.options.resetBudget !== undefined ? { resetBudget: this.options.resetBudget } : {}),
+      ...(this.options.receiveBudget !== undefined ? { receiveBudget: this.options.receiveBudget } : {}),
       send: (bytes, to) => this.send(bytes, to),
     });
     const keys = [key(connectionId)];
