@@ -53,6 +53,26 @@ export async function request(input: string | URL, options: Http3RequestOptions 
   const method = (options.method ?? 'GET').toUpperCase();
   const pool = options.pool ?? defaultPool;
   const deadline = new Deadline(options.timeout ?? DEFAULT_TIMEOUT, options.signal, `the HTTP/3 request to ${url.host}`);
+  // RFC 9114 §4.1.1: a request refused unprocessed (it went out after the server's GOAWAY) can go to a new connection,
+  // when its content can be sent again.
+  const replayable = options.body === undefined || typeof options.body === 'string' || options.body instanceof Uint8Array;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await attemptRequest(url, method, options, pool, deadline);
+      } catch (error) {
+        if (!replayable || attempt === MAX_ATTEMPTS || !(error instanceof StreamEndedError && error.resetCode === H3ErrorCode.H3_REQUEST_REJECTED)) throw error;
+      }
+    }
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** How many connections one request is offered to when each refuses it unprocessed (H3_REQUEST_REJECTED). */
+const MAX_ATTEMPTS = 4;
+
+async function attemptRequest(url: URL, method: string, options: Http3RequestOptions, pool: SessionPool, deadline: Deadline): Promise<Http3Reply> {
   let lease: SessionLease | undefined;
   let stream: QuicStream | undefined;
   try {
@@ -72,9 +92,9 @@ export async function request(input: string | URL, options: Http3RequestOptions 
     return await deadline.race(exchange.reply);
   } catch (error) {
     stream?.reset(H3ErrorCode.H3_REQUEST_CANCELLED);
+    if (lease !== undefined && error instanceof StreamEndedError && error.resetCode === H3ErrorCode.H3_REQUEST_REJECTED) pool.retire(lease.session);
     throw error;
   } finally {
-    deadline.clear();
     lease?.release();
   }
 }

@@ -166,7 +166,9 @@ export class SessionPool extends OriginPool<PooledHttp3Connection, Http3ClientTl
       keepAliveInterval: settings.keepAliveInterval,
       udpBufferSize: settings.udpBufferSize,
       resetBudget: settings.resetBudget,
-      receiveBudget: settings.receiveBudget,
+      // Off unless asked for: retiring client connections by what they received left requests without their answer on
+      // a retired connection under load (docs/reliability.md); the server's budget protects what the soak found.
+      receiveBudget: this.tuning.receiveBudget ?? Infinity,
       ...(verify ? { verify: check } : {}),
     });
   }

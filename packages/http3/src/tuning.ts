@@ -26,9 +26,10 @@ export interface Http3Tuning {
    * connection credit of data it dropped for a stream the peer reset (data
    * unread, or lost in transit), and past the initial credit its window can
    * be as small as 48 KiB, so a long-lived connection could stall for good;
-   * retired at a quarter of `connectionWindow` (the default), its open
-   * WebSockets keep the other three quarters. Infinity keeps connections
-   * for new WebSockets however much they carried.
+   * retired at a quarter of `connectionWindow` (the server's default), its
+   * open WebSockets keep the other three quarters. Infinity keeps
+   * connections for new WebSockets however much they carried, which is the
+   * default of a client's `SessionPool`.
    */
   receiveBudget?: number;
   /** Request streams (WebSockets) the peer may have open at once (initial_max_streams_bidi). Default 100. */

@@ -128,3 +128,29 @@ t.test('close(): GOAWAY, and the request in flight is answered before the connec
   t.same([reply.status, reply.body.toString()], [200, 'late but whole']);
   t.same(await closing, { closed: 0, terminated: 0 });
 });
+
+t.test('a request refused unprocessed (H3_REQUEST_REJECTED) goes to the next connection; a streamed body does not', async (t) => {
+  const server = new WebSocketServer({ handler: () => undefined });
+  const { port } = await server.listen({ tls: { cert: devCert.cert, key: devCert.key }, request: (req, res) => req.resume().on('end', () => res.end('ok')) });
+  t.teardown(() => server.close());
+  const pool = new SessionPool({ idleTimeout: Infinity });
+  t.teardown(() => pool.close());
+  // Connections that refuse requests as if their GOAWAY had left just before: the client hears only the refusal.
+  const sessions = (server as unknown as { sessions: Set<{ goawaySent: boolean }> }).sessions;
+  let refusing = 2;
+  const add = sessions.add.bind(sessions);
+  sessions.add = (session) => {
+    if (refusing-- > 0) session.goawaySent = true;
+    return add(session);
+  };
+  const reply = await request(`https://127.0.0.1:${port}/`, { method: 'POST', body: 'again', pool, tls });
+  t.equal(reply.body.toString(), 'ok', 'answered on the third connection');
+  refusing = 1;
+  pool.close();
+  const fresh = new SessionPool({ idleTimeout: Infinity });
+  t.teardown(() => fresh.close());
+  async function* body() {
+    yield Buffer.from('once');
+  }
+  await t.rejects(request(`https://127.0.0.1:${port}/`, { method: 'POST', body: body(), pool: fresh, tls }), { resetCode: H3ErrorCode.H3_REQUEST_REJECTED }, 'an async iterable cannot be sent again');
+});

@@ -89,7 +89,7 @@ t.test('a connection that received a quarter of its initial credit takes no new 
   const echoed = nextMessage(kept);
   kept.send(Buffer.alloc(300 * 1024, 1));
   t.equal((await echoed).data.length, 300 * 1024);
-  // Both ends received 300 KiB: the server sends GOAWAY and the client's pool retires the connection.
+  // The server received 300 KiB: it sends GOAWAY, and the client's pool retires the connection.
   const fresh = await connect(url, { pool, tls, handshakeTimeout: 5000 });
   t.equal(server.sessionCount, 2, 'the next WebSocket opened a new connection');
   t.equal(await echoes(kept, 'still here'), 'still here', 'the WebSocket on the retired connection goes on');
