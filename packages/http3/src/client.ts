@@ -15,7 +15,7 @@ import { SessionPool, tryOpenStream, type Http3ClientTls, type SessionLease } fr
 import { H3ErrorCode } from './h3/errors.js';
 import type { QuicStream } from './quic/stream.js';
 import { StreamCarrier } from './stream-carrier.js';
-import { StreamEndedError, StreamProtocolError } from './errors.js';
+import { MAX_OFFERS, StreamEndedError, StreamProtocolError } from './errors.js';
 import { readHead } from './stream-io.js';
 
 export interface Http3ClientOptions extends ClientHandshakeOptions {
@@ -28,9 +28,6 @@ export interface Http3ClientOptions extends ClientHandshakeOptions {
 }
 
 const OPTIONS = optionNameSet<Http3ClientOptions>({ ...CLIENT_HANDSHAKE_OPTION_NAMES, headers: true, tls: true, pool: true });
-
-/** How many connections one WebSocket is offered to when each refuses it unprocessed (H3_REQUEST_REJECTED). */
-const MAX_ATTEMPTS = 4;
 
 /** The pool of `connect` calls that name none: connections close when their last WebSocket ends. */
 export const defaultPool = new SessionPool();
@@ -97,7 +94,7 @@ async function handshake({ url, protocols, extensions }: OutgoingHandshake, opti
           answer = await open();
           break;
         } catch (error) {
-          if (!(error instanceof StreamEndedError && error.resetCode === H3ErrorCode.H3_REQUEST_REJECTED) || attempt === MAX_ATTEMPTS) throw error;
+          if (!(error instanceof StreamEndedError && error.refusedUnprocessed) || attempt === MAX_OFFERS) throw error;
           // RFC 9114 §4.1.1: a rejected request was not processed; it went out after the server's GOAWAY, which is on its
           // way. The next connection the pool hands out may have had a GOAWAY of its own on the way too.
           moveOn();

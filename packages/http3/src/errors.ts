@@ -1,5 +1,5 @@
 /** The errors of the HTTP/3 transport above QUIC (quic/errors.ts has the driver's; h3/errors.ts the HTTP/3 error codes). */
-import type { Http3Error } from './h3/errors.js';
+import { H3ErrorCode, type Http3Error } from './h3/errors.js';
 
 /** The QUIC connection ended (closed by either side, timed out idle, or failed). */
 export class ConnectionClosedError extends Error {
@@ -25,4 +25,12 @@ export class StreamEndedError extends Error {
     super(message, options);
     this.resetCode = options?.resetCode;
   }
+
+  /** The server refused the request unprocessed (H3_REQUEST_REJECTED, RFC 9114 §4.1.1): it may go to another connection. */
+  get refusedUnprocessed(): boolean {
+    return this.resetCode === H3ErrorCode.H3_REQUEST_REJECTED;
+  }
 }
+
+/** How many connections one WebSocket or request is offered to when each refuses it unprocessed. */
+export const MAX_OFFERS = 4;

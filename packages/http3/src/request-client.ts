@@ -10,7 +10,7 @@ import { checkOptions, Deadline, optionNameSet } from '@wstack/core';
 import { H3ErrorCode } from './h3/errors.js';
 import { RequestStreamDecoder, encodeDataHeader, encodeHeaders, type RequestStreamEvent } from './h3/request-stream.js';
 import { defaultPool } from './client.js';
-import { StreamEndedError, StreamProtocolError } from './errors.js';
+import { MAX_OFFERS, StreamEndedError, StreamProtocolError } from './errors.js';
 import { IGNORE, type QuicStream } from './quic/stream.js';
 import { fieldsOf } from './request-checks.js';
 import { CONNECTION_SPECIFIC } from './h3/message-validation.js';
@@ -61,16 +61,13 @@ export async function request(input: string | URL, options: Http3RequestOptions 
       try {
         return await attemptRequest(url, method, options, pool, deadline);
       } catch (error) {
-        if (!replayable || attempt === MAX_ATTEMPTS || !(error instanceof StreamEndedError && error.resetCode === H3ErrorCode.H3_REQUEST_REJECTED)) throw error;
+        if (!replayable || attempt === MAX_OFFERS || !(error instanceof StreamEndedError && error.refusedUnprocessed)) throw error;
       }
     }
   } finally {
     deadline.clear();
   }
 }
-
-/** How many connections one request is offered to when each refuses it unprocessed (H3_REQUEST_REJECTED). */
-const MAX_ATTEMPTS = 4;
 
 async function attemptRequest(url: URL, method: string, options: Http3RequestOptions, pool: SessionPool, deadline: Deadline): Promise<Http3Reply> {
   let lease: SessionLease | undefined;
@@ -92,7 +89,7 @@ async function attemptRequest(url: URL, method: string, options: Http3RequestOpt
     return await deadline.race(exchange.reply);
   } catch (error) {
     stream?.reset(H3ErrorCode.H3_REQUEST_CANCELLED);
-    if (lease !== undefined && error instanceof StreamEndedError && error.resetCode === H3ErrorCode.H3_REQUEST_REJECTED) pool.retire(lease.session);
+    if (lease !== undefined && error instanceof StreamEndedError && error.refusedUnprocessed) pool.retire(lease.session);
     throw error;
   } finally {
     lease?.release();
