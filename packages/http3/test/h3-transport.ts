@@ -12,6 +12,30 @@ export const devCert = createDevCert();
  */
 export const LOOPBACK_TUNING: Http3Tuning = { maxUdpPayloadSize: 16_000 };
 
+/**
+ * The server's next `count` connections refuse every request unprocessed
+ * (H3_REQUEST_REJECTED) as if their GOAWAY had left just before: the client
+ * hears only the refusal. `made` counts the connections taken since;
+ * `refuse` sets how many more refuse.
+ */
+export function refuseRequests(server: WebSocketServer, count: number): { readonly made: number; refuse(count: number): void } {
+  const sessions = (server as unknown as { sessions: Set<{ goawaySent: boolean }> }).sessions;
+  let refusing = count;
+  let made = 0;
+  const add = sessions.add.bind(sessions);
+  sessions.add = (session) => {
+    made++;
+    if (refusing-- > 0) session.goawaySent = true;
+    return add(session);
+  };
+  return {
+    get made() {
+      return made;
+    },
+    refuse: (more) => void (refusing = more),
+  };
+}
+
 export function h3Transport(deflate = false): TransportUnderTest {
   const servers: WebSocketServer[] = [];
   const pool = new SessionPool(LOOPBACK_TUNING);

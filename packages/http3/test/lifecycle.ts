@@ -8,7 +8,7 @@ import type { Http3Connection } from '../src/h3-connection.js';
 import { serverConfig } from '../src/quic/config.js';
 import { ServerEndpoint } from '../src/quic/server-endpoint.js';
 import { quicSettings } from '../src/tuning.js';
-import { devCert } from './h3-transport.js';
+import { devCert, refuseRequests } from './h3-transport.js';
 import { rawClient } from './raw-quiche-client.js';
 import { RequestStreamDecoder, encodeHeaders } from '../src/h3/request-stream.js';
 import { Http3Session } from '../src/h3/session.js';
@@ -77,34 +77,20 @@ t.test('a GOAWAY takes no new WebSockets and leaves the open ones running (RFC 9
 });
 
 t.test('a WebSocket refused unprocessed (H3_REQUEST_REJECTED) goes to the next connection, more than once', async (t) => {
-  const { url, sessions, accepted } = await serve(t);
-  // The first three connections refuse requests as if their GOAWAY had left just before: the client hears only the refusal.
-  let made = 0;
-  const add = sessions.add.bind(sessions);
-  sessions.add = (session: Http3Connection) => {
-    add(session);
-    if (++made <= 3) (session as unknown as { goawaySent: boolean }).goawaySent = true;
-    return sessions;
-  };
+  const { server, url, accepted } = await serve(t);
+  const refusing = refuseRequests(server, 3);
   const client = await connect(url, { pool: pool(t), tls: { ca: devCert.cert } });
   t.equal(accepted.length, 1, 'accepted');
-  t.equal(made, 4, 'on the fourth connection');
+  t.equal(refusing.made, 4, 'on the fourth connection');
   client.close(1000);
   await closed(client);
 });
 
 t.test('a WebSocket every connection refuses unprocessed fails after 4 connections', async (t) => {
-  const { url, sessions } = await serve(t);
-  let made = 0;
-  const add = sessions.add.bind(sessions);
-  sessions.add = (session: Http3Connection) => {
-    add(session);
-    made++;
-    (session as unknown as { goawaySent: boolean }).goawaySent = true;
-    return sessions;
-  };
+  const { server, url } = await serve(t);
+  const refusing = refuseRequests(server, Infinity);
   await t.rejects(connect(url, { pool: pool(t), tls: { ca: devCert.cert } }), { code: 'UNEXPECTED_STATUS', message: /0x10b/ });
-  t.equal(made, 4, 'offered to 4 connections');
+  t.equal(refusing.made, 4, 'offered to 4 connections');
 });
 
 t.test('refusals arrive as HTTP statuses', async (t) => {

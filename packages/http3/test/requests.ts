@@ -12,7 +12,7 @@ import type { RequestListener } from 'node:http';
 import { H3ErrorCode, request, SessionPool, WebSocketServer } from '../src/index.js';
 import { encodeDataHeader, encodeHeaders } from '../src/h3/request-stream.js';
 import { Http3Session } from '../src/h3/session.js';
-import { devCert } from './h3-transport.js';
+import { devCert, refuseRequests } from './h3-transport.js';
 import { rawClient } from './raw-quiche-client.js';
 
 const tls = { rejectUnauthorized: false };
@@ -135,22 +135,15 @@ t.test('a request refused unprocessed (H3_REQUEST_REJECTED) goes to the next con
   t.teardown(() => server.close());
   const pool = new SessionPool({ idleTimeout: Infinity });
   t.teardown(() => pool.close());
-  // Connections that refuse requests as if their GOAWAY had left just before: the client hears only the refusal.
-  const sessions = (server as unknown as { sessions: Set<{ goawaySent: boolean }> }).sessions;
-  let refusing = 2;
-  const add = sessions.add.bind(sessions);
-  sessions.add = (session) => {
-    if (refusing-- > 0) session.goawaySent = true;
-    return add(session);
-  };
+  const refusing = refuseRequests(server, 2);
   const reply = await request(`https://127.0.0.1:${port}/`, { method: 'POST', body: 'again', pool, tls });
   t.equal(reply.body.toString(), 'ok', 'answered on the third connection');
-  refusing = 1;
+  refusing.refuse(1);
   pool.close();
   const fresh = new SessionPool({ idleTimeout: Infinity });
   t.teardown(() => fresh.close());
   async function* body() {
     yield Buffer.from('once');
   }
-  await t.rejects(request(`https://127.0.0.1:${port}/`, { method: 'POST', body: body(), pool: fresh, tls }), { resetCode: H3ErrorCode.H3_REQUEST_REJECTED }, 'an async iterable cannot be sent again');
+  await t.rejects(request(`https://127.0.0.1:${port}/`, { method: 'POST', body: body(), pool: fresh, tls }), { message: /reset the stream with code 0x10b/, resetCode: H3ErrorCode.H3_REQUEST_REJECTED }, 'an async iterable cannot be sent again');
 });
